@@ -1,0 +1,552 @@
+/**
+ * A consumer group and its members' poll loops, following the Java client (ClassicKafkaConsumer):
+ *
+ * - Fetch (AbstractFetch, DelayedFetch): a member has at most one fetch in flight, covering the
+ *   assigned partitions that have nothing buffered. It reaches the broker after half the round
+ *   trip; the broker answers once `fetch.min.bytes` are visible or `fetch.max.wait.ms` has
+ *   passed, with whole batches up to `max.partition.fetch.bytes` per partition and
+ *   `fetch.max.bytes` in all (the first batch always, even if larger).
+ * - poll() (FetchCollector): hands the application up to `max.poll.records` from the buffer,
+ *   draining one partition's fetched records before the next; before returning, it sends the next
+ *   fetch for partitions left with nothing buffered (pipelining). Auto-commit runs inside poll()
+ *   every `auto.commit.interval.ms` and commits the positions of records returned by earlier polls.
+ * - Processing: records one after another, each taking `per-record` time and its per-record
+ *   service calls; then `per-batch` time and per-batch calls (a batched write). A record is done
+ *   when the last step that concerns it is: its own calls, or the batch's if the batch has any.
+ * - Commit after each batch when auto-commit is off: sync (wait for the coordinator's answer)
+ *   or async (carry on).
+ *
+ * Assignment is range (RangeAssignor) over one topic, fixed for the run; group membership and
+ * rebalances come later and will replace `assignRange` and the fixed member list.
+ */
+import type { Simulation, EventHandle } from '../kernel/simulation.js';
+import type { ConsumerGroupSpec } from '../scenario/schema.js';
+import { compile, type Sampler } from '../random/distributions.js';
+import type { Rng } from '../random/stream.js';
+import type { PartitionLog } from './log.js';
+import type { Caller, Service } from './service.js';
+import type { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
+import type { Histogram } from '../metrics/histogram.js';
+
+export interface GroupMetrics {
+  processed: WindowedCounter;
+  /** End-to-end latency, ticks, by completion time. */
+  latency: WindowedHistogram;
+}
+
+export interface ModelContext {
+  sim: Simulation;
+  end: number;
+  interval: number;
+  rtt: number;
+}
+
+/** Partitions of one topic to members by Kafka's RangeAssignor: contiguous ranges, extras first. */
+export function assignRange(partitions: number, members: number): number[][] {
+  const out: number[][] = [];
+  const per = Math.floor(partitions / members);
+  const extra = partitions % members;
+  let next = 0;
+  for (let m = 0; m < members; m++) {
+    const n = per + (m < extra ? 1 : 0);
+    out.push(Array.from({ length: n }, (_, i) => next + i));
+    next += n;
+  }
+  return out;
+}
+
+export class ConsumerGroup {
+  readonly members: Member[];
+  /** Owning member of each partition, -1 if none. */
+  readonly owner: Int32Array;
+  /** Committed offset of each partition, as the group coordinator has it. */
+  readonly committed: Float64Array;
+  /** Next offset to fetch, per partition. */
+  readonly fetchOffset: Float64Array;
+  /** Next offset poll() will hand the application, per partition (the consumer's position). */
+  readonly position: Float64Array;
+  processedTotal = 0;
+
+  constructor(
+    readonly ctx: ModelContext,
+    readonly spec: ConsumerGroupSpec,
+    readonly logs: PartitionLog[],
+    services: Map<string, Service>,
+    readonly metrics: GroupMetrics,
+    rngFor: (memberId: string) => Rng,
+  ) {
+    const P = logs.length;
+    this.owner = new Int32Array(P).fill(-1);
+    this.committed = new Float64Array(P);
+    this.fetchOffset = new Float64Array(P);
+    this.position = new Float64Array(P);
+    const assignment = assignRange(P, spec.instances);
+    this.members = assignment.map((parts, i) => {
+      const id = `${spec.name}-${i}`;
+      for (const p of parts) this.owner[p] = i;
+      return new Member(this, i, parts, services, rngFor(id));
+    });
+  }
+
+  start(): void {
+    for (const m of this.members) this.ctx.sim.at(0, m.poll, 0, 1);
+  }
+
+  /** A producer appended a batch to partition p (possibly visible only later). */
+  dataAppended(p: number): void {
+    const m = this.owner[p];
+    if (m >= 0) this.members[m].dataAppended(p);
+  }
+
+  /**
+   * Age (ticks) at time t of the oldest visible record of partition p whose processing has not
+   * completed, or 0 if there is none.
+   */
+  oldestUnprocessedAge(p: number, t: number, leo: number): number {
+    const m = this.owner[p];
+    let created = Infinity;
+    if (m >= 0) created = this.members[m].oldestIncompleteIn(p, t);
+    if (created === Infinity && this.position[p] < leo) created = this.logs[p].createTime(this.position[p]);
+    return created === Infinity ? 0 : Math.max(0, t - created);
+  }
+
+  /** Records returned by poll() whose processing had not completed by the end. */
+  inProcessing(): number {
+    let n = 0;
+    for (const m of this.members) n += m.unfinished();
+    return n;
+  }
+}
+
+const enum State {
+  Waiting,
+  Processing,
+  Committing,
+}
+
+class Member implements Caller {
+  private state = State.Waiting;
+  private readonly sim: Simulation;
+  private readonly oneWay: number;
+  private readonly maxPollRecords: number;
+  private readonly minBytes: number;
+  private readonly maxWait: number;
+  private readonly maxPartitionBytes: number;
+  private readonly maxBytes: number;
+  private readonly autoCommit: boolean;
+  private readonly autoCommitInterval: number;
+  private readonly syncCommit: boolean;
+  private nextAutoCommit: number;
+
+  // Buffered fetched records, FIFO of segments [from, to) of one partition each.
+  private segP: number[] = [];
+  private segFrom: number[] = [];
+  private segTo: number[] = [];
+  private segHead = 0;
+
+  // The one fetch in flight.
+  private fetchInFlight = false;
+  private fetchParts: number[] = [];
+  private parked = false;
+  private parkedDeadline = 0;
+  private wakeAt = Infinity;
+  private wakeHandle: EventHandle = -1;
+  private respP: number[] = [];
+  private respFrom: number[] = [];
+  private respTo: number[] = [];
+
+  // The poll batch being processed.
+  private readonly bPart: Int32Array;
+  private readonly bCreate: Float64Array;
+  private readonly bDone: Float64Array;
+  private bN = 0;
+  private bRecorded = 0;
+  private cursor = 0;
+  private step = 0;
+  private batchStep = 0;
+  private t = 0;
+
+  private readonly perRecord: Sampler;
+  private readonly perRecordZero: boolean;
+  private readonly perBatch: Sampler;
+  private readonly recordCalls: Service[];
+  private readonly batchCalls: Service[];
+  private readonly batchLevel: boolean;
+  private readonly allInline: boolean;
+  private pendingCommits: number[][] = [];
+
+  constructor(
+    private readonly group: ConsumerGroup,
+    readonly index: number,
+    readonly partitions: number[],
+    services: Map<string, Service>,
+    private readonly rng: Rng,
+  ) {
+    const { spec, ctx } = group;
+    const c = spec.config;
+    this.sim = ctx.sim;
+    this.oneWay = Math.round(ctx.rtt / 2);
+    this.maxPollRecords = c['max.poll.records'];
+    this.minBytes = c['fetch.min.bytes'];
+    this.maxWait = Math.round(c['fetch.max.wait.ms']);
+    this.maxPartitionBytes = c['max.partition.fetch.bytes'];
+    this.maxBytes = c['fetch.max.bytes'];
+    this.autoCommit = c['enable.auto.commit'];
+    this.autoCommitInterval = Math.round(c['auto.commit.interval.ms']);
+    this.nextAutoCommit = this.autoCommitInterval;
+    this.syncCommit = spec.processing.commit === 'sync';
+    this.bPart = new Int32Array(this.maxPollRecords);
+    this.bCreate = new Float64Array(this.maxPollRecords);
+    this.bDone = new Float64Array(this.maxPollRecords);
+    const proc = spec.processing;
+    this.perRecord = compile(proc['per-record']);
+    this.perRecordZero = proc['per-record'].dist === 'constant' && proc['per-record'].value === 0;
+    this.perBatch = compile(proc['per-batch']);
+    this.recordCalls = proc.calls.filter((x) => x.per === 'record').map((x) => services.get(x.service)!);
+    this.batchCalls = proc.calls.filter((x) => x.per === 'batch').map((x) => services.get(x.service)!);
+    const perBatchZero = proc['per-batch'].dist === 'constant' && proc['per-batch'].value === 0;
+    this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
+    this.allInline = this.recordCalls.every((s) => s.inline);
+  }
+
+  // ---- poll -----------------------------------------------------------------------------
+
+  readonly poll = (): void => {
+    const now = this.sim.now;
+    if (this.autoCommit && now >= this.nextAutoCommit) {
+      this.sendCommit();
+      this.nextAutoCommit = now + this.autoCommitInterval;
+    }
+    if (this.segHead < this.segP.length) {
+      this.takeBatch();
+      this.sendFetch();
+      this.state = State.Processing;
+      this.t = now;
+      this.cursor = 0;
+      this.step = 0;
+      this.batchStep = 0;
+      this.bRecorded = 0;
+      this.process();
+    } else {
+      this.state = State.Waiting;
+      this.sendFetch();
+    }
+  };
+
+  private takeBatch(): void {
+    const g = this.group;
+    let n = 0;
+    const max = this.maxPollRecords;
+    while (n < max && this.segHead < this.segP.length) {
+      const h = this.segHead;
+      const p = this.segP[h];
+      const from = this.segFrom[h];
+      const k = Math.min(this.segTo[h] - from, max - n);
+      const [times, base] = g.logs[p].createTimesFrom(from);
+      for (let j = 0; j < k; j++) {
+        this.bPart[n + j] = p;
+        this.bCreate[n + j] = times[base + j];
+        this.bDone[n + j] = Infinity;
+      }
+      n += k;
+      g.position[p] = from + k;
+      if (from + k === this.segTo[h]) this.segHead++;
+      else this.segFrom[h] = from + k;
+    }
+    if (this.segHead === this.segP.length) {
+      this.segP.length = this.segFrom.length = this.segTo.length = 0;
+      this.segHead = 0;
+    }
+    this.bN = n;
+  }
+
+  private hasBuffered(p: number): boolean {
+    return this.group.position[p] < this.group.fetchOffset[p];
+  }
+
+  // ---- fetch ----------------------------------------------------------------------------
+
+  private sendFetch(): void {
+    if (this.fetchInFlight) return;
+    const parts = this.partitions.filter((p) => !this.hasBuffered(p));
+    if (parts.length === 0) return;
+    this.fetchInFlight = true;
+    this.fetchParts = parts;
+    this.sim.schedule(this.oneWay, this.fetchAtBroker, 0, 1);
+  }
+
+  private readonly fetchAtBroker = (): void => {
+    const now = this.sim.now;
+    if (this.visibleBytes(now) >= this.minBytes) {
+      this.respond();
+      return;
+    }
+    this.parked = true;
+    this.parkedDeadline = now + this.maxWait;
+    this.wakeAt = Infinity;
+    this.rearm();
+  };
+
+  /** A batch was appended to partition p: a parked fetch may be answerable earlier. */
+  dataAppended(p: number): void {
+    if (this.parked && this.fetchParts.includes(p)) this.rearm();
+  }
+
+  /** Schedules the parked fetch's answer at the earlier of its deadline and enough data. */
+  private rearm(): void {
+    const at = Math.max(this.sim.now, Math.min(this.parkedDeadline, this.dataTime()));
+    if (at >= this.wakeAt) return;
+    if (this.wakeHandle >= 0) this.sim.cancel(this.wakeHandle);
+    this.wakeAt = at;
+    this.wakeHandle = this.sim.at(at, this.wake, 0, 1);
+  }
+
+  private readonly wake = (): void => {
+    this.wakeHandle = -1;
+    this.wakeAt = Infinity;
+    this.respond();
+  };
+
+  /** Bytes visible at time t from the fetch positions of the fetch's partitions. */
+  private visibleBytes(t: number): number {
+    const g = this.group;
+    let total = 0;
+    for (const p of this.fetchParts) {
+      const log = g.logs[p];
+      for (let i = log.batchStartingAt(g.fetchOffset[p]); i < log.batches && log.batchVisibleAt(i) <= t; i++) {
+        total += log.batchBytesAt(i);
+        if (total >= this.minBytes) return total;
+      }
+    }
+    return total;
+  }
+
+  /** Earliest time at which `fetch.min.bytes` will be visible, from batches already appended. */
+  private dataTime(): number {
+    const g = this.group;
+    const pending: [number, number][] = [];
+    for (const p of this.fetchParts) {
+      const log = g.logs[p];
+      let bytes = 0;
+      for (let i = log.batchStartingAt(g.fetchOffset[p]); i < log.batches && bytes < this.minBytes; i++) {
+        pending.push([log.batchVisibleAt(i), log.batchBytesAt(i)]);
+        bytes += log.batchBytesAt(i);
+      }
+    }
+    pending.sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    for (const [v, b] of pending) {
+      total += b;
+      if (total >= this.minBytes) return v;
+    }
+    return Infinity;
+  }
+
+  /** The broker answers now with what is visible; the answer lands after half a round trip. */
+  private respond(): void {
+    const g = this.group;
+    const now = this.sim.now;
+    this.parked = false;
+    let total = 0;
+    for (const p of this.fetchParts) {
+      const log = g.logs[p];
+      const from = g.fetchOffset[p];
+      let to = from;
+      let partBytes = 0;
+      for (let i = log.batchStartingAt(from); i < log.batches; i++) {
+        if (log.batchVisibleAt(i) > now) break;
+        const b = log.batchBytesAt(i);
+        const first = to === from;
+        if (!first && partBytes + b > this.maxPartitionBytes) break;
+        if (!(first && total === 0) && total + b > this.maxBytes) break;
+        partBytes += b;
+        total += b;
+        to = log.batchEndAt(i);
+      }
+      if (to > from) {
+        this.respP.push(p);
+        this.respFrom.push(from);
+        this.respTo.push(to);
+        g.fetchOffset[p] = to;
+      }
+    }
+    this.sim.schedule(this.oneWay, this.fetchResponse, 0, 1);
+  }
+
+  private readonly fetchResponse = (): void => {
+    for (let i = 0; i < this.respP.length; i++) {
+      this.segP.push(this.respP[i]);
+      this.segFrom.push(this.respFrom[i]);
+      this.segTo.push(this.respTo[i]);
+    }
+    this.respP.length = this.respFrom.length = this.respTo.length = 0;
+    this.fetchInFlight = false;
+    if (this.state === State.Waiting) this.poll();
+  };
+
+  // ---- processing -----------------------------------------------------------------------
+
+  /** Runs the batch forward from the cursor until it is done or waits on a queued call. */
+  private process(): void {
+    const n = this.bN;
+    if (this.allInline && this.step === 0) {
+      this.cursor = this.processInline(this.cursor, n);
+    } else {
+      while (this.cursor < n) {
+        if (this.step === 0) {
+          this.t += this.perRecord(this.rng);
+          this.step = 1;
+        }
+        while (this.step <= this.recordCalls.length) {
+          const s = this.recordCalls[this.step - 1];
+          if (!s.inline) return this.callLater(s);
+          this.t = s.callAt(this.t);
+          this.step++;
+        }
+        this.bDone[this.cursor] = this.t;
+        if (!this.batchLevel) this.record(this.cursor, this.t);
+        this.cursor++;
+        this.step = 0;
+      }
+    }
+    if (this.batchLevel) {
+      if (this.batchStep === 0) {
+        this.t += this.perBatch(this.rng);
+        this.batchStep = 1;
+      }
+      while (this.batchStep <= this.batchCalls.length) {
+        const s = this.batchCalls[this.batchStep - 1];
+        if (!s.inline) return this.callLater(s);
+        this.t = s.callAt(this.t);
+        this.batchStep++;
+      }
+      for (let i = 0; i < n; i++) {
+        this.bDone[i] = this.t;
+        this.record(i, this.t);
+      }
+    }
+    this.sim.at(Math.ceil(this.t), this.batchDone, 0, 1);
+  }
+
+  /** The hot loop: every per-record call is inline, so no event is needed per record. */
+  private processInline(from: number, n: number): number {
+    const rng = this.rng;
+    const calls = this.recordCalls;
+    const nCalls = calls.length;
+    const perRecord = this.perRecord;
+    const zero = this.perRecordZero;
+    const batchLevel = this.batchLevel;
+    const done = this.bDone;
+    let t = this.t;
+    for (let i = from; i < n; i++) {
+      if (!zero) t += perRecord(rng);
+      for (let c = 0; c < nCalls; c++) t = calls[c].callAt(t);
+      done[i] = t;
+      if (!batchLevel) this.record(i, t);
+    }
+    this.t = t;
+    return n;
+  }
+
+  private cachedWindow = -1;
+  private cachedHist: Histogram | undefined;
+
+  /** Record i of the batch completes at t: count it and its end-to-end latency. */
+  private record(i: number, t: number): void {
+    const g = this.group;
+    const interval = g.ctx.interval;
+    const w = Math.floor(t / interval);
+    if (w !== this.cachedWindow) {
+      this.cachedWindow = w;
+      this.cachedHist = t < g.ctx.end ? g.metrics.latency.at(t) : undefined;
+    }
+    const h = this.cachedHist;
+    if (h === undefined) return;
+    h.record(t - this.bCreate[i]);
+    g.metrics.processed.values[w]++;
+    g.processedTotal++;
+    this.bRecorded++;
+  }
+
+  private waitingOn: Service | null = null;
+
+  /** A call to a service with a queue: it must start at its own event, in time order. */
+  private callLater(s: Service): void {
+    this.waitingOn = s;
+    this.sim.at(Math.max(this.sim.now, Math.ceil(this.t)), this.startCall, 0, 1);
+  }
+
+  private readonly startCall = (): void => {
+    this.waitingOn!.request(this);
+  };
+
+  callDone(): void {
+    this.t = this.sim.now;
+    this.waitingOn = null;
+    if (this.cursor < this.bN) this.step++;
+    else this.batchStep++;
+    this.process();
+  }
+
+  private readonly batchDone = (): void => {
+    const g = this.group;
+    for (const p of this.partitions) g.logs[p].release(g.position[p]);
+    this.bN = 0;
+    this.bRecorded = 0;
+    if (this.autoCommit) {
+      this.poll();
+    } else if (this.syncCommit) {
+      this.state = State.Committing;
+      this.sendCommit();
+      this.sim.schedule(2 * this.oneWay, this.poll, 0, 1);
+    } else {
+      this.sendCommit();
+      this.poll();
+    }
+  };
+
+  // ---- commits --------------------------------------------------------------------------
+
+  /** Commits the current positions; the coordinator stores them after half a round trip. */
+  private sendCommit(): void {
+    const g = this.group;
+    const snapshot: number[] = [];
+    for (const p of this.partitions) {
+      if (g.position[p] > g.committed[p]) snapshot.push(p, g.position[p]);
+    }
+    if (snapshot.length === 0) return;
+    this.pendingCommits.push(snapshot);
+    this.sim.schedule(this.oneWay, this.commitArrives, 0, 1);
+  }
+
+  private readonly commitArrives = (): void => {
+    const g = this.group;
+    const snapshot = this.pendingCommits.shift()!;
+    for (let i = 0; i < snapshot.length; i += 2) {
+      const p = snapshot[i];
+      if (snapshot[i + 1] > g.committed[p]) g.committed[p] = snapshot[i + 1];
+    }
+  };
+
+  // ---- observation ----------------------------------------------------------------------
+
+  /** Create time of the first record of partition p in the current batch not completed by t. */
+  oldestIncompleteIn(p: number, t: number): number {
+    if (this.bN === 0) return Infinity;
+    const done = this.bDone;
+    // Completion times never decrease along the batch; skip what completed before t.
+    let lo = 0;
+    let hi = this.bN;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (done[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.bN; i++) if (this.bPart[i] === p) return this.bCreate[i];
+    return Infinity;
+  }
+
+  unfinished(): number {
+    return this.bN - this.bRecorded;
+  }
+}

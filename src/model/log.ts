@@ -1,0 +1,147 @@
+/**
+ * A partition's log: record batches with offsets, as the leader holds them.
+ *
+ * Producers append batches that become visible to consumers at a known time (after the
+ * produce request reached the leader and, for acks=all, the high watermark covered it), which
+ * may lie ahead of the simulation clock: arrivals are exogenous, so a producer computes a short
+ * slice of its future at once. Readers therefore always ask "what is visible at time t".
+ *
+ * Memory stays proportional to what a consumer may still need: each record's create time (for
+ * latency and lag in seconds) and each batch's end offset, visibility time and size, kept in
+ * growable rings from which the consumer side releases what it has finished with.
+ */
+
+export class PartitionLog {
+  /** Offsets of everything appended so far, visible or not yet: the next offset to assign. */
+  end = 0;
+  /** Records before this offset have been released and their create times forgotten. */
+  private recordBase = 0;
+  private createTimes = new Float64Array(1024);
+
+  private batchHead = 0;
+  private batchCount = 0;
+  private batchEnd = new Float64Array(64);
+  private batchVisible = new Float64Array(64);
+  private batchBytes = new Float64Array(64);
+  /** Index (from batchHead) of the first batch not yet visible at the last visibility query. */
+  private visibleCursor = 0;
+  private lastVisibleQuery = -Infinity;
+  /** Visibility of the last batch appended: later batches never become visible before it. */
+  lastVisible = 0;
+
+  constructor(readonly partition: number) {}
+
+  /**
+   * Appends `n` records whose create times are `times[from..from+n)` as one batch of `bytes`
+   * bytes visible from `visible` (raised to keep visibility in offset order, as the leader
+   * appends a partition's batches in order). Returns the visibility time used.
+   */
+  append(times: Float64Array, from: number, n: number, bytes: number, visible: number): number {
+    const v = visible > this.lastVisible ? visible : this.lastVisible;
+    this.lastVisible = v;
+    const need = this.end + n - this.recordBase;
+    if (need > this.createTimes.length) this.growRecords(need);
+    this.createTimes.set(times.subarray(from, from + n), this.end - this.recordBase);
+    this.end += n;
+    if (this.batchHead + this.batchCount >= this.batchEnd.length) this.growBatches();
+    const i = this.batchHead + this.batchCount++;
+    this.batchEnd[i] = this.end;
+    this.batchVisible[i] = v;
+    this.batchBytes[i] = bytes;
+    return v;
+  }
+
+  /** Log end offset as seen at time t: records in batches visible strictly before t. */
+  endOffsetBefore(t: number): number {
+    if (t < this.lastVisibleQuery) this.visibleCursor = 0;
+    this.lastVisibleQuery = t;
+    let c = this.visibleCursor;
+    while (c < this.batchCount && this.batchVisible[this.batchHead + c] < t) c++;
+    this.visibleCursor = c;
+    return c > 0 ? this.batchEnd[this.batchHead + c - 1] : this.firstRetainedOffset();
+  }
+
+  /** Records appended but visible only at or after t (still in the producer's hands at t). */
+  pendingAtOrAfter(t: number): number {
+    return this.end - this.endOffsetBefore(t);
+  }
+
+  createTime(offset: number): number {
+    return this.createTimes[offset - this.recordBase];
+  }
+
+  /** Create times array and the index of `offset` in it, for tight loops over a range. */
+  createTimesFrom(offset: number): [Float64Array, number] {
+    return [this.createTimes, offset - this.recordBase];
+  }
+
+  /** Number of retained batches and accessors, for the fetch path. Index 0 = oldest retained. */
+  get batches(): number {
+    return this.batchCount;
+  }
+  batchEndAt(i: number): number {
+    return this.batchEnd[this.batchHead + i];
+  }
+  batchVisibleAt(i: number): number {
+    return this.batchVisible[this.batchHead + i];
+  }
+  batchBytesAt(i: number): number {
+    return this.batchBytes[this.batchHead + i];
+  }
+  /** Index of the retained batch that starts at `offset` (fetches start at batch boundaries). */
+  batchStartingAt(offset: number): number {
+    // Batches are few per fetch position; search from the oldest retained.
+    let lo = 0;
+    let hi = this.batchCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.batchEnd[this.batchHead + mid] <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Forgets batches and create times below `offset` (nobody will read them again). */
+  release(offset: number): void {
+    let dropped = 0;
+    while (dropped < this.batchCount && this.batchEnd[this.batchHead + dropped] <= offset) dropped++;
+    if (dropped > 0) {
+      this.batchHead += dropped;
+      this.batchCount -= dropped;
+      this.visibleCursor = Math.max(0, this.visibleCursor - dropped);
+      this.releasedEnd = this.batchEnd[this.batchHead - 1];
+    }
+    if (offset > this.recordBase) {
+      const keep = this.end - offset;
+      this.createTimes.copyWithin(0, offset - this.recordBase, offset - this.recordBase + keep);
+      this.recordBase = offset;
+    }
+  }
+
+  private releasedEnd = 0;
+  private firstRetainedOffset(): number {
+    return this.releasedEnd;
+  }
+
+  private growRecords(need: number): void {
+    let n = this.createTimes.length * 2;
+    while (n < need) n *= 2;
+    const a = new Float64Array(n);
+    a.set(this.createTimes.subarray(0, this.end - this.recordBase));
+    this.createTimes = a;
+  }
+
+  private growBatches(): void {
+    // Compact to the front, doubling only if more than half is live.
+    const n = this.batchCount * 2 > this.batchEnd.length ? this.batchEnd.length * 2 : this.batchEnd.length;
+    const move = (src: Float64Array) => {
+      const dst = new Float64Array(n);
+      dst.set(src.subarray(this.batchHead, this.batchHead + this.batchCount));
+      return dst;
+    };
+    this.batchEnd = move(this.batchEnd);
+    this.batchVisible = move(this.batchVisible);
+    this.batchBytes = move(this.batchBytes);
+    this.batchHead = 0;
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Builds the model of one scenario (topic, producers, consumer group, services) on a kernel,
+ * runs it for the scenario's duration, samples its state at each window's end, and returns
+ * what was recorded as a RunResult. The run fails loudly if any record is unaccounted for.
+ *
+ * Sampling happens at priority 0, before model events (priority 1) at the same instant, so a
+ * sample at T shows the state left by every event before T; the end-of-run accounting uses the
+ * same cut, which keeps "appended", "processed" and the lag series on one definition of time.
+ */
+import { Simulation } from '../kernel/simulation.js';
+import type { Scenario } from '../scenario/schema.js';
+import { KAFKA_DEFAULTS_VERSION } from '../scenario/schema.js';
+import { formatDuration } from '../scenario/units.js';
+import { compile } from '../random/distributions.js';
+import { stream } from '../random/stream.js';
+import { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
+import type { Histogram } from '../metrics/histogram.js';
+import type { Accounting, LatencySummary, MarkedEvent, RunResult, ServiceSummary } from '../metrics/result.js';
+import { PartitionLog } from './log.js';
+import { Producer } from './producer.js';
+import { compileProfile } from './rate-profile.js';
+import { partitionTable } from './keys.js';
+import { Service } from './service.js';
+import { ConsumerGroup } from './consumer.js';
+
+export class ConservationError extends Error {
+  constructor(
+    message: string,
+    readonly accounting: Accounting,
+  ) {
+    super(message);
+    this.name = 'ConservationError';
+  }
+}
+
+export interface RunOptions {
+  /** Called with the fraction of simulated time done, at each sample. */
+  onProgress?: (fraction: number) => void;
+}
+
+const US = 1e6;
+
+export function simulate(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const sim = new Simulation();
+  const seed = scenario.seed;
+  const end = scenario.duration;
+  const interval = scenario['sample-interval'];
+  const nWindows = Math.ceil(end / interval);
+  const topic = scenario.topics[0];
+  const groupSpec = scenario['consumer-groups'][0];
+  const P = topic.partitions;
+
+  const logs = Array.from({ length: P }, (_, p) => new PartitionLog(p));
+  const produced = new WindowedCounter(nWindows, interval);
+  const appended = new WindowedCounter(nWindows, interval);
+  const processed = new WindowedCounter(nWindows, interval);
+  const latency = new WindowedHistogram(nWindows, interval);
+
+  const services = new Map<string, Service>();
+  const marks: MarkedEvent[] = [];
+  for (const s of scenario.services) {
+    services.set(s.name, new Service(sim, s, stream(seed, `service:${s.name}`), groupSpec.instances, nWindows, interval));
+    for (const w of s.windows) {
+      marks.push({ timeSeconds: w.from / US, endSeconds: Math.min(w.to, end) / US, kind: 'service', label: w.label ?? `${s.name} latency changed` });
+    }
+  }
+
+  const ctx = { sim, end, interval, rtt: scenario.network.rtt };
+  const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`));
+
+  const produceLatency = compile(scenario.network['produce-latency']);
+  const producers = scenario.producers.map((spec) => {
+    const { segments, marks: m } = compileProfile(spec.rate, end);
+    marks.push(...m);
+    const partitioner = spec.keys.dist === 'null' ? null : partitionTable(spec.keys, P);
+    return new Producer(sim, spec, segments, logs, partitioner, stream(seed, `producer:${spec.name}`), produceLatency, end, { produced, appended }, (p) => group.dataAppended(p));
+  });
+
+  // ---- sampling -----------------------------------------------------------------------------
+  const time: number[] = [];
+  const groupLag: number[] = [];
+  const maxPartitionLag: number[] = [];
+  const lagSeconds: number[] = [];
+  const partitionLag: number[][] = [];
+  const lastCommitted = new Float64Array(P);
+  const lastPosition = new Float64Array(P);
+
+  const sample = (T: number) => {
+    let sum = 0;
+    let max = 0;
+    let oldest = 0;
+    const row: number[] = new Array(P);
+    for (let p = 0; p < P; p++) {
+      const leo = logs[p].endOffsetBefore(T);
+      const committed = group.committed[p];
+      const position = group.position[p];
+      if (committed < lastCommitted[p] || position < lastPosition[p]) {
+        throw new Error(`offsets went back on partition ${p} at t=${formatDuration(T)}`);
+      }
+      if (committed > leo || position > leo) {
+        throw new Error(`partition ${p} at t=${formatDuration(T)}: committed ${committed} or position ${position} beyond log end ${leo}`);
+      }
+      lastCommitted[p] = committed;
+      lastPosition[p] = position;
+      const lag = leo - committed;
+      row[p] = lag;
+      sum += lag;
+      if (lag > max) max = lag;
+      const age = group.oldestUnprocessedAge(p, T, leo);
+      if (age > oldest) oldest = age;
+    }
+    time.push(T / US);
+    groupLag.push(sum);
+    maxPartitionLag.push(max);
+    lagSeconds.push(oldest / US);
+    partitionLag.push(row);
+    latency.closeUntil(T);
+    options.onProgress?.(T / end);
+  };
+  const sampleEvent = (k: number) => {
+    sample(sim.now);
+    if (k + 1 < nWindows) sim.at(Math.min(end, (k + 2) * interval), sampleEvent, k + 1, 0);
+  };
+  if (nWindows > 1) sim.at(interval, sampleEvent, 0, 0);
+
+  for (const p of producers) p.start();
+  group.start();
+  sim.run(end);
+  sample(end);
+  for (const s of services.values()) s.finish(end);
+
+  // ---- accounting ---------------------------------------------------------------------------
+  const offered = producers.reduce((s, p) => s + p.offered, 0);
+  let appendedTotal = 0;
+  let inLog = 0;
+  let pendingInLog = 0;
+  for (let p = 0; p < P; p++) {
+    const leo = logs[p].endOffsetBefore(end);
+    appendedTotal += leo;
+    inLog += leo - group.position[p];
+    pendingInLog += logs[p].pendingAtOrAfter(end);
+  }
+  const accounting: Accounting = {
+    offered,
+    rejected: {},
+    appended: appendedTotal,
+    processed: group.processedTotal,
+    lost: {},
+    inLog,
+    inProcessing: group.inProcessing(),
+    inProducer: producers.reduce((s, p) => s + p.inAccumulator(), 0) + pendingInLog,
+  };
+  checkConservation(accounting);
+
+  // ---- series and summary -------------------------------------------------------------------
+  const windowSeconds = (w: number) => (Math.min(end, (w + 1) * interval) - w * interval) / US;
+  const perSecond = (c: WindowedCounter) => Array.from(c.values, (v, w) => v / windowSeconds(w));
+  const ms = (v: number | null) => (v === null ? null : v / 1000);
+  const summaries = latency.summaries;
+  const serviceSeries: RunResult['series']['services'] = {};
+  const serviceSummaries: Record<string, ServiceSummary> = {};
+  for (const [name, s] of services) {
+    const inFlight = Array.from(s.inFlightTime.values, (v, w) => v / (windowSeconds(w) * US));
+    const queued = Array.from(s.queuedTime.values, (v, w) => v / (windowSeconds(w) * US));
+    serviceSeries[name] = { inFlight, queued };
+    serviceSummaries[name] = {
+      calls: s.calls,
+      latency: latencySummary(s.latency),
+      maxInFlight: Math.max(0, ...inFlight),
+      maxQueued: Math.max(0, ...queued),
+      meanQueueWaitMs: ms(s.queueWait.mean()),
+    };
+  }
+
+  const producedRate = perSecond(produced);
+  const processedRate = perSecond(processed);
+  let peakIdx = 0;
+  for (let i = 1; i < groupLag.length; i++) if (groupLag[i] > groupLag[peakIdx]) peakIdx = i;
+  const peak = groupLag[peakIdx] ?? 0;
+  let drain: number | null = null;
+  if (peak > 0) {
+    for (let i = peakIdx + 1; i < groupLag.length; i++) {
+      if (groupLag[i] <= peak * 0.1) {
+        drain = time[i] - time[peakIdx];
+        break;
+      }
+    }
+  }
+
+  marks.sort((a, b) => a.timeSeconds - b.timeSeconds || a.label.localeCompare(b.label));
+
+  return {
+    scenario: {
+      name: scenario.name,
+      title: scenario.title ?? scenario.name,
+      description: scenario.description,
+      seed,
+      durationSeconds: end / US,
+      sampleIntervalSeconds: interval / US,
+      topic: topic.name,
+      partitions: P,
+      group: groupSpec.name,
+      consumers: groupSpec.instances,
+      kafkaDefaults: KAFKA_DEFAULTS_VERSION,
+    },
+    time,
+    series: {
+      producedRate,
+      appendedRate: perSecond(appended),
+      processedRate,
+      groupLag,
+      maxPartitionLag,
+      lagSeconds,
+      latencyP50: summaries.map((s) => ms(s.p50)),
+      latencyP95: summaries.map((s) => ms(s.p95)),
+      latencyP99: summaries.map((s) => ms(s.p99)),
+      latencyMax: summaries.map((s) => ms(s.max)),
+      consumers: time.map(() => groupSpec.instances),
+      services: serviceSeries,
+    },
+    partitionLag,
+    events: marks,
+    summary: {
+      accounting,
+      lag: {
+        peakRecords: peak,
+        peakAtSeconds: time[peakIdx] ?? 0,
+        peakSeconds: Math.max(0, ...lagSeconds),
+        maxPartitionLagRecords: Math.max(0, ...maxPartitionLag),
+        finalRecords: groupLag[groupLag.length - 1] ?? 0,
+        timeToDrainSeconds: drain,
+      },
+      latency: latencySummary(latency.overall),
+      throughput: {
+        meanProducedPerSecond: offered / (end / US),
+        peakProducedPerSecond: Math.max(0, ...producedRate),
+        meanProcessedPerSecond: accounting.processed / (end / US),
+        peakProcessedPerSecond: Math.max(0, ...processedRate),
+      },
+      services: serviceSummaries,
+      kernelEvents: sim.executed,
+    },
+  };
+}
+
+function latencySummary(h: Histogram): LatencySummary {
+  const ms = (v: number | null) => (v === null ? null : v / 1000);
+  return {
+    count: h.count,
+    meanMs: ms(h.mean()),
+    p50Ms: ms(h.quantile(0.5)),
+    p95Ms: ms(h.quantile(0.95)),
+    p99Ms: ms(h.quantile(0.99)),
+    p999Ms: ms(h.quantile(0.999)),
+    maxMs: h.count > 0 ? h.max / 1000 : null,
+  };
+}
+
+/** offered = rejected + appended + in producer; appended = processed + lost + in log + in processing. */
+export function checkConservation(a: Accounting): void {
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((s, v) => s + v, 0);
+  const producerSide = sum(a.rejected) + a.appended + a.inProducer;
+  const consumerSide = a.processed + sum(a.lost) + a.inLog + a.inProcessing;
+  if (producerSide !== a.offered || consumerSide !== a.appended) {
+    throw new ConservationError(
+      `records unaccounted for: offered ${a.offered} vs rejected+appended+in producer ${producerSide}; ` +
+        `appended ${a.appended} vs processed+lost+in log+in processing ${consumerSide}`,
+      a,
+    );
+  }
+}

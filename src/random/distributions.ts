@@ -1,0 +1,185 @@
+/**
+ * Samplers for the distributions a scenario may give for any duration or size.
+ *
+ * A sampler is compiled once from its validated description (parameters already in base
+ * units) and then called with the component's own stream, so the generator and the law stay
+ * separate (pure-rand's split). Methods:
+ * - normal: Marsaglia's polar method; "normal" in a scenario is truncated at 0 by rejection
+ *   (a duration or size cannot be negative), so its mean is slightly above `mean` when `sd` is
+ *   large relative to it.
+ * - lognormal from mean/sd: sigma^2 = ln(1 + sd^2/mean^2), mu = ln(mean) - sigma^2/2;
+ *   from p50/p99: mu = ln(p50), sigma = ln(p99/p50) / z(0.99).
+ * - gamma: Marsaglia & Tsang (2000), with the u^(1/k) boost for shape < 1.
+ * - pareto (type I): scale / U^(1/shape).
+ * - empirical: inverse CDF interpolated linearly between the given percentiles.
+ * - mixture: pick a component by weight, then draw from it.
+ */
+import type { Dist } from '../scenario/schema.js';
+import type { Rng } from './stream.js';
+
+export type Sampler = (rng: Rng) => number;
+
+/** z such that P(Z <= z) = 0.99 for a standard normal Z. */
+export const Z99 = 2.3263478740408408;
+
+export function compile(d: Dist): Sampler {
+  switch (d.dist) {
+    case 'constant': {
+      const v = d.value;
+      return () => v;
+    }
+    case 'uniform': {
+      const { min } = d;
+      const span = d.max - d.min;
+      return (rng) => min + span * rng();
+    }
+    case 'exponential': {
+      const mean = d.mean;
+      return (rng) => -mean * Math.log(1 - rng());
+    }
+    case 'normal': {
+      const normal = normalSampler();
+      const { mean, sd } = d;
+      if (sd === 0) return () => mean;
+      return (rng) => {
+        for (;;) {
+          const x = mean + sd * normal(rng);
+          if (x >= 0) return x;
+        }
+      };
+    }
+    case 'lognormal': {
+      const normal = normalSampler();
+      let mu: number;
+      let sigma: number;
+      if ('p50' in d) {
+        mu = Math.log(d.p50);
+        sigma = Math.log(d.p99 / d.p50) / Z99;
+      } else {
+        const s2 = Math.log(1 + (d.sd * d.sd) / (d.mean * d.mean));
+        mu = Math.log(d.mean) - s2 / 2;
+        sigma = Math.sqrt(s2);
+      }
+      return (rng) => Math.exp(mu + sigma * normal(rng));
+    }
+    case 'gamma':
+      return gammaSampler(d.shape, d.mean / d.shape);
+    case 'pareto': {
+      const { scale } = d;
+      const inv = 1 / d.shape;
+      return (rng) => scale / Math.pow(1 - rng(), inv);
+    }
+    case 'empirical': {
+      const pts = Object.entries(d.percentiles)
+        .map(([k, v]) => [Number(k.slice(1)) / 100, v] as const)
+        .sort((a, b) => a[0] - b[0]);
+      const qs = Float64Array.from(pts, (p) => p[0]);
+      const vs = Float64Array.from(pts, (p) => p[1]);
+      return (rng) => {
+        const u = rng();
+        let i = 1;
+        while (i < qs.length - 1 && qs[i] < u) i++;
+        const q0 = qs[i - 1];
+        const q1 = qs[i];
+        return q1 === q0 ? vs[i] : vs[i - 1] + ((vs[i] - vs[i - 1]) * (u - q0)) / (q1 - q0);
+      };
+    }
+    case 'mixture': {
+      const parts = d.of.map((c) => compile(c.value));
+      const total = d.of.reduce((s, c) => s + c.weight, 0);
+      const cum: number[] = [];
+      let acc = 0;
+      for (const c of d.of) cum.push((acc += c.weight / total));
+      cum[cum.length - 1] = 1;
+      return (rng) => {
+        const u = rng();
+        let i = 0;
+        while (cum[i] <= u) i++;
+        return parts[i](rng);
+      };
+    }
+  }
+}
+
+/** The distribution's mean, where it is finite (used for capacity hints and tests). */
+export function mean(d: Dist): number {
+  switch (d.dist) {
+    case 'constant':
+      return d.value;
+    case 'uniform':
+      return (d.min + d.max) / 2;
+    case 'exponential':
+    case 'gamma':
+      return d.mean;
+    case 'normal':
+      return d.mean;
+    case 'lognormal':
+      if ('p50' in d) {
+        const sigma = Math.log(d.p99 / d.p50) / Z99;
+        return d.p50 * Math.exp((sigma * sigma) / 2);
+      }
+      return d.mean;
+    case 'pareto':
+      return d.shape > 1 ? (d.shape * d.scale) / (d.shape - 1) : Infinity;
+    case 'empirical': {
+      const pts = Object.entries(d.percentiles)
+        .map(([k, v]) => [Number(k.slice(1)) / 100, v] as const)
+        .sort((a, b) => a[0] - b[0]);
+      let m = 0;
+      for (let i = 1; i < pts.length; i++) m += ((pts[i][0] - pts[i - 1][0]) * (pts[i][1] + pts[i - 1][1])) / 2;
+      return m;
+    }
+    case 'mixture': {
+      const total = d.of.reduce((s, c) => s + c.weight, 0);
+      return d.of.reduce((s, c) => s + (c.weight / total) * mean(c.value), 0);
+    }
+  }
+}
+
+/** Standard normal draws by the polar method; keeps the second value of each pair. */
+function normalSampler(): Sampler {
+  let spare = 0;
+  let hasSpare = false;
+  return (rng) => {
+    if (hasSpare) {
+      hasSpare = false;
+      return spare;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * rng() - 1;
+      v = 2 * rng() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    spare = v * f;
+    hasSpare = true;
+    return u * f;
+  };
+}
+
+function gammaSampler(shape: number, scale: number): Sampler {
+  const normal = normalSampler();
+  const boost = shape < 1;
+  const k = boost ? shape + 1 : shape;
+  const d = k - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  return (rng) => {
+    let x: number;
+    for (;;) {
+      const z = normal(rng);
+      const v0 = 1 + c * z;
+      if (v0 <= 0) continue;
+      const v = v0 * v0 * v0;
+      const u = rng();
+      if (u < 1 - 0.0331 * z * z * z * z || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) {
+        x = d * v;
+        break;
+      }
+    }
+    if (boost) x *= Math.pow(1 - rng(), 1 / shape);
+    return x * scale;
+  };
+}

@@ -1,0 +1,364 @@
+/**
+ * The scenario format: one zod schema that validates a parsed YAML document, applies Kafka's
+ * defaults where the scenario is silent, and gives the TypeScript types the model is built from.
+ * The JSON Schema for editors is generated from this same schema (`npm run schema`).
+ *
+ * Kafka configuration keys are spelled as Kafka spells them and default to Kafka 4.0's values
+ * (KIP-1030 made `linger.ms` 5). Our own keys are kebab-case. Durations, sizes and rates carry
+ * units (see units.ts); Kafka keys that end in `.ms` or are byte counts also take plain numbers,
+ * as in a Kafka properties file.
+ */
+import { z } from 'zod';
+import {
+  DURATION_EXAMPLE,
+  RATE_EXAMPLE,
+  SIZE_EXAMPLE,
+  parseDuration,
+  parseRate,
+  parseSize,
+} from './units.js';
+import { expectedGot } from './messages.js';
+
+export const KAFKA_DEFAULTS_VERSION = '4.0';
+
+// ---------------------------------------------------------------------------------------------
+// Quantities
+
+function unitString(parse: (s: string) => number | undefined, example: string, what: string) {
+  return z
+    .string()
+    .meta({ description: example })
+    .transform((text, ctx) => {
+      const v = parse(text);
+      if (v === undefined) {
+        ctx.issues.push({ code: 'custom', message: expectedGot(example, text), input: text });
+        return z.NEVER;
+      }
+      return v;
+    })
+    .describe(what);
+}
+
+/** A duration with a unit; result in microseconds. */
+export const Duration = unitString(parseDuration, DURATION_EXAMPLE, 'duration');
+/** A size with a unit; result in bytes. */
+export const Size = unitString(parseSize, SIZE_EXAMPLE, 'size');
+
+/** A Kafka `*.ms` key: a number of milliseconds, or a duration with a unit. Result in us. */
+export const KafkaMs = z.union([z.number().nonnegative().transform((ms) => ms * 1000), Duration]);
+/** A Kafka byte-count key: a number of bytes, or a size with a unit. */
+export const KafkaBytes = z.union([z.number().int().nonnegative(), Size]);
+
+const nonNegative = (schema: z.ZodType<number>, what: string) =>
+  schema.refine((v) => v >= 0, { message: `expected ${what} >= 0` });
+const positive = (schema: z.ZodType<number>, what: string) =>
+  schema.refine((v) => v > 0, { message: `expected ${what} > 0` });
+
+export const Rate = z.union([
+  z.number().nonnegative().describe('records per second'),
+  unitString(parseRate, RATE_EXAMPLE, 'rate').refine((v) => v >= 0, { message: 'expected a rate >= 0' }),
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Distributions, usable for any duration or size. `q` parses one quantity of the right kind.
+
+/**
+ * A mapping whose `dist` key picks which schema validates the rest. Unlike a plain union, a
+ * mistake gives one precise issue (about the chosen kind) rather than one per alternative.
+ */
+export function byKind<T>(what: string, kinds: Record<string, z.ZodType<T, unknown>>) {
+  const names = Object.keys(kinds);
+  return z
+    .custom<unknown>()
+    .meta({ lagsimKinds: kinds, description: what })
+    .transform((input, ctx): T => {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        ctx.issues.push({ code: 'custom', message: expectedGot(what, input), input });
+        return z.NEVER;
+      }
+      const kind = (input as Record<string, unknown>).dist;
+      const schema = typeof kind === 'string' ? kinds[kind] : undefined;
+      if (!schema) {
+        ctx.issues.push({ code: 'custom', path: ['dist'], message: expectedGot(`dist to be one of ${names.join(', ')}`, kind), input });
+        return z.NEVER;
+      }
+      const r = schema.safeParse(input);
+      if (!r.success) {
+        for (const issue of r.error.issues) ctx.issues.push({ ...issue, input } as never);
+        return z.NEVER;
+      }
+      return r.data;
+    });
+}
+
+function distribution(q: z.ZodType<number, unknown>, what: string) {
+  const pq = positive(q, 'a positive value');
+  const nq = nonNegative(q, 'a value');
+  const percentileKey = z.string().regex(/^p(\d+(\.\d+)?)$/, 'expected a percentile key like p50, p99.9');
+  const one: z.ZodType<Dist, unknown> = z.lazy(() =>
+    z.union([
+      nq.transform((value): Dist => ({ dist: 'constant', value })),
+      byKind<Dist>(`${what}, or a mapping with dist: constant, uniform, exponential, normal, lognormal, gamma, pareto, empirical or mixture`, {
+        constant: z.strictObject({ dist: z.literal('constant'), value: nq }),
+        uniform: z
+          .strictObject({ dist: z.literal('uniform'), min: nq, max: nq })
+          .refine((d) => d.max >= d.min, { message: 'expected max >= min', path: ['max'] }),
+        exponential: z.strictObject({ dist: z.literal('exponential'), mean: pq }),
+        normal: z.strictObject({ dist: z.literal('normal'), mean: nq, sd: nq }),
+        lognormal: z
+          .strictObject({ dist: z.literal('lognormal'), mean: pq.optional(), sd: nq.optional(), p50: pq.optional(), p99: pq.optional() })
+          .superRefine((d, ctx) => {
+            const byMoments = d.mean !== undefined && d.sd !== undefined && d.p50 === undefined && d.p99 === undefined;
+            const byPercentiles = d.p50 !== undefined && d.p99 !== undefined && d.mean === undefined && d.sd === undefined;
+            if (!byMoments && !byPercentiles) ctx.addIssue({ code: 'custom', message: 'expected either mean and sd, or p50 and p99' });
+            if (byPercentiles && d.p99! < d.p50!) ctx.addIssue({ code: 'custom', message: 'expected p99 >= p50', path: ['p99'] });
+          })
+          .transform((d): Dist => (d.p50 !== undefined ? { dist: 'lognormal', p50: d.p50, p99: d.p99! } : { dist: 'lognormal', mean: d.mean!, sd: d.sd! })),
+        gamma: z.strictObject({ dist: z.literal('gamma'), shape: z.number().positive(), mean: pq }),
+        pareto: z.strictObject({ dist: z.literal('pareto'), scale: pq, shape: z.number().positive() }),
+        empirical: z
+          .strictObject({ dist: z.literal('empirical'), percentiles: z.record(percentileKey, nq) })
+          .superRefine((d, ctx) => {
+            const pts = Object.entries(d.percentiles)
+              .map(([k, v]) => [Number(k.slice(1)), v] as const)
+              .sort((a, b) => a[0] - b[0]);
+            if (pts.length < 2 || pts[0][0] !== 0 || pts[pts.length - 1][0] !== 100) {
+              ctx.addIssue({ code: 'custom', message: 'expected a percentile table from p0 to p100', path: ['percentiles'] });
+            }
+            for (let i = 1; i < pts.length; i++) {
+              if (pts[i][1] < pts[i - 1][1]) {
+                ctx.addIssue({ code: 'custom', message: `expected values that never decrease, got p${pts[i][0]} < p${pts[i - 1][0]}`, path: ['percentiles'] });
+                break;
+              }
+            }
+          }),
+        mixture: z.strictObject({
+          dist: z.literal('mixture'),
+          of: z.array(z.strictObject({ weight: z.number().positive(), value: one })).min(1),
+        }),
+      }),
+    ]),
+  );
+  return one;
+}
+
+/** A distribution, its parameters already in base units (us or bytes). */
+export type Dist =
+  | { dist: 'constant'; value: number }
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'exponential'; mean: number }
+  | { dist: 'normal'; mean: number; sd: number }
+  | { dist: 'lognormal'; mean: number; sd: number }
+  | { dist: 'lognormal'; p50: number; p99: number }
+  | { dist: 'gamma'; shape: number; mean: number }
+  | { dist: 'pareto'; scale: number; shape: number }
+  | { dist: 'empirical'; percentiles: Record<string, number> }
+  | { dist: 'mixture'; of: { weight: number; value: Dist }[] };
+
+export const DurationDist = distribution(Duration, 'a duration like 5ms');
+export const SizeDist = distribution(z.union([z.number().int().nonnegative(), Size]), 'a size like 512B');
+
+// ---------------------------------------------------------------------------------------------
+// Traffic
+
+const Phase = z
+  .strictObject({
+    for: Duration.optional(),
+    rate: Rate.optional(),
+    'ramp-to': Rate.optional(),
+    label: z.string().optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.rate === undefined) === (p['ramp-to'] === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of rate (hold) or ramp-to (linear change)' });
+    }
+  });
+
+export const RateProfile = z.union([
+  Rate.transform((rate) => ({ kind: 'constant' as const, rate })),
+  z.strictObject({ phases: z.array(Phase).min(1) }).transform((p) => ({ kind: 'phases' as const, phases: p.phases })),
+  z.strictObject({
+    spike: z.strictObject({
+      base: Rate,
+      peak: Rate,
+      at: Duration,
+      for: Duration,
+      ramp: Duration.default(0),
+    }),
+  }).transform((p) => ({ kind: 'spike' as const, ...p.spike })),
+  z.strictObject({
+    diurnal: z.strictObject({
+      mean: Rate,
+      amplitude: Rate,
+      period: Duration.default(86_400_000_000),
+      'peak-at': Duration.default(0),
+    }),
+  }).transform((p) => ({ kind: 'diurnal' as const, ...p.diurnal })),
+]);
+
+export const Keys = z.union([
+  z.literal('null').transform((): KeyDist => ({ dist: 'null' })),
+  byKind<KeyDist>('null, or a mapping with dist: null, uniform, zipf or hot', {
+    null: z.strictObject({ dist: z.literal('null') }),
+    uniform: z.strictObject({ dist: z.literal('uniform'), count: z.number().int().positive().max(50_000_000) }),
+    zipf: z.strictObject({
+      dist: z.literal('zipf'),
+      count: z.number().int().positive().max(50_000_000),
+      exponent: z.number().positive().default(1),
+    }),
+    hot: z
+      .strictObject({
+        dist: z.literal('hot'),
+        count: z.number().int().positive().max(50_000_000),
+        'hot-keys': z.number().int().positive(),
+        'hot-share': z.number().min(0).max(1),
+      })
+      .refine((k) => k['hot-keys'] <= k.count, { message: 'expected hot-keys <= count', path: ['hot-keys'] }),
+  }),
+]);
+
+/** Which keys records carry: none (sticky partitioner), or ids 0..count-1 drawn by a law. */
+export type KeyDist =
+  | { dist: 'null' }
+  | { dist: 'uniform'; count: number }
+  | { dist: 'zipf'; count: number; exponent: number }
+  | { dist: 'hot'; count: number; 'hot-keys': number; 'hot-share': number };
+
+// ---------------------------------------------------------------------------------------------
+// Kafka client configuration, Kafka 4.0 defaults.
+
+export const ProducerConfig = z
+  .strictObject({
+    'linger.ms': KafkaMs.default(5_000),
+    'batch.size': KafkaBytes.default(16_384),
+    acks: z.union([z.literal('all'), z.literal('-1'), z.literal(-1), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]).default('all'),
+  })
+  .default({ 'linger.ms': 5_000, 'batch.size': 16_384, acks: 'all' });
+
+export const ConsumerConfig = z
+  .strictObject({
+    'max.poll.records': z.number().int().positive().default(500),
+    'fetch.min.bytes': KafkaBytes.default(1),
+    'fetch.max.wait.ms': KafkaMs.default(500_000),
+    'max.partition.fetch.bytes': KafkaBytes.default(1_048_576),
+    'fetch.max.bytes': KafkaBytes.default(52_428_800),
+    'enable.auto.commit': z.boolean().default(true),
+    'auto.commit.interval.ms': KafkaMs.default(5_000_000),
+  })
+  .default({
+    'max.poll.records': 500,
+    'fetch.min.bytes': 1,
+    'fetch.max.wait.ms': 500_000,
+    'max.partition.fetch.bytes': 1_048_576,
+    'fetch.max.bytes': 52_428_800,
+    'enable.auto.commit': true,
+    'auto.commit.interval.ms': 5_000_000,
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Scenario sections
+
+const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const Topic = z.strictObject({
+  name: Name,
+  partitions: z.number().int().positive().max(100_000),
+});
+
+export const Producer = z.strictObject({
+  name: Name,
+  topic: Name,
+  rate: RateProfile,
+  arrivals: z.enum(['poisson', 'paced']).default('poisson'),
+  'record-size': SizeDist.default({ dist: 'constant', value: 512 }),
+  keys: Keys.default({ dist: 'null' }),
+  config: ProducerConfig,
+});
+
+export const Call = z.strictObject({
+  service: Name,
+  per: z.enum(['record', 'batch']).default('record'),
+});
+
+export const Processing = z
+  .strictObject({
+    'per-record': DurationDist.default({ dist: 'constant', value: 0 }),
+    'per-batch': DurationDist.default({ dist: 'constant', value: 0 }),
+    calls: z.array(Call).default([]),
+    commit: z.enum(['sync', 'async']).default('sync'),
+  })
+  .default({ 'per-record': { dist: 'constant', value: 0 }, 'per-batch': { dist: 'constant', value: 0 }, calls: [], commit: 'sync' });
+
+export const ConsumerGroup = z.strictObject({
+  name: Name,
+  topic: Name,
+  instances: z.number().int().positive().max(10_000),
+  config: ConsumerConfig,
+  processing: Processing,
+});
+
+export const ServiceWindow = z
+  .strictObject({
+    from: Duration,
+    to: Duration,
+    latency: DurationDist,
+    label: z.string().optional(),
+  })
+  .refine((w) => w.to > w.from, { message: 'expected to > from', path: ['to'] });
+
+export const Service = z.strictObject({
+  name: Name,
+  latency: DurationDist,
+  concurrency: z.number().int().positive().optional().describe('calls served at once; more wait in FIFO order. Unlimited when absent.'),
+  windows: z.array(ServiceWindow).default([]),
+});
+
+export const Network = z
+  .strictObject({
+    rtt: Duration.default(1_000),
+    'produce-latency': DurationDist.default({ dist: 'constant', value: 2_000 }),
+  })
+  .default({ rtt: 1_000, 'produce-latency': { dist: 'constant', value: 2_000 } });
+
+export const Scenario = z
+  .strictObject({
+    name: Name,
+    title: z.string().optional(),
+    description: z.string().default(''),
+    seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(1),
+    duration: positive(Duration, 'a duration'),
+    'sample-interval': positive(Duration, 'a duration').default(1_000_000),
+    network: Network,
+    topics: z.array(Topic).length(1, 'expected exactly one topic (multi-stage pipelines come in a later version)'),
+    producers: z.array(Producer).min(1),
+    'consumer-groups': z.array(ConsumerGroup).length(1, 'expected exactly one consumer group (multi-stage pipelines come in a later version)'),
+    services: z.array(Service).default([]),
+  })
+  .superRefine((s, ctx) => {
+    const topics = new Set(s.topics.map((t) => t.name));
+    const services = new Set(s.services.map((x) => x.name));
+    s.producers.forEach((p, i) => {
+      if (!topics.has(p.topic)) ctx.addIssue({ code: 'custom', path: ['producers', i, 'topic'], message: expectedGot(`one of the topics (${[...topics].join(', ')})`, p.topic) });
+    });
+    s['consumer-groups'].forEach((g, i) => {
+      if (!topics.has(g.topic)) ctx.addIssue({ code: 'custom', path: ['consumer-groups', i, 'topic'], message: expectedGot(`one of the topics (${[...topics].join(', ')})`, g.topic) });
+      g.processing.calls.forEach((c, j) => {
+        if (!services.has(c.service)) {
+          ctx.addIssue({ code: 'custom', path: ['consumer-groups', i, 'processing', 'calls', j, 'service'], message: expectedGot(`one of the services (${[...services].join(', ') || 'none declared'})`, c.service) });
+        }
+      });
+    });
+    const windows = s.duration / s['sample-interval'];
+    if (windows > 1_000_000) {
+      ctx.addIssue({ code: 'custom', path: ['sample-interval'], message: `expected at most 1,000,000 samples per run, got ${Math.ceil(windows)}: use a longer sample-interval` });
+    }
+  });
+
+export type Scenario = z.output<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;
+export type RateProfile = z.output<typeof RateProfile>;
+export type ProducerSpec = z.output<typeof Producer>;
+export type ConsumerGroupSpec = z.output<typeof ConsumerGroup>;
+export type ServiceSpec = z.output<typeof Service>;

@@ -1,0 +1,81 @@
+/**
+ * Quantities with units as scenario authors write them: durations (`250ms`, `5m`), sizes
+ * (`16KiB`, `1MB`), rates (`120k/s`, `300/min`).
+ *
+ * Durations come back in microseconds (the kernel's tick), possibly fractional (a distribution
+ * parameter such as a 0.5 us mean is allowed; simulated instants are rounded where they are
+ * made). Sizes come back in bytes, rates in records per second. Each parser returns `undefined`
+ * for text it does not understand, so the schema can report what was expected.
+ */
+
+const DURATION_UNITS: Record<string, number> = {
+  us: 1,
+  µs: 1,
+  ms: 1_000,
+  s: 1_000_000,
+  m: 60_000_000,
+  min: 60_000_000,
+  h: 3_600_000_000,
+  d: 86_400_000_000,
+};
+
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1_000,
+  MB: 1_000_000,
+  GB: 1_000_000_000,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
+
+const RATE_MULTIPLIERS: Record<string, number> = { '': 1, k: 1_000, K: 1_000, M: 1_000_000 };
+const RATE_PER: Record<string, number> = { s: 1, sec: 1, min: 1 / 60, m: 1 / 60, h: 1 / 3600 };
+
+const NUMBER = '(\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)';
+const DURATION_RE = new RegExp(`^${NUMBER}\\s*(us|µs|ms|s|min|m|h|d)$`);
+const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`);
+const RATE_RE = new RegExp(`^${NUMBER}\\s*(k|K|M)?\\s*/\\s*(s|sec|min|m|h)$`);
+
+export const DURATION_EXAMPLE = 'a duration with a unit, like 250ms, 30s, 5m, 2h (us, ms, s, m, h, d)';
+export const SIZE_EXAMPLE = 'a size with a unit, like 512B, 16KiB, 1MiB, 1MB';
+export const RATE_EXAMPLE = 'a rate like 20k/s, 1.5M/s, 300/min';
+
+/** "250ms" -> 250000 (us). Plain numbers are not accepted here: a duration needs its unit. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION_RE.exec(text.trim());
+  return m ? Number(m[1]) * DURATION_UNITS[m[2]] : undefined;
+}
+
+/** "16KiB" -> 16384 (bytes). */
+export function parseSize(text: string): number | undefined {
+  const m = SIZE_RE.exec(text.trim());
+  return m ? Number(m[1]) * SIZE_UNITS[m[2]] : undefined;
+}
+
+/** "120k/s" -> 120000 (records per second). */
+export function parseRate(text: string): number | undefined {
+  const m = RATE_RE.exec(text.trim());
+  return m ? Number(m[1]) * RATE_MULTIPLIERS[m[2] ?? ''] * RATE_PER[m[3]] : undefined;
+}
+
+/** Human form of a duration in us, for messages and chart labels: 90000000 -> "1.5m". */
+export function formatDuration(us: number): string {
+  const abs = Math.abs(us);
+  if (abs >= 3_600_000_000) return `${trim(us / 3_600_000_000)}h`;
+  if (abs >= 60_000_000) return `${trim(us / 60_000_000)}m`;
+  if (abs >= 1_000_000) return `${trim(us / 1_000_000)}s`;
+  if (abs >= 1_000) return `${trim(us / 1_000)}ms`;
+  return `${trim(us)}us`;
+}
+
+/** Human form of a rate in records/s: 120000 -> "120k/s". */
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 1_000_000) return `${trim(perSecond / 1_000_000)}M/s`;
+  if (perSecond >= 1_000) return `${trim(perSecond / 1_000)}k/s`;
+  return `${trim(perSecond)}/s`;
+}
+
+function trim(x: number): string {
+  return String(Math.round(x * 100) / 100);
+}

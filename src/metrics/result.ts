@@ -38,6 +38,8 @@ export interface ScenarioInfo {
   partitions: number;
   group: string;
   consumers: number;
+  /** How records were drawn: every record (`exact`) or per slice and poll batch (`batched`). */
+  fidelity: 'exact' | 'batched';
   /** Which Kafka version's defaults were applied where the scenario is silent. */
   kafkaDefaults: string;
 }

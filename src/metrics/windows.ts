@@ -18,6 +18,10 @@ export class WindowedCounter {
     this.values = new Float64Array(windows);
   }
 
+  windowOf(t: number): number {
+    return Math.floor(t / this.interval);
+  }
+
   /** Adds `n` at time t; times at or after the run's end are ignored. */
   add(t: number, n: number): void {
     const w = Math.floor(t / this.interval);

@@ -13,6 +13,10 @@
  * - Processing: records one after another, each taking `per-record` time and its per-record
  *   service calls; then `per-batch` time and per-batch calls (a batched write). A record is done
  *   when the last step that concerns it is: its own calls, or the batch's if the batch has any.
+ * - Fidelity `batched`: when a record has no calls of its own, a poll batch's total per-record
+ *   time is drawn at once (a sum of n draws: exact for small n, the normal approximation by the
+ *   central limit theorem from 32 records on) and records complete at evenly spaced times across
+ *   it. `exact` draws each record's time. Calls are always per call.
  * - Commit after each batch when auto-commit is off: sync (wait for the coordinator's answer)
  *   or async (carry on).
  *
@@ -21,7 +25,7 @@
  */
 import type { Simulation, EventHandle } from '../kernel/simulation.js';
 import type { ConsumerGroupSpec } from '../scenario/schema.js';
-import { compile, type Sampler } from '../random/distributions.js';
+import { compile, mean, variance, type Sampler } from '../random/distributions.js';
 import type { Rng } from '../random/stream.js';
 import type { PartitionLog } from './log.js';
 import type { Caller, Service } from './service.js';
@@ -39,7 +43,14 @@ export interface ModelContext {
   end: number;
   interval: number;
   rtt: number;
+  batched: boolean;
 }
+
+/** From this many records on, the batched fidelity draws a batch's processing time as a normal. */
+const CLT_RECORDS = 32;
+
+/** Shortest time a broker holds a fetch it cannot answer with data (1 ms, in ticks). */
+const MIN_FETCH_WAIT = 1_000;
 
 /** Partitions of one topic to members by Kafka's RangeAssignor: contiguous ranges, extras first. */
 export function assignRange(partitions: number, members: number): number[][] {
@@ -173,6 +184,8 @@ class Member implements Caller {
   private readonly batchCalls: Service[];
   private readonly batchLevel: boolean;
   private readonly allInline: boolean;
+  /** Mean and variance of per-record time when the batched fidelity may sum it per batch. */
+  private readonly cpuSum: { mean: number; variance: number } | null;
   private pendingCommits: number[][] = [];
 
   constructor(
@@ -207,6 +220,8 @@ class Member implements Caller {
     const perBatchZero = proc['per-batch'].dist === 'constant' && proc['per-batch'].value === 0;
     this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
     this.allInline = this.recordCalls.every((s) => s.inline);
+    const v = variance(proc['per-record']);
+    this.cpuSum = ctx.batched && this.recordCalls.length === 0 && Number.isFinite(v) ? { mean: mean(proc['per-record']), variance: v } : null;
   }
 
   // ---- poll -----------------------------------------------------------------------------
@@ -282,7 +297,10 @@ class Member implements Caller {
       return;
     }
     this.parked = true;
-    this.parkedDeadline = now + this.maxWait;
+    // At least 1 ms, the tick of the broker's purgatory timer (Kafka's SystemTimer wheel): with
+    // fetch.max.wait.ms 0 and no round trip an empty answer would otherwise come back at the
+    // same instant and an idle member would fetch forever without simulated time moving.
+    this.parkedDeadline = now + Math.max(MIN_FETCH_WAIT, this.maxWait);
     this.wakeAt = Infinity;
     this.rearm();
   };
@@ -438,6 +456,18 @@ class Member implements Caller {
     const batchLevel = this.batchLevel;
     const done = this.bDone;
     let t = this.t;
+    if (this.cpuSum && n - from >= CLT_RECORDS) {
+      // Batched fidelity: the batch's total time at once, records spread evenly across it.
+      const k = n - from;
+      const total = Math.max(0, k * this.cpuSum.mean + Math.sqrt(k * this.cpuSum.variance) * this.normal());
+      for (let i = from; i < n; i++) {
+        const ti = t + (total * (i - from + 1)) / k;
+        done[i] = ti;
+        if (!batchLevel) this.record(i, ti);
+      }
+      this.t = t + total;
+      return n;
+    }
     for (let i = from; i < n; i++) {
       if (!zero) t += perRecord(rng);
       for (let c = 0; c < nCalls; c++) t = calls[c].callAt(t);
@@ -448,23 +478,42 @@ class Member implements Caller {
     return n;
   }
 
+  /** A standard normal draw from this member's stream (polar method). */
+  private normal(): number {
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.rng() - 1;
+      v = 2 * this.rng() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    return u * Math.sqrt((-2 * Math.log(s)) / s);
+  }
+
   private cachedWindow = -1;
   private cachedHist: Histogram | undefined;
 
+  private windowStart = 0;
+  private windowEnd = -1;
+
   /** Record i of the batch completes at t: count it and its end-to-end latency. */
   private record(i: number, t: number): void {
-    const g = this.group;
-    const interval = g.ctx.interval;
-    const w = Math.floor(t / interval);
-    if (w !== this.cachedWindow) {
+    if (t >= this.windowEnd || t < this.windowStart) {
+      const g = this.group;
+      const interval = g.ctx.interval;
+      const w = Math.floor(t / interval);
       this.cachedWindow = w;
+      this.windowStart = w * interval;
+      this.windowEnd = Math.min(g.ctx.end, (w + 1) * interval);
       this.cachedHist = t < g.ctx.end ? g.metrics.latency.at(t) : undefined;
+      if (this.cachedHist === undefined) this.windowEnd = Infinity;
     }
     const h = this.cachedHist;
     if (h === undefined) return;
     h.record(t - this.bCreate[i]);
-    g.metrics.processed.values[w]++;
-    g.processedTotal++;
+    this.group.metrics.processed.values[this.cachedWindow]++;
+    this.group.processedTotal++;
     this.bRecorded++;
   }
 

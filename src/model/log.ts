@@ -39,9 +39,10 @@ export class PartitionLog {
   append(times: Float64Array, from: number, n: number, bytes: number, visible: number): number {
     const v = visible > this.lastVisible ? visible : this.lastVisible;
     this.lastVisible = v;
-    const need = this.end + n - this.recordBase;
-    if (need > this.createTimes.length) this.growRecords(need);
-    this.createTimes.set(times.subarray(from, from + n), this.end - this.recordBase);
+    if (this.end + n - this.recordBase > this.createTimes.length) this.makeRoom(n);
+    const dst = this.createTimes;
+    const at = this.end - this.recordBase - from;
+    for (let i = from; i < from + n; i++) dst[at + i] = times[i];
     this.end += n;
     if (this.batchHead + this.batchCount >= this.batchEnd.length) this.growBatches();
     const i = this.batchHead + this.batchCount++;
@@ -111,24 +112,33 @@ export class PartitionLog {
       this.visibleCursor = Math.max(0, this.visibleCursor - dropped);
       this.releasedEnd = this.batchEnd[this.batchHead - 1];
     }
-    if (offset > this.recordBase) {
-      const keep = this.end - offset;
-      this.createTimes.copyWithin(0, offset - this.recordBase, offset - this.recordBase + keep);
-      this.recordBase = offset;
-    }
+    // Only mark the records released; the array is compacted when it next needs room, so
+    // releasing costs O(1) however long the retained log is.
+    if (offset > this.recordFloor) this.recordFloor = offset;
   }
+
+  /** Offsets below this have been released (create times may still sit in the array). */
+  private recordFloor = 0;
 
   private releasedEnd = 0;
   private firstRetainedOffset(): number {
     return this.releasedEnd;
   }
 
-  private growRecords(need: number): void {
-    let n = this.createTimes.length * 2;
-    while (n < need) n *= 2;
-    const a = new Float64Array(n);
-    a.set(this.createTimes.subarray(0, this.end - this.recordBase));
-    this.createTimes = a;
+  /** Makes room for n more create times: drop released ones, and double if still short. */
+  private makeRoom(n: number): void {
+    const live = this.end - this.recordFloor;
+    let size = this.createTimes.length;
+    while (live + n > size / 2) size *= 2;
+    const from = this.recordFloor - this.recordBase;
+    if (size === this.createTimes.length) {
+      this.createTimes.copyWithin(0, from, from + live);
+    } else {
+      const a = new Float64Array(size);
+      a.set(this.createTimes.subarray(from, from + live));
+      this.createTimes = a;
+    }
+    this.recordBase = this.recordFloor;
   }
 
   private growBatches(): void {

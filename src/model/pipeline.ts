@@ -19,7 +19,8 @@ import type { Accounting, LatencySummary, MarkedEvent, RunResult, ServiceSummary
 import { PartitionLog } from './log.js';
 import { Producer } from './producer.js';
 import { compileProfile } from './rate-profile.js';
-import { partitionTable } from './keys.js';
+import { partitionWeights } from './keys.js';
+import { AliasTable } from '../random/alias.js';
 import { Service } from './service.js';
 import { ConsumerGroup } from './consumer.js';
 
@@ -65,15 +66,25 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
     }
   }
 
-  const ctx = { sim, end, interval, rtt: scenario.network.rtt };
+  const fidelity = resolveFidelity(scenario);
+  const batched = fidelity === 'batched';
+  const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched };
   const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`));
 
   const produceLatency = compile(scenario.network['produce-latency']);
   const producers = scenario.producers.map((spec) => {
     const { segments, marks: m } = compileProfile(spec.rate, end);
     marks.push(...m);
-    const partitioner = spec.keys.dist === 'null' ? null : partitionTable(spec.keys, P);
-    return new Producer(sim, spec, segments, logs, partitioner, stream(seed, `producer:${spec.name}`), produceLatency, end, { produced, appended }, (p) => group.dataAppended(p));
+    const weights = spec.keys.dist === 'null' ? null : partitionWeights(spec.keys, P);
+    const partitioner = weights ? new AliasTable(weights) : null;
+    if (weights) {
+      const total = weights.reduce((a, b) => a + b, 0);
+      for (let p = 0; p < P; p++) weights[p] /= total;
+    }
+    return new Producer(
+      sim, spec, segments, logs, partitioner, stream(seed, `producer:${spec.name}`), produceLatency, end,
+      { produced, appended }, (p) => group.dataAppended(p), batched, weights,
+    );
   });
 
   // ---- sampling -----------------------------------------------------------------------------
@@ -201,6 +212,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       partitions: P,
       group: groupSpec.name,
       consumers: groupSpec.instances,
+      fidelity,
       kafkaDefaults: KAFKA_DEFAULTS_VERSION,
     },
     time,
@@ -241,6 +253,18 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       kernelEvents: sim.executed,
     },
   };
+}
+
+/** Expected records above which `fidelity: auto` chooses the batched fidelity. */
+export const AUTO_BATCHED_RECORDS = 5_000_000;
+
+export function resolveFidelity(scenario: Scenario): 'exact' | 'batched' {
+  if (scenario.fidelity !== 'auto') return scenario.fidelity;
+  let expected = 0;
+  for (const p of scenario.producers) {
+    for (const s of compileProfile(p.rate, scenario.duration).segments) expected += ((s.r0 + s.r1) / 2) * (s.end - s.start);
+  }
+  return expected > AUTO_BATCHED_RECORDS ? 'batched' : 'exact';
 }
 
 function latencySummary(h: Histogram): LatencySummary {

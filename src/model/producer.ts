@@ -8,18 +8,28 @@
  * Arrivals do not depend on anything downstream in this version, so the producer works one
  * slice of simulated time ahead per event (a few thousand records): batch close times are still
  * exact, because within a slice every arrival is known before a batch's deadline is judged.
+ *
+ * Two fidelities. `exact` draws every record: its arrival (exponential gap, or paced), its
+ * partition and its size. `batched` draws per slice instead: the slice's record count (Poisson
+ * with the slice's expected count, or paced), split over partitions by the key law (conditional
+ * binomials) or in sticky runs of batch.size bytes for null keys; each partition's records are
+ * then spread evenly in cumulative-rate time over the slice (the mean of the uniform order
+ * statistics that a Poisson process's arrival times are, given their count) and every record
+ * has the mean record size. Batching, offsets and timestamps are still per record.
  */
 import type { Simulation } from '../kernel/simulation.js';
 import type { ProducerSpec } from '../scenario/schema.js';
-import { compile, type Sampler } from '../random/distributions.js';
+import { binomial, compile, mean, poisson, type Sampler } from '../random/distributions.js';
 import type { Rng } from '../random/stream.js';
 import type { AliasTable } from '../random/alias.js';
-import { ArrivalClock, type Segment } from './rate-profile.js';
+import { ArrivalClock, CumulativeRate, type Segment } from './rate-profile.js';
 import type { PartitionLog } from './log.js';
 import type { WindowedCounter } from '../metrics/windows.js';
 
 /** Records per producer slice, aimed at; the slice is kept between 1 ms and 1 s. */
 const SLICE_RECORDS = 4096;
+/** Points per slice at which the batched fidelity evaluates the cumulative rate. */
+const KNOTS = 16;
 
 export interface ProducerMetrics {
   produced: WindowedCounter;
@@ -44,6 +54,10 @@ export class Producer {
   private readonly staging: Float64Array[];
   private sticky = -1;
   private stickyBytes = 0;
+  private readonly cumulative: CumulativeRate;
+  private readonly meanSize: number;
+  private readonly weights: Float64Array | null;
+  private pacedCarry = 0.5;
 
   constructor(
     private readonly sim: Simulation,
@@ -56,7 +70,12 @@ export class Producer {
     private readonly end: number,
     private readonly metrics: ProducerMetrics,
     private readonly onAppend: (partition: number) => void,
+    private readonly batched: boolean,
+    partitionWeights: Float64Array | null,
   ) {
+    this.cumulative = new CumulativeRate(segments);
+    this.meanSize = mean(spec['record-size']);
+    this.weights = partitionWeights;
     this.clock = new ArrivalClock(segments);
     this.poisson = spec.arrivals === 'poisson';
     this.size = compile(spec['record-size']);
@@ -86,10 +105,11 @@ export class Producer {
 
   private readonly slice = (): void => {
     const now = this.sim.now;
-    const rate = this.clock.rateNow();
+    const rate = this.batched ? this.cumulative.rateAt(now) : this.clock.rateNow();
     const span = Math.min(1_000_000, Math.max(1_000, Math.ceil(SLICE_RECORDS / Math.max(rate, 1e-9))));
     const sliceEnd = Math.min(this.end, now + span);
-    this.generate(sliceEnd);
+    if (this.batched) this.generateBatched(now, sliceEnd);
+    else this.generate(sliceEnd);
     // Batches whose linger.ms ran out before the slice's end saw every arrival they could get.
     for (let p = 0; p < this.logs.length; p++) {
       if (this.open[p] && this.first[p] + this.linger <= sliceEnd) this.close(p, this.first[p] + this.linger);
@@ -103,9 +123,7 @@ export class Producer {
     const clock = this.clock;
     const partitioner = this.partitioner;
     const constantSize = this.constantSize;
-    const linger = this.linger;
     const batchSize = this.batchSize;
-    const produced = this.metrics.produced;
     const nParts = this.logs.length;
     let t = this.next;
     while (t < sliceEnd) {
@@ -117,27 +135,9 @@ export class Producer {
         p = this.sticky;
       }
       const size = constantSize >= 0 ? constantSize : this.size(rng);
-      if (this.open[p]) {
-        if (t >= this.first[p] + linger) this.close(p, this.first[p] + linger);
-        else if (this.bytes[p] + size > batchSize) this.close(p, t);
-      }
-      if (!this.open[p]) {
-        this.open[p] = 1;
-        this.first[p] = t;
-        this.count[p] = 0;
-        this.bytes[p] = 0;
-      }
-      let stage = this.staging[p];
-      const c = this.count[p];
-      if (c === stage.length) {
-        const grown = new Float64Array(c * 2);
-        grown.set(stage);
-        this.staging[p] = stage = grown;
-      }
-      stage[c] = t;
-      this.count[p] = c + 1;
-      this.bytes[p] += size;
-      if (this.bytes[p] >= batchSize) this.close(p, t);
+      this.addRecord(p, t, size);
+      this.offered++;
+      this.metrics.produced.add(t, 1);
       if (!partitioner) {
         this.stickyBytes += size;
         if (this.stickyBytes >= batchSize) {
@@ -145,11 +145,106 @@ export class Producer {
           this.sticky = Math.floor(rng() * nParts);
         }
       }
-      this.offered++;
-      produced.add(t, 1);
       t = clock.advance(poisson ? -Math.log(1 - rng()) : 1);
     }
     this.next = t;
+  }
+
+  /** Puts one record into partition p's batch, closing batches by linger.ms and batch.size. */
+  private addRecord(p: number, t: number, size: number): void {
+    if (this.open[p]) {
+      if (t >= this.first[p] + this.linger) this.close(p, this.first[p] + this.linger);
+      else if (this.bytes[p] + size > this.batchSize) this.close(p, t);
+    }
+    if (!this.open[p]) {
+      this.open[p] = 1;
+      this.first[p] = t;
+      this.count[p] = 0;
+      this.bytes[p] = 0;
+    }
+    let stage = this.staging[p];
+    const c = this.count[p];
+    if (c === stage.length) {
+      const grown = new Float64Array(c * 2);
+      grown.set(stage);
+      this.staging[p] = stage = grown;
+    }
+    stage[c] = t;
+    this.count[p] = c + 1;
+    this.bytes[p] += size;
+    if (this.bytes[p] >= this.batchSize) this.close(p, t);
+  }
+
+  private readonly knotT = new Float64Array(KNOTS + 1);
+  private readonly knotL = new Float64Array(KNOTS + 1);
+
+  /** The batched fidelity's slice: counts drawn per slice, records spread evenly within it. */
+  private generateBatched(start: number, end: number): void {
+    const rng = this.rng;
+    const kt = this.knotT;
+    const kl = this.knotL;
+    for (let k = 0; k <= KNOTS; k++) {
+      kt[k] = start + ((end - start) * k) / KNOTS;
+      kl[k] = this.cumulative.at(kt[k]);
+    }
+    const l0 = kl[0];
+    const mass = kl[KNOTS] - l0;
+    let n: number;
+    if (this.poisson) {
+      n = poisson(rng, mass);
+    } else {
+      const c = this.pacedCarry + mass;
+      n = Math.floor(c);
+      this.pacedCarry = c - n;
+    }
+    if (n === 0 || mass <= 0) return;
+    this.offered += n;
+    const produced = this.metrics.produced;
+    if (produced.windowOf(start) === produced.windowOf(end - 1)) produced.add(start, n);
+    else countSpread(produced, kt, kl, l0, mass, n);
+    const size = this.meanSize;
+    const w = this.weights;
+    if (w) {
+      let left = n;
+      let weightLeft = 1;
+      for (let p = 0; p < w.length && left > 0; p++) {
+        const np = p === w.length - 1 ? left : binomial(rng, left, Math.min(1, w[p] / weightLeft));
+        left -= np;
+        weightLeft -= w[p];
+        this.spread(p, np, 0, np, kt, kl, l0, mass, size);
+      }
+    } else {
+      // Sticky partitioner: consecutive runs of about batch.size bytes to one partition.
+      const nParts = this.logs.length;
+      let done = 0;
+      while (done < n) {
+        if (this.sticky < 0) this.sticky = Math.floor(rng() * nParts);
+        const room = Math.max(1, Math.ceil((this.batchSize - this.stickyBytes) / size));
+        const run = Math.min(room, n - done);
+        this.spread(this.sticky, run, done, n, kt, kl, l0, mass, size);
+        done += run;
+        this.stickyBytes += run * size;
+        if (this.stickyBytes >= this.batchSize) {
+          this.stickyBytes = 0;
+          this.sticky = Math.floor(rng() * nParts);
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds records first..first+count-1 of `of` evenly spread over the slice's cumulative rate
+   * (record j at the time Lambda reaches l0 + (j + 0.5) / of * mass) to partition p.
+   */
+  private spread(p: number, count: number, first: number, of: number, kt: Float64Array, kl: Float64Array, l0: number, mass: number, size: number): void {
+    let knot = 0;
+    for (let j = 0; j < count; j++) {
+      const target = l0 + ((first + j + 0.5) / of) * mass;
+      while (knot < KNOTS - 1 && kl[knot + 1] < target) knot++;
+      const dl = kl[knot + 1] - kl[knot];
+      const t = dl > 0 ? kt[knot] + ((kt[knot + 1] - kt[knot]) * (target - kl[knot])) / dl : kt[knot];
+      this.addRecord(p, t, size);
+    }
   }
 
   /** Sends partition p's open batch at time `sendAt`. */
@@ -159,5 +254,16 @@ export class Producer {
     this.metrics.appended.add(visible, n);
     this.open[p] = 0;
     this.onAppend(p);
+  }
+}
+
+/** Counts n records spread evenly over a slice into the windows their times fall in. */
+function countSpread(c: WindowedCounter, kt: Float64Array, kl: Float64Array, l0: number, mass: number, n: number): void {
+  let knot = 0;
+  for (let j = 0; j < n; j++) {
+    const target = l0 + ((j + 0.5) / n) * mass;
+    while (knot < KNOTS - 1 && kl[knot + 1] < target) knot++;
+    const dl = kl[knot + 1] - kl[knot];
+    c.add(dl > 0 ? kt[knot] + ((kt[knot + 1] - kt[knot]) * (target - kl[knot])) / dl : kt[knot], 1);
   }
 }

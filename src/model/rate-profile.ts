@@ -122,3 +122,32 @@ export class ArrivalClock {
     return Infinity;
   }
 }
+
+/** Lambda(t), the expected number of arrivals in [0, t), for times that never decrease. */
+export class CumulativeRate {
+  private k = 0;
+  private before = 0;
+
+  constructor(private readonly segments: Segment[]) {}
+
+  at(t: number): number {
+    const segs = this.segments;
+    while (this.k < segs.length && segs[this.k].end <= t) {
+      const s = segs[this.k];
+      this.before += ((s.r0 + s.r1) / 2) * (s.end - s.start);
+      this.k++;
+    }
+    const s = segs[this.k];
+    if (!s || t <= s.start) return this.before;
+    const r = s.r0 + ((s.r1 - s.r0) * (t - s.start)) / (s.end - s.start);
+    return this.before + ((s.r0 + r) / 2) * (t - s.start);
+  }
+
+  /** Rate (records per tick) at t, which must not be before the last `at` call. */
+  rateAt(t: number): number {
+    this.at(t);
+    const s = this.segments[this.k];
+    if (!s || t < s.start) return 0;
+    return s.r0 + ((s.r1 - s.r0) * (t - s.start)) / (s.end - s.start);
+  }
+}

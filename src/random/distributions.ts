@@ -183,3 +183,107 @@ function gammaSampler(shape: number, scale: number): Sampler {
     return x * scale;
   };
 }
+
+/** The distribution's variance, or Infinity where it is not finite (pareto with shape <= 2). */
+export function variance(d: Dist): number {
+  switch (d.dist) {
+    case 'constant':
+      return 0;
+    case 'uniform':
+      return ((d.max - d.min) * (d.max - d.min)) / 12;
+    case 'exponential':
+      return d.mean * d.mean;
+    case 'normal':
+      return d.sd * d.sd;
+    case 'lognormal': {
+      const [mu, sigma] = 'p50' in d ? [Math.log(d.p50), Math.log(d.p99 / d.p50) / Z99] : lognormalParams(d.mean, d.sd);
+      return (Math.exp(sigma * sigma) - 1) * Math.exp(2 * mu + sigma * sigma);
+    }
+    case 'gamma':
+      return (d.mean * d.mean) / d.shape;
+    case 'pareto':
+      return d.shape > 2 ? (d.scale * d.scale * d.shape) / ((d.shape - 1) ** 2 * (d.shape - 2)) : Infinity;
+    case 'empirical': {
+      // Piecewise-uniform between percentile points: E[X^2] segment by segment.
+      const pts = Object.entries(d.percentiles)
+        .map(([k, v]) => [Number(k.slice(1)) / 100, v] as const)
+        .sort((a, b) => a[0] - b[0]);
+      let m2 = 0;
+      for (let i = 1; i < pts.length; i++) {
+        const [q0, a] = pts[i - 1];
+        const [q1, b] = pts[i];
+        m2 += ((q1 - q0) * (a * a + a * b + b * b)) / 3;
+      }
+      const m = mean(d);
+      return Math.max(0, m2 - m * m);
+    }
+    case 'mixture': {
+      const total = d.of.reduce((s, c) => s + c.weight, 0);
+      const m = mean(d);
+      return d.of.reduce((s, c) => s + (c.weight / total) * (variance(c.value) + (mean(c.value) - m) ** 2), 0);
+    }
+  }
+}
+
+function lognormalParams(m: number, sd: number): [number, number] {
+  const s2 = Math.log(1 + (sd * sd) / (m * m));
+  return [Math.log(m) - s2 / 2, Math.sqrt(s2)];
+}
+
+/** Standard normal draw (polar method, no state kept: both values of a pair are not reused). */
+function standardNormal(rng: Rng): number {
+  let u: number;
+  let v: number;
+  let s: number;
+  do {
+    u = 2 * rng() - 1;
+    v = 2 * rng() - 1;
+    s = u * u + v * v;
+  } while (s >= 1 || s === 0);
+  return u * Math.sqrt((-2 * Math.log(s)) / s);
+}
+
+/**
+ * Poisson(mean) draw: inversion for small means, the normal approximation with continuity
+ * correction from a mean of 50 on (its error in any quantile is then well under 1%).
+ */
+export function poisson(rng: Rng, m: number): number {
+  if (m <= 0) return 0;
+  if (m < 50) {
+    let k = 0;
+    let p = Math.exp(-m);
+    let cdf = p;
+    const u = rng();
+    while (u > cdf && k < 1000) {
+      k++;
+      p *= m / k;
+      cdf += p;
+    }
+    return k;
+  }
+  return Math.max(0, Math.round(m + Math.sqrt(m) * standardNormal(rng)));
+}
+
+/** Binomial(n, q) draw: inversion when n*min(q,1-q) is small, else the normal approximation. */
+export function binomial(rng: Rng, n: number, q: number): number {
+  if (n <= 0 || q <= 0) return 0;
+  if (q >= 1) return n;
+  const small = Math.min(q, 1 - q);
+  if (n * small < 30) {
+    const flip = q > 0.5;
+    const qq = flip ? 1 - q : q;
+    // Waiting-time inversion: geometric gaps between successes.
+    const lq = Math.log(1 - qq);
+    let k = 0;
+    let i = 0;
+    for (;;) {
+      i += Math.floor(Math.log(1 - rng()) / lq) + 1;
+      if (i > n) break;
+      k++;
+    }
+    return flip ? n - k : k;
+  }
+  const m = n * q;
+  const sd = Math.sqrt(n * q * (1 - q));
+  return Math.min(n, Math.max(0, Math.round(m + sd * standardNormal(rng))));
+}

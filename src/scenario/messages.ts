@@ -30,3 +30,108 @@ export function missingKey(key: string): string {
 export function outputEscapes(name: string): string {
   return `expected a scenario name that stays inside the output folder, got ${JSON.stringify(name)}`;
 }
+
+/** What a value of a zod base type looks like to a scenario author. */
+export function expectedType(zodType: string): string {
+  const phrases: Record<string, string> = {
+    number: 'a number',
+    int: 'a whole number',
+    string: 'a string',
+    boolean: 'true or false',
+    object: 'a mapping',
+    array: 'a list',
+    null: 'null',
+  };
+  return phrases[zodType] ?? zodType;
+}
+
+/** What was expected when the schema says no more than that the value is wrong. */
+export const VALID_VALUE = 'a valid value';
+export const VALID_KEY = 'a valid key';
+
+/** Alternatives, each a phrase from `expectedType` or a unit example. */
+export function eitherOf(phrases: string[]): string {
+  return phrases.join(' or ');
+}
+
+export function oneOf(values: readonly unknown[]): string {
+  const shown = values.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v)));
+  return shown.length === 1 ? shown[0] : `one of ${shown.join(', ')}`;
+}
+
+export function didYouMean(message: string, suggestion: string): string {
+  return `${message} (did you mean ${JSON.stringify(suggestion)}?)`;
+}
+
+/** A bound on a number (`>= 0`), a list's length or a string's length. */
+export function bound(origin: string, comparison: '>=' | '>' | '<=' | '<' | '=', limit: number | bigint): string {
+  if (origin === 'array' || origin === 'set') {
+    const items = `${limit} item${limit === 1 ? '' : 's'}`;
+    if (comparison === '=') return `exactly ${items}`;
+    return comparison.startsWith('>') ? `at least ${items}` : `at most ${items}`;
+  }
+  if (origin === 'string') {
+    const chars = `${limit} character${limit === 1 ? '' : 's'}`;
+    if (comparison === '=') return `exactly ${chars}`;
+    return comparison.startsWith('>') ? `at least ${chars}` : `at most ${chars}`;
+  }
+  const what = origin === 'int' ? 'a whole number' : 'a number';
+  return `${what} ${comparison} ${limit}`;
+}
+
+/** Like `describeValue`, but a list is described by its length: "an empty list", "2 items". */
+export function describeSize(v: unknown): string {
+  if (!Array.isArray(v)) return describeValue(v);
+  return v.length === 0 ? 'an empty list' : `${v.length} item${v.length === 1 ? '' : 's'}`;
+}
+
+/** Like `expectedGot`, for a bound on a size: "expected at least 1 item, got an empty list". */
+export function expectedSized(expected: string, got: unknown): string {
+  return `expected ${expected}, got ${describeSize(got)}`;
+}
+
+export function matching(pattern: string): string {
+  return `a string matching ${pattern}`;
+}
+
+export function multipleOf(divisor: number | bigint): string {
+  return `a multiple of ${divisor}`;
+}
+
+/** A mapping that must hold exactly one of several keys (a rate profile: phases, spike or diurnal). */
+export function missingOneOf(keys: string[]): string {
+  return `missing required key: one of ${keys.map((k) => JSON.stringify(k)).join(', ')}`;
+}
+
+export function emptyScenario(): string {
+  return 'expected a scenario (a YAML mapping with name, duration, topics, producers and consumer-groups), got an empty file';
+}
+
+export function cannotRead(reason: string): string {
+  return `cannot read the scenario file: ${reason}`;
+}
+
+/** A problem the YAML parser found, in its own words. */
+export function yamlSyntax(detail: string): string {
+  return `invalid YAML: ${detail}`;
+}
+
+export function duplicateKey(key: string): string {
+  return `duplicate key ${JSON.stringify(key)}: a key may appear only once in a mapping`;
+}
+
+export function unsupportedTag(tag: string): string {
+  return `unsupported YAML tag ${tag}: write the value without a tag`;
+}
+
+export function unknownAlias(alias: string): string {
+  return `alias ${alias} refers to no anchor defined before it`;
+}
+
+export function aliasCycle(alias: string): string {
+  return `alias ${alias} refers to a node that contains it`;
+}
+
+export function tooManyAliases(limit: number): string {
+  return `too many alias expansions (more than ${limit}): expand the aliases by hand`;
+}

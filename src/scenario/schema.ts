@@ -330,31 +330,53 @@ export const Scenario = z
     seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(1),
     duration: positive(Duration, 'a duration'),
     'sample-interval': positive(Duration, 'a duration').default(1_000_000),
+    fidelity: z
+      .enum(['auto', 'exact', 'batched'])
+      .default('auto')
+      .describe('exact: every record drawn; batched: counts and processing times drawn per slice and per poll batch; auto: batched from 5M expected records'),
     network: Network,
     topics: z.array(Topic).length(1, 'expected exactly one topic (multi-stage pipelines come in a later version)'),
     producers: z.array(Producer).min(1),
     'consumer-groups': z.array(ConsumerGroup).length(1, 'expected exactly one consumer group (multi-stage pipelines come in a later version)'),
     services: z.array(Service).default([]),
   })
-  .superRefine((s, ctx) => {
-    const topics = new Set(s.topics.map((t) => t.name));
-    const services = new Set(s.services.map((x) => x.name));
-    s.producers.forEach((p, i) => {
-      if (!topics.has(p.topic)) ctx.addIssue({ code: 'custom', path: ['producers', i, 'topic'], message: expectedGot(`one of the topics (${[...topics].join(', ')})`, p.topic) });
-    });
-    s['consumer-groups'].forEach((g, i) => {
-      if (!topics.has(g.topic)) ctx.addIssue({ code: 'custom', path: ['consumer-groups', i, 'topic'], message: expectedGot(`one of the topics (${[...topics].join(', ')})`, g.topic) });
-      g.processing.calls.forEach((c, j) => {
-        if (!services.has(c.service)) {
-          ctx.addIssue({ code: 'custom', path: ['consumer-groups', i, 'processing', 'calls', j, 'service'], message: expectedGot(`one of the services (${[...services].join(', ') || 'none declared'})`, c.service) });
-        }
+  .superRefine(
+    (s, ctx) => {
+      // This runs for any mapping, even when other keys have mistakes (`when` below), so that all
+      // mistakes are reported at once. Parts that did not parse may be missing or malformed
+      // here: a check that depends on one is skipped, since that part has its own issue already.
+      const declared = namesOf(s.topics);
+      const topics = declared?.size ? declared : undefined; // no topics at all is a mistake of its own
+      const services = namesOf(s.services);
+      listOf(s.producers).forEach((p, i) => {
+        if (topics && typeof p?.topic === 'string' && !topics.has(p.topic)) ctx.addIssue({ code: 'custom', path: ['producers', i, 'topic'], message: expectedGot(`one of the topics (${[...topics].join(', ')})`, p.topic) });
       });
-    });
-    const windows = s.duration / s['sample-interval'];
-    if (windows > 1_000_000) {
-      ctx.addIssue({ code: 'custom', path: ['sample-interval'], message: `expected at most 1,000,000 samples per run, got ${Math.ceil(windows)}: use a longer sample-interval` });
-    }
-  });
+      listOf(s['consumer-groups']).forEach((g, i) => {
+        if (topics && typeof g?.topic === 'string' && !topics.has(g.topic)) ctx.addIssue({ code: 'custom', path: ['consumer-groups', i, 'topic'], message: expectedGot(`one of the topics (${[...topics].join(', ')})`, g.topic) });
+        listOf(g?.processing?.calls).forEach((c, j) => {
+          if (services && typeof c?.service === 'string' && !services.has(c.service)) {
+            ctx.addIssue({ code: 'custom', path: ['consumer-groups', i, 'processing', 'calls', j, 'service'], message: expectedGot(`one of the services (${[...services].join(', ') || 'none declared'})`, c.service) });
+          }
+        });
+      });
+      const windows = s.duration / s['sample-interval'];
+      if (Number.isFinite(windows) && windows > 1_000_000) {
+        ctx.addIssue({ code: 'custom', path: ['sample-interval'], message: `expected at most 1,000,000 samples per run, got ${Math.ceil(windows)}: use a longer sample-interval` });
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
+
+/** The items of a list that may not have parsed. */
+function listOf<T>(list: readonly T[] | undefined): readonly (T | undefined)[] {
+  return Array.isArray(list) ? list : [];
+}
+
+/** The names in a list of named things, or undefined when the list itself has mistakes. */
+function namesOf(list: readonly { name: string }[] | undefined): Set<string> | undefined {
+  if (!Array.isArray(list) || !list.every((x) => typeof x?.name === 'string')) return undefined;
+  return new Set(list.map((x) => x.name));
+}
 
 export type Scenario = z.output<typeof Scenario>;
 export type ScenarioInput = z.input<typeof Scenario>;

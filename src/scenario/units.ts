@@ -44,19 +44,24 @@ export const RATE_EXAMPLE = 'a rate like 20k/s, 1.5M/s, 300/min';
 /** "250ms" -> 250000 (us). Plain numbers are not accepted here: a duration needs its unit. */
 export function parseDuration(text: string): number | undefined {
   const m = DURATION_RE.exec(text.trim());
-  return m ? Number(m[1]) * DURATION_UNITS[m[2]] : undefined;
+  return m ? finite(Number(m[1]) * DURATION_UNITS[m[2]]) : undefined;
 }
 
 /** "16KiB" -> 16384 (bytes). */
 export function parseSize(text: string): number | undefined {
   const m = SIZE_RE.exec(text.trim());
-  return m ? Number(m[1]) * SIZE_UNITS[m[2]] : undefined;
+  return m ? finite(Number(m[1]) * SIZE_UNITS[m[2]]) : undefined;
 }
 
 /** "120k/s" -> 120000 (records per second). */
 export function parseRate(text: string): number | undefined {
   const m = RATE_RE.exec(text.trim());
-  return m ? Number(m[1]) * RATE_MULTIPLIERS[m[2] ?? ''] * RATE_PER[m[3]] : undefined;
+  return m ? finite(Number(m[1]) * RATE_MULTIPLIERS[m[2] ?? ''] * RATE_PER[m[3]]) : undefined;
+}
+
+/** A number too large for a double ("1e999s") is not understood, rather than infinite. */
+function finite(v: number): number | undefined {
+  return Number.isFinite(v) ? v : undefined;
 }
 
 /** Human form of a duration in us, for messages and chart labels: 90000000 -> "1.5m". */

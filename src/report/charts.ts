@@ -1,0 +1,654 @@
+/**
+ * The charts of a run as Vega-Lite specs with their data inline, built from a RunResult only.
+ *
+ * Every chart shares one look so a design review can read them side by side:
+ * - the same time axis (seconds, or minutes for runs longer than 20 minutes) with the same
+ *   plot width, so a moment lines up across charts stacked in report.md;
+ * - one colour per quantity wherever it appears (QUANTITY_COLOURS);
+ * - the run's events on every time axis: a dashed rule with a short label above the plot,
+ *   and a shaded span for events that last (a service slow between two times);
+ * - legends below the plot, so they never change the plot's width.
+ * Long series are decimated min/max per bucket (downsample.ts) before they go into a spec.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { MarkedEvent, RunResult } from '../metrics/result.js';
+import { bucketPartitionLag, minMaxIndices } from './downsample.js';
+import { textWidth } from './text-metrics.js';
+
+/** One chart: its file name (without extension), its spec and what report.md says about it. */
+export interface Chart {
+  name: string;
+  title: string;
+  /** Alt text for the image in report.md. */
+  alt: string;
+  /** One line under the chart in report.md: how to read it. */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+type LayerSpec = Extract<TopLevelSpec, { layer: unknown }>;
+type Layer = LayerSpec['layer'][number];
+type Encoding = NonNullable<Extract<Layer, { mark: unknown }>['encoding']>;
+type PositionDef = NonNullable<Encoding['x']>;
+type LegendDef = NonNullable<Extract<NonNullable<Encoding['color']>, { legend?: unknown }>['legend']>;
+type VConcatChild = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
+
+export const PLOT_WIDTH = 700;
+const LINE_HEIGHT = 220;
+/** Points per line after decimation; the CSVs keep every sample. */
+export const MAX_POINTS_PER_LINE = 1500;
+/** Time columns of the partition heat map. */
+export const MAX_HEATMAP_BUCKETS = 150;
+
+/** The same quantity has the same colour in every chart. */
+export const QUANTITY_COLOURS = {
+  groupLag: '#4c78a8',
+  maxPartitionLag: '#f58518',
+  lagSeconds: '#8c6bb1',
+  p50: '#fc9272',
+  p95: '#ef3b2c',
+  p99: '#99000d',
+  produced: '#bdbdbd',
+  appended: '#1b7f79',
+  processed: '#54a24b',
+} as const;
+/**
+ * Partition lag is lag in records like max partition lag, so it uses the same hue; no lag is a
+ * neutral light grey rather than a tint, so only partitions that are behind draw the eye.
+ */
+const HEATMAP_RANGE = ['#f2f2f2', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
+const SERVICE_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#ff9da6'];
+const EVENT_COLOUR = '#525252';
+
+const EVENT_LABEL_FONT_SIZE = 10;
+const EVENT_LABEL_ROW_HEIGHT = 13;
+const EVENT_LABEL_MAX_ROWS = 4;
+
+/** How time is shown on every chart of a run. */
+export interface TimeAxis {
+  field: 'time_s' | 'time_min';
+  title: string;
+  /** Seconds per axis unit. */
+  unit: number;
+  max: number;
+}
+
+export function timeAxisFor(durationSeconds: number): TimeAxis {
+  return durationSeconds > 20 * 60
+    ? { field: 'time_min', title: 'time (min)', unit: 60, max: durationSeconds / 60 }
+    : { field: 'time_s', title: 'time (s)', unit: 1, max: durationSeconds };
+}
+
+export function buildCharts(result: RunResult): Chart[] {
+  const axis = timeAxisFor(result.scenario.durationSeconds);
+  const events = placeEvents(result.events, axis);
+  const charts = [
+    lagRecordsChart(result, axis, events),
+    lagSecondsChart(result, axis, events),
+    latencyChart(result, axis, events),
+    throughputChart(result, axis, events),
+    partitionHeatmap(result, axis, events),
+  ];
+  if (Object.keys(result.series.services).length > 0) charts.push(servicesChart(result, axis, events));
+  return charts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts
+
+function lagRecordsChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const s = result.series;
+  const lines: Line[] = [
+    { name: 'group lag (all partitions)', colour: QUANTITY_COLOURS.groupLag, values: s.groupLag },
+    { name: 'max partition lag', colour: QUANTITY_COLOURS.maxPartitionLag, values: s.maxPartitionLag },
+  ];
+  const title = 'Consumer lag (records)';
+  return {
+    name: 'lag-records',
+    title,
+    alt: 'Group lag and max partition lag in records over time',
+    caption:
+      'Records appended but not yet committed by the group. A rising line means consumers fall behind; ' +
+      'the slope back down is the drain rate. Max partition lag close to group lag means one partition holds most of it (key skew).',
+    spec: timeChart(result, axis, events, {
+      title,
+      subtitle: 'log end offset − committed offset, summed over partitions and for the worst partition',
+      yTitle: 'lag (records)',
+      lines,
+    }),
+  };
+}
+
+function lagSecondsChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const title = 'Consumer lag (seconds behind)';
+  return {
+    name: 'lag-seconds',
+    title,
+    alt: 'Age of the oldest unprocessed record over time',
+    caption:
+      'How stale the output is: the age of the oldest appended record not yet processed, worst partition. ' +
+      'Compare its peak with the freshness the pipeline promises.',
+    spec: timeChart(result, axis, events, {
+      title,
+      subtitle: 'age of the oldest appended record not yet processed (worst partition)',
+      yTitle: 'lag (s)',
+      lines: [{ name: 'lag (s)', colour: QUANTITY_COLOURS.lagSeconds, values: result.series.lagSeconds }],
+      // Seconds read as plain numbers ("7,200"), not as counts ("7.2k").
+      labelExpr: "format(datum.value, ',~r')",
+    }),
+  };
+}
+
+function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const s = result.series;
+  // A log scale cannot show 0 ms; such a window is drawn as a gap like a window with no record.
+  const positive = (values: (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
+  const lines: Line[] = [
+    { name: 'p50', colour: QUANTITY_COLOURS.p50, values: positive(s.latencyP50) },
+    { name: 'p95', colour: QUANTITY_COLOURS.p95, values: positive(s.latencyP95) },
+    { name: 'p99', colour: QUANTITY_COLOURS.p99, values: positive(s.latencyP99) },
+  ];
+  const title = 'End-to-end latency per window';
+  return {
+    name: 'latency',
+    title,
+    alt: 'End-to-end latency percentiles p50, p95 and p99 per sample window, log scale',
+    caption:
+      'Time from send() to processing completed, for records that completed in each window. ' +
+      'Log scale: each step up the axis is ten times slower. A gap means no record completed in that window.',
+    spec: timeChart(result, axis, events, {
+      title,
+      subtitle: 'from send() to processing completed, percentiles of the records completing in each window',
+      yTitle: 'latency (log scale)',
+      lines,
+      logMilliseconds: true,
+    }),
+  };
+}
+
+function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const s = result.series;
+  const lines: Line[] = [
+    // Appended follows produced closely; a wide pale line under a dashed one keeps both visible.
+    { name: 'produced', colour: QUANTITY_COLOURS.produced, values: s.producedRate, width: 4 },
+    { name: 'appended', colour: QUANTITY_COLOURS.appended, values: s.appendedRate, dash: [5, 3] },
+    { name: 'processed', colour: QUANTITY_COLOURS.processed, values: s.processedRate },
+  ];
+  const title = 'Throughput: in vs out';
+  return {
+    name: 'throughput',
+    title,
+    alt: 'Records produced, appended and processed per second over time',
+    caption:
+      'Produced = handed to producers, appended = written to the topic, processed = done by consumers. ' +
+      'While processed stays below appended, lag grows; a gap between produced and appended is the producer falling behind.',
+    spec: timeChart(result, axis, events, {
+      title,
+      subtitle: 'records per second in each window',
+      yTitle: 'throughput (records/s)',
+      lines,
+    }),
+  };
+}
+
+function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const { scenario } = result;
+  const partitions = result.partitionLag[0]?.length ?? scenario.partitions;
+  const buckets = bucketPartitionLag(result.time, result.partitionLag, scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
+  const values: Record<string, number>[] = [];
+  let maxLag = 0;
+  for (const b of buckets) {
+    for (let p = 0; p < partitions; p++) {
+      values.push({ start: b.startSeconds / axis.unit, end: b.endSeconds / axis.unit, partition: p, lag: b.maxLag[p] });
+      if (b.maxLag[p] > maxLag) maxLag = b.maxLag[p];
+    }
+  }
+  // Rows of up to 20 px filling about 320 px (more only past 320 partitions, at 1 px a row);
+  // where rows are thinner than a label, only some partitions are labelled.
+  const step = Math.max(1, Math.min(20, Math.floor(320 / Math.max(1, partitions))));
+  const height = step * partitions;
+  const labelled = partitionLabels(result.partitionLag, partitions, Math.ceil(12 / step));
+  const title = 'Lag per partition';
+  // Each cell reaches one pixel into the next, so anti-aliasing leaves no pale seams between them.
+  const onePixel = axis.max / PLOT_WIDTH;
+  const cells: Layer = {
+    data: { values },
+    transform: [{ calculate: `datum.end + ${onePixel}`, as: 'end_drawn' }],
+    mark: { type: 'rect', tooltip: false, clip: true },
+    encoding: {
+      x: timeX(axis, 'start'),
+      x2: { field: 'end_drawn' },
+      y: {
+        field: 'partition',
+        type: 'ordinal',
+        title: 'partition',
+        scale: { domain: Array.from({ length: partitions }, (_, p) => p), paddingInner: 0, paddingOuter: 0 },
+        axis: { values: labelled, labelExpr: "'p' + datum.value", ticks: false, domain: false },
+      },
+      color: {
+        field: 'lag',
+        type: 'quantitative',
+        title: 'lag (records, worst in each time slice)',
+        scale: { range: HEATMAP_RANGE, domain: [0, Math.max(1, maxLag)], nice: false },
+        legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 320, labelExpr: COUNT_LABEL, titleLimit: 400 },
+      },
+    },
+  };
+  return {
+    name: 'partition-lag-heatmap',
+    title,
+    alt: 'Heat map of lag per partition over time',
+    caption:
+      'One row per partition, one column per time slice, colour = the worst lag of that partition in the slice. ' +
+      'A single dark row is a hot partition (key skew); a dark column is the whole group falling behind.',
+    spec: {
+      ...specBase(title, `${partitions} partitions of ${scenario.topic}; darker = more records behind`),
+      width: PLOT_WIDTH,
+      height,
+      layer: [cells, ...eventLayers(events, axis, height, { bandsAsOutline: true })],
+    },
+  };
+}
+
+/**
+ * Which partitions get a label on the heat map's axis when rows are too thin to label them all:
+ * the most lagging partition first (the one a reader will ask about), then every `every`-th
+ * partition that does not crowd a label already there.
+ */
+export function partitionLabels(partitionLag: readonly (readonly number[])[], partitions: number, every: number): number[] {
+  if (every <= 1) return Array.from({ length: partitions }, (_, p) => p);
+  let hottest = 0;
+  let worst = -Infinity;
+  for (const row of partitionLag) {
+    for (let p = 0; p < partitions; p++) {
+      if (row[p] > worst) {
+        worst = row[p];
+        hottest = p;
+      }
+    }
+  }
+  const labelled = [hottest];
+  for (let p = 0; p < partitions; p += every) {
+    if (labelled.every((q) => Math.abs(q - p) >= every)) labelled.push(p);
+  }
+  return labelled.sort((a, b) => a - b);
+}
+
+function servicesChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const names = Object.keys(result.series.services).sort();
+  const colours = names.map((_, i) => SERVICE_COLOURS[i % SERVICE_COLOURS.length]);
+  const panel = (metric: 'inFlight' | 'queued', yTitle: string, withLabels: boolean): VConcatChild => {
+    const lines: Line[] = names.map((name, i) => ({
+      name,
+      colour: colours[i],
+      values: result.series.services[name][metric],
+    }));
+    return {
+      width: PLOT_WIDTH,
+      height: 150,
+      layer: [
+        ...eventLayers(events, axis, 150, { bandsOnly: true }),
+        lineLayer(lines, axis, result.time, { yTitle, legendTitle: 'service' }),
+        ...eventLayers(events, axis, 150, { rulesOnly: true, labels: withLabels }),
+      ],
+    };
+  };
+  const title = 'Downstream services: calls in flight and waiting';
+  return {
+    name: 'services',
+    title,
+    alt: 'Mean calls in flight and mean calls queued per downstream service over time',
+    caption:
+      'Top: calls in progress (mean over each window), capped by the concurrency limit. ' +
+      'Bottom: calls waiting for a free slot; a queue that keeps growing means the service is saturated.',
+    spec: {
+      ...specBase(title, 'mean over each sample window, per service'),
+      vconcat: [panel('inFlight', 'calls in flight', true), panel('queued', 'calls queued', false)],
+      spacing: 12,
+      resolve: { scale: { color: 'shared' }, legend: { color: 'shared' } },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+interface Line {
+  name: string;
+  colour: string;
+  values: readonly (number | null)[];
+  /** Stroke width in pixels; 1.5 if not given. */
+  width?: number;
+  dash?: number[];
+}
+
+interface TimeChartOptions {
+  title: string;
+  subtitle: string;
+  yTitle: string;
+  lines: Line[];
+  /** y is milliseconds on a log axis labelled "10 ms", "1 s", ... */
+  logMilliseconds?: boolean;
+  /** Vega expression for the y labels; counts ("120k") if not given. */
+  labelExpr?: string;
+}
+
+function specBase(title: string, subtitle: string) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle },
+    background: 'white',
+    padding: { left: 8, right: 16, top: 8, bottom: 8 },
+    config: CONFIG,
+  } as const;
+}
+
+/** Shared look; kept in each spec so a .vl.json renders the same anywhere. */
+const CONFIG = {
+  // No per-mark ARIA labels: the report shows charts as images with alt text, and labelling each
+  // of thousands of points and cells would double the SVG and the time to draw it.
+  aria: false,
+  font: 'DejaVu Sans, Verdana, sans-serif',
+  title: { anchor: 'start', fontSize: 15, subtitleFontSize: 11, subtitleColor: '#555555', offset: 8 },
+  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
+  axisY: { minExtent: 44 },
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 400, symbolStrokeWidth: 2.5, symbolSize: 300, columnPadding: 24 },
+  view: { stroke: '#cccccc' },
+} as const;
+
+function timeChart(result: RunResult, axis: TimeAxis, events: EventMarks, options: TimeChartOptions): TopLevelSpec {
+  return {
+    ...specBase(options.title, options.subtitle),
+    width: PLOT_WIDTH,
+    height: LINE_HEIGHT,
+    layer: [
+      ...eventLayers(events, axis, LINE_HEIGHT, { bandsOnly: true }),
+      lineLayer(options.lines, axis, result.time, {
+        yTitle: options.yTitle,
+        logMilliseconds: options.logMilliseconds,
+        labelExpr: options.labelExpr,
+      }),
+      ...eventLayers(events, axis, LINE_HEIGHT, { rulesOnly: true }),
+    ],
+  };
+}
+
+function timeX(axis: TimeAxis, field: string): PositionDef {
+  return {
+    field,
+    type: 'quantitative',
+    title: axis.title,
+    scale: { domain: [0, axis.max], nice: false, zero: false },
+  };
+}
+
+/** Long-form rows {time, series, value}, each line decimated on its own so its spikes survive. */
+function lineRows(lines: Line[], time: readonly number[], axis: TimeAxis) {
+  const rows: Record<string, number | string | null>[] = [];
+  for (const line of lines) {
+    for (const i of minMaxIndices(line.values, MAX_POINTS_PER_LINE)) {
+      rows.push({ [axis.field]: time[i] / axis.unit, series: line.name, value: line.values[i] });
+    }
+  }
+  return rows;
+}
+
+function lineLayer(
+  lines: Line[],
+  axis: TimeAxis,
+  time: readonly number[],
+  options: { yTitle: string; logMilliseconds?: boolean; legendTitle?: string; labelExpr?: string },
+): Layer {
+  const y: PositionDef = options.logMilliseconds
+    ? {
+        field: 'value',
+        type: 'quantitative',
+        title: options.yTitle,
+        scale: { type: 'log', domain: logDomain(lines) },
+        axis: {
+          values: logTicks(logDomain(lines)),
+          labelExpr: "datum.value >= 1000 ? format(datum.value / 1000, '~g') + ' s' : format(datum.value, '~g') + ' ms'",
+        },
+      }
+    : { field: 'value', type: 'quantitative', title: options.yTitle, axis: { labelExpr: options.labelExpr ?? COUNT_LABEL } };
+  // One line needs no legend, unless the legend is what names it (a single service).
+  const single = lines.length === 1 && options.legendTitle === undefined;
+  const dashed = lines.some((l) => l.dash !== undefined);
+  const wide = lines.some((l) => l.width !== undefined);
+  const legend: LegendDef | null = single
+    ? null
+    : { orient: 'bottom', title: options.legendTitle ?? null, direction: 'horizontal' };
+  return {
+    data: { values: lineRows(lines, time, axis) },
+    mark: { type: 'line', strokeWidth: 1.5, tooltip: false },
+    encoding: {
+      x: timeX(axis, axis.field),
+      y,
+      color: {
+        field: 'series',
+        type: 'nominal',
+        scale: { domain: lines.map((l) => l.name), range: lines.map((l) => l.colour) },
+        legend,
+        sort: lines.map((l) => l.name),
+      },
+      // Same field and legend as colour, so Vega-Lite draws one legend showing both.
+      ...(dashed
+        ? {
+            strokeDash: {
+              field: 'series',
+              type: 'nominal',
+              scale: { domain: lines.map((l) => l.name), range: lines.map((l) => l.dash ?? [1, 0]) },
+              legend,
+              sort: lines.map((l) => l.name),
+            },
+          }
+        : {}),
+      ...(wide
+        ? {
+            strokeWidth: {
+              field: 'series',
+              type: 'ordinal',
+              scale: { domain: lines.map((l) => l.name), range: lines.map((l) => l.width ?? 1.5) },
+              legend,
+              sort: lines.map((l) => l.name),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function logDomain(lines: Line[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const line of lines) {
+    for (const v of line.values) {
+      if (v === null || v <= 0) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo === Infinity) return [1, 1000];
+  // Whole decades, so the axis starts and ends on a labelled tick.
+  return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi) + (hi === lo ? 1 : 0))];
+}
+
+/** 1, 2, 5 per decade when the domain is narrow; decades only when it spans more than three. */
+function logTicks([lo, hi]: [number, number]): number[] {
+  const decades = Math.round(Math.log10(hi / lo));
+  const steps = decades > 3 ? [1] : [1, 2, 5];
+  const ticks: number[] = [];
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
+    for (const s of steps) {
+      const v = Number((s * 10 ** e).toPrecision(6));
+      if (v >= lo && v <= hi) ticks.push(v);
+    }
+  }
+  return ticks;
+}
+
+/**
+ * Axis and legend labels for counts: "120k", "2.5M" from a thousand up, plain "12.5" below, and
+ * "0" for zero (a plain d3 format with the axis's tick precision would say "0M" or "4e+1").
+ */
+const COUNT_LABEL =
+  "datum.value == 0 ? '0' : abs(datum.value) >= 1000 ? format(datum.value, '~s') : format(datum.value, '~r')";
+
+// ---------------------------------------------------------------------------------------------
+// Events on the time axis
+
+/** Where the events go on a chart: one rule per event, one label per cluster of close events. */
+interface EventMarks {
+  rules: { t: number; event: string; top: number }[];
+  bands: { start: number; end: number; event: string }[];
+  labels: { t: number; text: string; y: number; align: 'left' | 'right' }[];
+}
+
+interface Span {
+  from: number;
+  to: number;
+  x: number;
+  row: number;
+}
+
+/**
+ * Lays out event labels on rows above the plot, each rule running down from its label into the
+ * plot. Events a few pixels apart share one label ("consumer crash, rebalance"): their rules would
+ * look like one anyway; so does a run of the same event close together ("rebalance ×12, +3 more"
+ * in a rebalance storm). Each label takes the first row and side of its rule where, in order of
+ * preference: (1) it overlaps no label, its rule crosses no label on a lower row, it covers no rule
+ * coming up from a higher row, and it covers no rule of an event still to come; (2) the same but
+ * ignoring events still to come; (3) it overlaps no label. If no row has room, the rules go
+ * unlabelled. A white halo under each label keeps a rule that does cross it from hiding the text.
+ * Positions are computed here rather than left to Vega so that every chart of a run places them
+ * identically.
+ */
+export function placeEvents(events: readonly MarkedEvent[], axis: TimeAxis): EventMarks {
+  const horizon = axis.max * axis.unit;
+  const sorted = events
+    .map((e, index) => ({ e, index }))
+    .filter(({ e }) => e.timeSeconds >= 0 && e.timeSeconds <= horizon)
+    .sort((a, b) => a.e.timeSeconds - b.e.timeSeconds || a.index - b.index)
+    .map(({ e }) => ({ e, t: e.timeSeconds / axis.unit, x: (e.timeSeconds / horizon) * PLOT_WIDTH }));
+
+  const clusters: (typeof sorted)[] = [];
+  for (const item of sorted) {
+    const cluster = clusters[clusters.length - 1];
+    const previous = cluster?.[cluster.length - 1];
+    const gap = previous === undefined ? Infinity : item.x - previous.x;
+    const repeat = cluster?.some((c) => c.e.label === item.e.label) ?? false;
+    const close = gap <= 6;
+    if (close || (repeat && gap <= 40)) cluster.push(item);
+    else clusters.push([item]);
+  }
+
+  const gap = 8;
+  const placedSpans: Span[] = [];
+  const marks: EventMarks = { rules: [], bands: [], labels: [] };
+  clusters.forEach((cluster, c) => {
+    const { x, t } = cluster[0];
+    const text = clusterLabel(cluster.map((item) => item.e.label));
+    const w = textWidth(text, EVENT_LABEL_FONT_SIZE) + 4;
+    const laterRules = clusters.slice(c + 1).map((later) => later[0].x);
+    const natural = x + w <= PLOT_WIDTH + 12 ? 'left' : 'right';
+    const sides = natural === 'left' && x - w >= 0 ? (['left', 'right'] as const) : ([natural] as const);
+    let best: { tier: number; span: Span; align: 'left' | 'right' } | undefined;
+    for (let row = 0; row < EVENT_LABEL_MAX_ROWS && best?.tier !== 1; row++) {
+      for (const align of sides) {
+        const [from, to] = align === 'left' ? [x, x + w] : [x - w, x];
+        const span = { from, to, x, row };
+        const covers = (ruleX: number) => from - 2 <= ruleX && ruleX <= to + 2;
+        const free = placedSpans.every((s) => s.row !== row || from >= s.to + gap || to + gap <= s.from);
+        const clean = placedSpans.every(
+          (s) => !(s.row < row && s.from - 2 <= x && x <= s.to + 2) && !(s.row > row && covers(s.x)),
+        );
+        const tier = !free ? 3 : !clean ? 3 : laterRules.some(covers) ? 2 : 1;
+        if (!free) continue;
+        if (best === undefined || tier < best.tier) best = { tier, span, align };
+        if (tier === 1) break;
+      }
+    }
+    // With every row taken here, the rules stand without a label rather than overprint others;
+    // report.md's events table still lists them.
+    let top = 0;
+    if (best !== undefined) {
+      placedSpans.push(best.span);
+      const y = -4 - best.span.row * EVENT_LABEL_ROW_HEIGHT;
+      marks.labels.push({ t, text, y, align: best.align });
+      top = y - EVENT_LABEL_FONT_SIZE;
+    }
+    cluster.forEach((item, i) => {
+      // Only the first rule reaches up to the label; the others would cross it.
+      marks.rules.push({ t: item.t, event: item.e.label, top: i === 0 ? top : 0 });
+      if (item.e.endSeconds !== undefined && item.e.endSeconds > item.e.timeSeconds) {
+        marks.bands.push({ start: item.t, end: Math.min(item.e.endSeconds, horizon) / axis.unit, event: item.e.label });
+      }
+    });
+  });
+  return marks;
+}
+
+/**
+ * "crash, rebalance"; a label that repeats is written once with its count ("rebalance ×12"), and
+ * past two different labels the rest are counted: "rebalance ×12, deploy, +5 more".
+ */
+function clusterLabel(labels: string[]): string {
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const named = [...counts].slice(0, 2);
+  const shown = named.map(([label, n]) => (n === 1 ? label : `${label} \u00d7${n}`));
+  const rest = labels.length - named.reduce((sum, [, n]) => sum + n, 0);
+  return shown.join(', ') + (rest > 0 ? `, +${rest} more` : '');
+}
+
+function eventLayers(
+  events: EventMarks,
+  axis: TimeAxis,
+  height: number,
+  options: { bandsOnly?: boolean; rulesOnly?: boolean; bandsAsOutline?: boolean; labels?: boolean },
+): Layer[] {
+  const layers: Layer[] = [];
+  if (!options.rulesOnly && events.bands.length > 0) {
+    layers.push({
+      data: { values: events.bands },
+      mark: options.bandsAsOutline
+        ? { type: 'rect', filled: false, stroke: EVENT_COLOUR, strokeDash: [4, 3], strokeWidth: 1, tooltip: false }
+        : { type: 'rect', color: EVENT_COLOUR, opacity: 0.1, tooltip: false },
+      encoding: { x: timeX(axis, 'start'), x2: { field: 'end' } },
+    });
+  }
+  if (options.bandsOnly || events.rules.length === 0) return layers;
+  const labels = options.labels !== false;
+  layers.push({
+    data: { values: events.rules.map((r) => ({ event: r.event, [axis.field]: r.t, top: labels ? r.top : 0 })) },
+    mark: { type: 'rule', color: EVENT_COLOUR, strokeDash: [4, 3], strokeWidth: 1, tooltip: false },
+    encoding: {
+      x: timeX(axis, axis.field),
+      y: { field: 'top', type: 'quantitative', scale: null, axis: null },
+      y2: { value: height },
+    },
+  });
+  if (!labels) return layers;
+  for (const align of ['left', 'right'] as const) {
+    const side = events.labels.filter((l) => l.align === align);
+    if (side.length === 0) continue;
+    const text = {
+      type: 'text',
+      align,
+      baseline: 'bottom',
+      dx: align === 'left' ? 3 : -3,
+      fontSize: EVENT_LABEL_FONT_SIZE,
+      tooltip: false,
+    } as const;
+    const encoding = {
+      x: timeX(axis, axis.field),
+      y: { field: 'y', type: 'quantitative', scale: null, axis: null },
+      text: { field: 'event', type: 'nominal' },
+    } as const;
+    const data = { values: side.map((l) => ({ event: l.text, [axis.field]: l.t, y: l.y })) };
+    // A white halo under the text, so a rule passing behind a label never makes it hard to read.
+    layers.push({ data, mark: { ...text, color: 'white', stroke: 'white', strokeWidth: 3 }, encoding });
+    layers.push({ data, mark: { ...text, color: '#333333' }, encoding });
+  }
+  return layers;
+}

@@ -1,0 +1,59 @@
+/**
+ * The report of one run: report.md, charts (.svg, .png, .vl.json), summary.json and CSVs, all
+ * from the RunResult alone (DESIGN.md, "What comes out").
+ *
+ * Phases:
+ *   1. text outputs: summary.json, timeseries.csv, partition-lag.csv, report.md;
+ *   2. charts: Vega-Lite specs (charts.ts), each compiled and drawn to SVG in turn on this thread,
+ *      while its PNG is rasterised on libuv's thread pool (render.ts);
+ *   3. the files replace the output directory in one rename (atomic.ts).
+ * The same RunResult gives byte-identical files: no clock, no locale, no randomness, fixed fonts.
+ */
+import type { RunResult } from '../metrics/result.js';
+import { replaceDirectory, type OutputFile } from './atomic.js';
+import { buildCharts } from './charts.js';
+import { partitionLagCsv, timeseriesCsv } from './csv.js';
+import { prettyJson, sortKeys } from './json.js';
+import { reportMarkdown } from './markdown.js';
+import { compileChart, renderSvg, svgToPng } from './render.js';
+
+export { ReportDirectoryError, type OutputFile } from './atomic.js';
+
+/**
+ * Writes the report of `result` into `outDir`, replacing an earlier report there, and returns the
+ * names of the files written. Nothing is left half-written if it fails.
+ */
+export async function writeReport(result: RunResult, outDir: string): Promise<string[]> {
+  const files = await renderReport(result);
+  await replaceDirectory(outDir, files);
+  return files.map((f) => f.name);
+}
+
+/** The report's files in memory, in the order writeReport lists them. */
+export async function renderReport(result: RunResult): Promise<OutputFile[]> {
+  const charts = buildCharts(result);
+  const files: (OutputFile | Promise<OutputFile>)[] = [
+    { name: 'report.md', content: reportMarkdown(result, charts) },
+    { name: 'summary.json', content: summaryJson(result) },
+    { name: 'timeseries.csv', content: timeseriesCsv(result) },
+    { name: 'partition-lag.csv', content: partitionLagCsv(result) },
+  ];
+  for (const chart of charts) {
+    // Warnings from compiling or drawing are not fatal to a run's report; tests keep them at none.
+    const { svg } = await renderSvg(compileChart(chart.spec).vega);
+    const png = svgToPng(svg).then((content) => ({ name: `${chart.name}.png`, content }));
+    // Its failure is reported by Promise.all below; until then it must not count as unhandled.
+    png.catch(() => undefined);
+    files.push(
+      { name: `${chart.name}.svg`, content: svg },
+      png,
+      { name: `${chart.name}.vl.json`, content: prettyJson(chart.spec) },
+    );
+  }
+  return Promise.all(files);
+}
+
+/** The scenario and the summary, keys sorted at every level, two-space indent, final newline. */
+export function summaryJson(result: RunResult): string {
+  return JSON.stringify(sortKeys({ scenario: result.scenario, summary: result.summary }), null, 2) + '\n';
+}

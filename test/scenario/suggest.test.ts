@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { closest, editDistance } from '../../src/scenario/suggest.js';
+
+describe('editDistance', () => {
+  it('counts inserts, deletes, substitutions and swaps of neighbours', () => {
+    expect(editDistance('max.pol.records', 'max.poll.records')).toBe(1);
+    expect(editDistance('poison', 'poisson')).toBe(1);
+    expect(editDistance('nmae', 'name')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('abc', 'abc')).toBe(0);
+  });
+});
+
+describe('closest', () => {
+  const keys = ['max.poll.records', 'fetch.min.bytes', 'fetch.max.wait.ms', 'enable.auto.commit'];
+
+  it('suggests a close word, ignoring case', () => {
+    expect(closest('max.pol.records', keys)).toBe('max.poll.records');
+    expect(closest('Fetch.Min.Bytes', keys)).toBe('fetch.min.bytes');
+    expect(closest('exponental', ['constant', 'exponential', 'normal'])).toBe('exponential');
+  });
+
+  it('suggests nothing when nothing is close', () => {
+    expect(closest('colour', keys)).toBeUndefined();
+    expect(closest('of', ['at', 'for'])).toBeUndefined();
+    expect(closest('expo', ['constant', 'exponential'])).toBeUndefined();
+  });
+
+  it('prefers the first of equally close words, so the result does not depend on anything else', () => {
+    expect(closest('ab', ['abc', 'abd'])).toBe('abc');
+  });
+});

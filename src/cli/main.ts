@@ -42,9 +42,9 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .alias('h', 'help')
     .strict()
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${y.help ? '' : ''}sim: ${msg}\nRun 'sim --help' for usage.\n`);
+      process.stderr.write(`sim: ${msg}\nRun 'sim --help' for usage.\n`);
       code = 2;
     })
     .parseAsync();

@@ -14,9 +14,10 @@
  *   service calls; then `per-batch` time and per-batch calls (a batched write). A record is done
  *   when the last step that concerns it is: its own calls, or the batch's if the batch has any.
  * - Fidelity `batched`: when a record has no calls of its own, a poll batch's total per-record
- *   time is drawn at once (a sum of n draws: exact for small n, the normal approximation by the
- *   central limit theorem from 32 records on) and records complete at evenly spaced times across
- *   it. `exact` draws each record's time. Calls are always per call.
+ *   time is drawn at once, as a gamma with the sum's mean and variance (n*mean, n*variance): exact
+ *   when per-record time is exponential or gamma, and otherwise right in mean and variance with
+ *   the positive skew a sum of durations has. Records complete at evenly spaced times across it.
+ *   `exact` draws each record's time. Calls are always per call.
  * - Commit after each batch when auto-commit is off: sync (wait for the coordinator's answer)
  *   or async (carry on).
  *
@@ -25,7 +26,7 @@
  */
 import type { Simulation, EventHandle } from '../kernel/simulation.js';
 import type { ConsumerGroupSpec } from '../scenario/schema.js';
-import { compile, mean, variance, type Sampler } from '../random/distributions.js';
+import { compile, gamma, mean, variance, type Sampler } from '../random/distributions.js';
 import type { Rng } from '../random/stream.js';
 import type { PartitionLog } from './log.js';
 import type { Caller, Service } from './service.js';
@@ -46,8 +47,6 @@ export interface ModelContext {
   batched: boolean;
 }
 
-/** From this many records on, the batched fidelity draws a batch's processing time as a normal. */
-const CLT_RECORDS = 32;
 
 /** Shortest time a broker holds a fetch it cannot answer with data (1 ms, in ticks). */
 const MIN_FETCH_WAIT = 1_000;
@@ -342,6 +341,19 @@ class Member implements Caller {
   /** Earliest time at which `fetch.min.bytes` will be visible, from batches already appended. */
   private dataTime(): number {
     const g = this.group;
+    // Visibility only grows along a partition's log, so when the first pending batch of any
+    // partition already holds fetch.min.bytes (always, at the default of 1 byte), the earliest
+    // such first batch decides; no list needs building.
+    let earliest = Infinity;
+    let simple = true;
+    for (const p of this.fetchParts) {
+      const log = g.logs[p];
+      const i = log.batchStartingAt(g.fetchOffset[p]);
+      if (i >= log.batches) continue;
+      if (log.batchBytesAt(i) < this.minBytes) simple = false;
+      if (log.batchVisibleAt(i) < earliest) earliest = log.batchVisibleAt(i);
+    }
+    if (simple) return earliest;
     const pending: [number, number][] = [];
     for (const p of this.fetchParts) {
       const log = g.logs[p];
@@ -456,10 +468,12 @@ class Member implements Caller {
     const batchLevel = this.batchLevel;
     const done = this.bDone;
     let t = this.t;
-    if (this.cpuSum && n - from >= CLT_RECORDS) {
+    if (this.cpuSum && n - from > 1) {
       // Batched fidelity: the batch's total time at once, records spread evenly across it.
       const k = n - from;
-      const total = Math.max(0, k * this.cpuSum.mean + Math.sqrt(k * this.cpuSum.variance) * this.normal());
+      const m = k * this.cpuSum.mean;
+      const v = k * this.cpuSum.variance;
+      const total = v > 0 ? gamma(this.rng, (m * m) / v, v / m) : m;
       for (let i = from; i < n; i++) {
         const ti = t + (total * (i - from + 1)) / k;
         done[i] = ti;
@@ -476,19 +490,6 @@ class Member implements Caller {
     }
     this.t = t;
     return n;
-  }
-
-  /** A standard normal draw from this member's stream (polar method). */
-  private normal(): number {
-    let u: number;
-    let v: number;
-    let s: number;
-    do {
-      u = 2 * this.rng() - 1;
-      v = 2 * this.rng() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    return u * Math.sqrt((-2 * Math.log(s)) / s);
   }
 
   private cachedWindow = -1;

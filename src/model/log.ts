@@ -143,8 +143,10 @@ export class PartitionLog {
 
   private growBatches(): void {
     // Compact to the front, doubling only if more than half is live.
-    const n = this.batchCount * 2 > this.batchEnd.length ? this.batchEnd.length * 2 : this.batchEnd.length;
-    const move = (src: Float64Array) => {
+    const grow = this.batchCount * 2 > this.batchEnd.length;
+    const n = grow ? this.batchEnd.length * 2 : this.batchEnd.length;
+    const move = (src: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      if (!grow) return src.copyWithin(0, this.batchHead, this.batchHead + this.batchCount);
       const dst = new Float64Array(n);
       dst.set(src.subarray(this.batchHead, this.batchHead + this.batchCount));
       return dst;

@@ -177,6 +177,8 @@ export class Producer {
 
   private readonly knotT = new Float64Array(KNOTS + 1);
   private readonly knotL = new Float64Array(KNOTS + 1);
+  /** d(time)/d(Lambda) between knots, for turning cumulative-rate positions into times. */
+  private readonly knotSlope = new Float64Array(KNOTS);
 
   /** The batched fidelity's slice: counts drawn per slice, records spread evenly within it. */
   private generateBatched(start: number, end: number): void {
@@ -186,6 +188,10 @@ export class Producer {
     for (let k = 0; k <= KNOTS; k++) {
       kt[k] = start + ((end - start) * k) / KNOTS;
       kl[k] = this.cumulative.at(kt[k]);
+    }
+    for (let k = 0; k < KNOTS; k++) {
+      const dl = kl[k + 1] - kl[k];
+      this.knotSlope[k] = dl > 0 ? (kt[k + 1] - kt[k]) / dl : 0;
     }
     const l0 = kl[0];
     const mass = kl[KNOTS] - l0;
@@ -237,14 +243,52 @@ export class Producer {
    * (record j at the time Lambda reaches l0 + (j + 0.5) / of * mass) to partition p.
    */
   private spread(p: number, count: number, first: number, of: number, kt: Float64Array, kl: Float64Array, l0: number, mass: number, size: number): void {
+    // The same steps as addRecord, with the partition's batch state held in locals: this loop
+    // runs once per record in the batched fidelity.
+    const slopes = this.knotSlope;
+    const step = mass / of;
+    const linger = this.linger;
+    const batchSize = this.batchSize;
+    let target = l0 + (first + 0.5) * step;
     let knot = 0;
-    for (let j = 0; j < count; j++) {
-      const target = l0 + ((first + j + 0.5) / of) * mass;
+    let open = this.open[p] === 1;
+    let firstT = this.first[p];
+    let c = this.count[p];
+    let bytes = this.bytes[p];
+    let stage = this.staging[p];
+    for (let j = 0; j < count; j++, target += step) {
       while (knot < KNOTS - 1 && kl[knot + 1] < target) knot++;
-      const dl = kl[knot + 1] - kl[knot];
-      const t = dl > 0 ? kt[knot] + ((kt[knot + 1] - kt[knot]) * (target - kl[knot])) / dl : kt[knot];
-      this.addRecord(p, t, size);
+      const t = kt[knot] + (target - kl[knot]) * slopes[knot];
+      if (open && (t >= firstT + linger || bytes + size > batchSize)) {
+        this.count[p] = c;
+        this.bytes[p] = bytes;
+        this.close(p, t >= firstT + linger ? firstT + linger : t);
+        open = false;
+      }
+      if (!open) {
+        open = true;
+        firstT = t;
+        c = 0;
+        bytes = 0;
+        this.open[p] = 1;
+        this.first[p] = t;
+      }
+      if (c === stage.length) {
+        const grown = new Float64Array(c * 2);
+        grown.set(stage);
+        this.staging[p] = stage = grown;
+      }
+      stage[c++] = t;
+      bytes += size;
+      if (bytes >= batchSize) {
+        this.count[p] = c;
+        this.bytes[p] = bytes;
+        this.close(p, t);
+        open = false;
+      }
     }
+    this.count[p] = c;
+    this.bytes[p] = bytes;
   }
 
   /** Sends partition p's open batch at time `sendAt`. */

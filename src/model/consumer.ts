@@ -148,22 +148,27 @@ class Member implements Caller {
   private readonly syncCommit: boolean;
   private nextAutoCommit: number;
 
-  // Buffered fetched records, FIFO of segments [from, to) of one partition each.
-  private segP: number[] = [];
-  private segFrom: number[] = [];
-  private segTo: number[] = [];
+  // Buffered fetched records: a FIFO ring of segments [from, to), one partition each. A fetch
+  // only asks for partitions with nothing buffered, so there is never more than one segment per
+  // assigned partition and the ring never needs to grow.
+  private readonly segP: Int32Array;
+  private readonly segFrom: Float64Array;
+  private readonly segTo: Float64Array;
   private segHead = 0;
+  private segCount = 0;
 
-  // The one fetch in flight.
+  // The one fetch in flight, and the answer it carries back.
   private fetchInFlight = false;
-  private fetchParts: number[] = [];
+  private readonly fetchParts: Int32Array;
+  private nFetchParts = 0;
   private parked = false;
   private parkedDeadline = 0;
   private wakeAt = Infinity;
   private wakeHandle: EventHandle = -1;
-  private respP: number[] = [];
-  private respFrom: number[] = [];
-  private respTo: number[] = [];
+  private readonly respP: Int32Array;
+  private readonly respFrom: Float64Array;
+  private readonly respTo: Float64Array;
+  private nResp = 0;
 
   // The poll batch being processed.
   private readonly bPart: Int32Array;
@@ -207,6 +212,14 @@ class Member implements Caller {
     this.autoCommitInterval = Math.round(c['auto.commit.interval.ms']);
     this.nextAutoCommit = this.autoCommitInterval;
     this.syncCommit = spec.processing.commit === 'sync';
+    const np = Math.max(1, partitions.length);
+    this.segP = new Int32Array(np);
+    this.segFrom = new Float64Array(np);
+    this.segTo = new Float64Array(np);
+    this.fetchParts = new Int32Array(np);
+    this.respP = new Int32Array(np);
+    this.respFrom = new Float64Array(np);
+    this.respTo = new Float64Array(np);
     this.bPart = new Int32Array(this.maxPollRecords);
     this.bCreate = new Float64Array(this.maxPollRecords);
     this.bDone = new Float64Array(this.maxPollRecords);
@@ -231,7 +244,7 @@ class Member implements Caller {
       this.sendCommit();
       this.nextAutoCommit = now + this.autoCommitInterval;
     }
-    if (this.segHead < this.segP.length) {
+    if (this.segCount > 0) {
       this.takeBatch();
       this.sendFetch();
       this.state = State.Processing;
@@ -249,9 +262,10 @@ class Member implements Caller {
 
   private takeBatch(): void {
     const g = this.group;
+    const ring = this.segP.length;
     let n = 0;
     const max = this.maxPollRecords;
-    while (n < max && this.segHead < this.segP.length) {
+    while (n < max && this.segCount > 0) {
       const h = this.segHead;
       const p = this.segP[h];
       const from = this.segFrom[h];
@@ -264,12 +278,12 @@ class Member implements Caller {
       }
       n += k;
       g.position[p] = from + k;
-      if (from + k === this.segTo[h]) this.segHead++;
-      else this.segFrom[h] = from + k;
-    }
-    if (this.segHead === this.segP.length) {
-      this.segP.length = this.segFrom.length = this.segTo.length = 0;
-      this.segHead = 0;
+      if (from + k === this.segTo[h]) {
+        this.segHead = (h + 1) % ring;
+        this.segCount--;
+      } else {
+        this.segFrom[h] = from + k;
+      }
     }
     this.bN = n;
   }
@@ -282,10 +296,11 @@ class Member implements Caller {
 
   private sendFetch(): void {
     if (this.fetchInFlight) return;
-    const parts = this.partitions.filter((p) => !this.hasBuffered(p));
-    if (parts.length === 0) return;
+    let n = 0;
+    for (const p of this.partitions) if (!this.hasBuffered(p)) this.fetchParts[n++] = p;
+    if (n === 0) return;
     this.fetchInFlight = true;
-    this.fetchParts = parts;
+    this.nFetchParts = n;
     this.sim.schedule(this.oneWay, this.fetchAtBroker, 0, 1);
   }
 
@@ -306,7 +321,13 @@ class Member implements Caller {
 
   /** A batch was appended to partition p: a parked fetch may be answerable earlier. */
   dataAppended(p: number): void {
-    if (this.parked && this.fetchParts.includes(p)) this.rearm();
+    if (!this.parked) return;
+    for (let i = 0; i < this.nFetchParts; i++) {
+      if (this.fetchParts[i] === p) {
+        this.rearm();
+        return;
+      }
+    }
   }
 
   /** Schedules the parked fetch's answer at the earlier of its deadline and enough data. */
@@ -328,7 +349,8 @@ class Member implements Caller {
   private visibleBytes(t: number): number {
     const g = this.group;
     let total = 0;
-    for (const p of this.fetchParts) {
+    for (let f = 0; f < this.nFetchParts; f++) {
+      const p = this.fetchParts[f];
       const log = g.logs[p];
       for (let i = log.batchStartingAt(g.fetchOffset[p]); i < log.batches && log.batchVisibleAt(i) <= t; i++) {
         total += log.batchBytesAt(i);
@@ -346,7 +368,8 @@ class Member implements Caller {
     // such first batch decides; no list needs building.
     let earliest = Infinity;
     let simple = true;
-    for (const p of this.fetchParts) {
+    for (let f = 0; f < this.nFetchParts; f++) {
+      const p = this.fetchParts[f];
       const log = g.logs[p];
       const i = log.batchStartingAt(g.fetchOffset[p]);
       if (i >= log.batches) continue;
@@ -355,7 +378,8 @@ class Member implements Caller {
     }
     if (simple) return earliest;
     const pending: [number, number][] = [];
-    for (const p of this.fetchParts) {
+    for (let f = 0; f < this.nFetchParts; f++) {
+      const p = this.fetchParts[f];
       const log = g.logs[p];
       let bytes = 0;
       for (let i = log.batchStartingAt(g.fetchOffset[p]); i < log.batches && bytes < this.minBytes; i++) {
@@ -378,7 +402,8 @@ class Member implements Caller {
     const now = this.sim.now;
     this.parked = false;
     let total = 0;
-    for (const p of this.fetchParts) {
+    for (let f = 0; f < this.nFetchParts; f++) {
+      const p = this.fetchParts[f];
       const log = g.logs[p];
       const from = g.fetchOffset[p];
       let to = from;
@@ -394,9 +419,10 @@ class Member implements Caller {
         to = log.batchEndAt(i);
       }
       if (to > from) {
-        this.respP.push(p);
-        this.respFrom.push(from);
-        this.respTo.push(to);
+        this.respP[this.nResp] = p;
+        this.respFrom[this.nResp] = from;
+        this.respTo[this.nResp] = to;
+        this.nResp++;
         g.fetchOffset[p] = to;
       }
     }
@@ -404,12 +430,14 @@ class Member implements Caller {
   }
 
   private readonly fetchResponse = (): void => {
-    for (let i = 0; i < this.respP.length; i++) {
-      this.segP.push(this.respP[i]);
-      this.segFrom.push(this.respFrom[i]);
-      this.segTo.push(this.respTo[i]);
+    const ring = this.segP.length;
+    for (let i = 0; i < this.nResp; i++) {
+      const at = (this.segHead + this.segCount++) % ring;
+      this.segP[at] = this.respP[i];
+      this.segFrom[at] = this.respFrom[i];
+      this.segTo[at] = this.respTo[i];
     }
-    this.respP.length = this.respFrom.length = this.respTo.length = 0;
+    this.nResp = 0;
     this.fetchInFlight = false;
     if (this.state === State.Waiting) this.poll();
   };

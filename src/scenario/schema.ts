@@ -198,6 +198,8 @@ export const RateProfile = z.union([
 
 export const Keys = z.union([
   z.literal('null').transform((): KeyDist => ({ dist: 'null' })),
+  // `keys: null` in YAML is the null value, and means what it says: records without a key.
+  z.null().transform((): KeyDist => ({ dist: 'null' })),
   byKind<KeyDist>('null, or a mapping with dist: null, uniform, zipf or hot', {
     null: z.strictObject({ dist: z.literal('null') }),
     uniform: z.strictObject({ dist: z.literal('uniform'), count: z.number().int().positive().max(50_000_000) }),

@@ -1,0 +1,86 @@
+/**
+ * The batched fidelity (counts per producer slice, processing time per poll batch) against the
+ * exact one (every record drawn) on a burst that builds and drains lag: both must tell the same
+ * story in lag and latency percentiles. The tolerances are what a capacity plan can live with.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/load.js';
+import { simulate } from '../../src/model/pipeline.js';
+
+function burst(fidelity: string, keys: string): string {
+  return `
+name: burst
+seed: 3
+duration: 4m
+sample-interval: 1s
+fidelity: ${fidelity}
+topics: [{ name: t, partitions: 12 }]
+producers:
+  - name: p
+    topic: t
+    rate: { phases: [{ for: 60s, rate: 5k/s }, { for: 10s, ramp-to: 30k/s }, { for: 50s, rate: 30k/s }, { rate: 5k/s }] }
+    record-size: { dist: lognormal, p50: 400B, p99: 2KiB }
+    keys: ${keys}
+consumer-groups:
+  - name: g
+    topic: t
+    instances: 3
+    processing:
+      per-record: { dist: lognormal, p50: 100us, p99: 400us }
+      calls: [{ service: db, per: batch }]
+services:
+  - { name: db, latency: { dist: lognormal, p50: 5ms, p99: 25ms } }
+`;
+}
+
+const close = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
+
+describe.each([
+  ['zipf keys', '{ dist: zipf, count: 5000, exponent: 1 }'],
+  ['null keys (sticky partitioner)', 'null'],
+])('batched vs exact fidelity, %s', (_, keys) => {
+  const exact = simulate(parseScenario(burst('exact', keys), 'exact.yaml'));
+  const batched = simulate(parseScenario(burst('batched', keys), 'batched.yaml'));
+
+  it('runs in the fidelity asked for', () => {
+    expect(exact.scenario.fidelity).toBe('exact');
+    expect(batched.scenario.fidelity).toBe('batched');
+  });
+
+  it('offers the same number of records within 0.5%', () => {
+    expect(close(exact.summary.accounting.offered, batched.summary.accounting.offered, 0.005)).toBe(true);
+  });
+
+  it('agrees on peak lag (5%), its time (2 s) and time to drain (5 s)', () => {
+    const e = exact.summary.lag;
+    const b = batched.summary.lag;
+    expect(e.peakRecords).toBeGreaterThan(100_000);
+    expect(close(e.peakRecords, b.peakRecords, 0.05)).toBe(true);
+    expect(Math.abs(e.peakAtSeconds - b.peakAtSeconds)).toBeLessThanOrEqual(2);
+    expect(e.timeToDrainSeconds).not.toBeNull();
+    expect(Math.abs(e.timeToDrainSeconds! - b.timeToDrainSeconds!)).toBeLessThanOrEqual(5);
+    expect(close(e.peakSeconds, b.peakSeconds, 0.05)).toBe(true);
+  });
+
+  it('agrees on end-to-end latency mean, p50, p95, p99 within 5%', () => {
+    const e = exact.summary.latency;
+    const b = batched.summary.latency;
+    for (const k of ['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const) {
+      expect(close(e[k]!, b[k]!, 0.05), `${k}: exact ${e[k]} batched ${b[k]}`).toBe(true);
+    }
+  });
+
+  it('agrees on the lag curve: mean absolute difference under 5% of the peak', () => {
+    const n = exact.series.groupLag.length;
+    let diff = 0;
+    for (let i = 0; i < n; i++) diff += Math.abs(exact.series.groupLag[i] - batched.series.groupLag[i]);
+    expect(diff / n).toBeLessThan(0.05 * exact.summary.lag.peakRecords);
+  });
+});
+
+describe('fidelity: auto', () => {
+  it('is exact for small runs and batched above 5M expected records', () => {
+    const small = parseScenario(burst('auto', 'null'), 'a.yaml');
+    expect(simulate({ ...small, duration: 10_000_000 }).scenario.fidelity).toBe('exact');
+  });
+});

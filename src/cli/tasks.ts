@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadScenario } from '../scenario/load.js';
 import { simulate } from '../model/pipeline.js';
 import { summaryJson, writeReport } from '../report/index.js';
-import { formatSeconds } from '../report/format.js';
+import { formatExact, formatSeconds } from '../report/format.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -29,7 +29,7 @@ export async function regenerateReports(): Promise<void> {
     await writeReport(result, dir);
     const s = result.summary;
     rows.push(
-      `| [${result.scenario.title}](${scenario.name}/report.md) | ${formatSeconds(result.scenario.durationSeconds)} | ${s.lag.peakRecords.toLocaleString('en-US')} | ${s.latency.p99Ms === null ? 'n/a' : formatSeconds(s.latency.p99Ms / 1000)} |`,
+      `| [${result.scenario.title}](${scenario.name}/report.md) | ${formatSeconds(result.scenario.durationSeconds)} | ${formatExact(s.lag.peakRecords)} | ${s.latency.p99Ms === null ? 'n/a' : formatSeconds(s.latency.p99Ms / 1000)} |`,
     );
     process.stdout.write(`reports/${scenario.name}/\n`);
   }

@@ -112,7 +112,9 @@ export interface Summary {
 export interface ServiceSummary {
   calls: number;
   latency: LatencySummary;
+  /** Highest mean number of calls in flight over one sample window. */
   maxInFlight: number;
+  /** Highest mean number of calls waiting over one sample window. */
   maxQueued: number;
   meanQueueWaitMs: number | null;
 }

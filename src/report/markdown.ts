@@ -47,7 +47,7 @@ export function reportMarkdown(result: RunResult, charts: readonly Chart[]): str
     parts.push(
       '## Downstream services',
       table(
-        ['Service', 'Calls', 'Latency p99', 'Max in flight', 'Max queued', 'Mean queue wait'],
+        ['Service', 'Calls', 'Latency p99', 'In flight (peak window mean)', 'Queued (peak window mean)', 'Mean queue wait'],
         services.map((name) => {
           const s = summary.services[name];
           return [

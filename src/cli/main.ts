@@ -5,7 +5,7 @@
  * file:line:col, nothing written), 1 the simulation itself failed (a bug: a message with the
  * simulated time and component; a stack only with LAGSIM_DEBUG=1).
  */
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -15,8 +15,14 @@ import { simulate } from '../model/pipeline.js';
 import { writeReport } from '../report/index.js';
 import { formatSummary } from './summary.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
+/** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
+function packageVersion(): string {
+  for (let dir = import.meta.dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -38,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
         code = await run(args.scenario, args.seed, args.out, args.quiet);
       },
     )
-    .version(version)
+    .version(packageVersion())
     .help()
     .alias('h', 'help')
     .strict()

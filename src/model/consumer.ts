@@ -102,8 +102,12 @@ export class ConsumerGroup {
     for (const m of this.members) this.ctx.sim.at(0, m.poll, 0, 1);
   }
 
+  /** Members whose fetch is parked at the broker waiting for data. */
+  parkedFetches = 0;
+
   /** A producer appended a batch to partition p (possibly visible only later). */
   dataAppended(p: number): void {
+    if (this.parkedFetches === 0) return;
     const m = this.owner[p];
     if (m >= 0) this.members[m].dataAppended(p);
   }
@@ -270,12 +274,9 @@ class Member implements Caller {
       const p = this.segP[h];
       const from = this.segFrom[h];
       const k = Math.min(this.segTo[h] - from, max - n);
-      const [times, base] = g.logs[p].createTimesFrom(from);
-      for (let j = 0; j < k; j++) {
-        this.bPart[n + j] = p;
-        this.bCreate[n + j] = times[base + j];
-        this.bDone[n + j] = Infinity;
-      }
+      g.logs[p].copyCreateTimes(from, k, this.bCreate, n);
+      this.bPart.fill(p, n, n + k);
+      this.bDone.fill(Infinity, n, n + k);
       n += k;
       g.position[p] = from + k;
       if (from + k === this.segTo[h]) {
@@ -311,6 +312,7 @@ class Member implements Caller {
       return;
     }
     this.parked = true;
+    this.group.parkedFetches++;
     // At least 1 ms, the tick of the broker's purgatory timer (Kafka's SystemTimer wheel): with
     // fetch.max.wait.ms 0 and no round trip an empty answer would otherwise come back at the
     // same instant and an idle member would fetch forever without simulated time moving.
@@ -400,7 +402,10 @@ class Member implements Caller {
   private respond(): void {
     const g = this.group;
     const now = this.sim.now;
-    this.parked = false;
+    if (this.parked) {
+      this.parked = false;
+      this.group.parkedFetches--;
+    }
     let total = 0;
     for (let f = 0; f < this.nFetchParts; f++) {
       const p = this.fetchParts[f];

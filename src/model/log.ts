@@ -6,9 +6,12 @@
  * may lie ahead of the simulation clock: arrivals are exogenous, so a producer computes a short
  * slice of its future at once. Readers therefore always ask "what is visible at time t".
  *
- * Memory stays proportional to what a consumer may still need: each record's create time (for
- * latency and lag in seconds) and each batch's end offset, visibility time and size, kept in
- * growable rings from which the consumer side releases what it has finished with.
+ * Memory stays proportional to what a consumer may still need: each batch's offsets, visibility
+ * time, size and first and last create times, and (exact fidelity) each record's create time,
+ * kept in growable rings from which the consumer side releases what it has finished with. In the
+ * batched fidelity the records of a batch are spread evenly between its first and last create
+ * time (as the producer made them), so no per-record array is kept and create times are
+ * interpolated: the log then costs memory per batch, not per record.
  */
 
 export class PartitionLog {
@@ -23,13 +26,20 @@ export class PartitionLog {
   private batchEnd = new Float64Array(64);
   private batchVisible = new Float64Array(64);
   private batchBytes = new Float64Array(64);
+  private batchStart = new Float64Array(64);
+  private batchFirst = new Float64Array(64);
+  private batchLast = new Float64Array(64);
   /** Index (from batchHead) of the first batch not yet visible at the last visibility query. */
   private visibleCursor = 0;
   private lastVisibleQuery = -Infinity;
   /** Visibility of the last batch appended: later batches never become visible before it. */
   lastVisible = 0;
 
-  constructor(readonly partition: number) {}
+  constructor(
+    readonly partition: number,
+    /** Keep every record's create time (exact fidelity), or only each batch's first and last. */
+    private readonly perRecord = true,
+  ) {}
 
   /**
    * Appends `n` records whose create times are `times[from..from+n)` as one batch of `bytes`
@@ -37,18 +47,35 @@ export class PartitionLog {
    * appends a partition's batches in order). Returns the visibility time used.
    */
   append(times: Float64Array, from: number, n: number, bytes: number, visible: number): number {
+    if (this.perRecord) {
+      if (this.end + n - this.recordBase > this.createTimes.length) this.makeRoom(n);
+      const dst = this.createTimes;
+      const at = this.end - this.recordBase - from;
+      for (let i = from; i < from + n; i++) dst[at + i] = times[i];
+    }
+    return this.appendBatch(n, bytes, visible, times[from], times[from + n - 1]);
+  }
+
+  /**
+   * Appends a batch of `n` records whose create times are spread evenly from `first` to
+   * `last` (batched fidelity: nothing is kept per record).
+   */
+  appendSpread(n: number, bytes: number, visible: number, first: number, last: number): number {
+    return this.appendBatch(n, bytes, visible, first, last);
+  }
+
+  private appendBatch(n: number, bytes: number, visible: number, first: number, last: number): number {
     const v = visible > this.lastVisible ? visible : this.lastVisible;
     this.lastVisible = v;
-    if (this.end + n - this.recordBase > this.createTimes.length) this.makeRoom(n);
-    const dst = this.createTimes;
-    const at = this.end - this.recordBase - from;
-    for (let i = from; i < from + n; i++) dst[at + i] = times[i];
-    this.end += n;
     if (this.batchHead + this.batchCount >= this.batchEnd.length) this.growBatches();
     const i = this.batchHead + this.batchCount++;
+    this.batchStart[i] = this.end;
+    this.end += n;
     this.batchEnd[i] = this.end;
     this.batchVisible[i] = v;
     this.batchBytes[i] = bytes;
+    this.batchFirst[i] = first;
+    this.batchLast[i] = last;
     return v;
   }
 
@@ -68,12 +95,34 @@ export class PartitionLog {
   }
 
   createTime(offset: number): number {
-    return this.createTimes[offset - this.recordBase];
+    if (this.perRecord) return this.createTimes[offset - this.recordBase];
+    const i = this.batchHead + this.batchStartingAt(offset);
+    const n = this.batchEnd[i] - this.batchStart[i];
+    return n > 1
+      ? this.batchFirst[i] + ((this.batchLast[i] - this.batchFirst[i]) * (offset - this.batchStart[i])) / (n - 1)
+      : this.batchFirst[i];
   }
 
-  /** Create times array and the index of `offset` in it, for tight loops over a range. */
-  createTimesFrom(offset: number): [Float64Array, number] {
-    return [this.createTimes, offset - this.recordBase];
+  /** Writes the create times of records [from, from+k) into dst starting at index `at`. */
+  copyCreateTimes(from: number, k: number, dst: Float64Array, at: number): void {
+    if (this.perRecord) {
+      const src = this.createTimes;
+      const base = from - this.recordBase;
+      for (let j = 0; j < k; j++) dst[at + j] = src[base + j];
+      return;
+    }
+    let i = this.batchHead + this.batchStartingAt(from);
+    let off = from;
+    const end = from + k;
+    while (off < end) {
+      const s = this.batchStart[i];
+      const e = this.batchEnd[i];
+      const first = this.batchFirst[i];
+      const step = e - s > 1 ? (this.batchLast[i] - first) / (e - s - 1) : 0;
+      const stop = e < end ? e : end;
+      for (; off < stop; off++) dst[at++] = first + (off - s) * step;
+      i++;
+    }
   }
 
   /** Number of retained batches and accessors, for the fetch path. Index 0 = oldest retained. */
@@ -154,6 +203,9 @@ export class PartitionLog {
     this.batchEnd = move(this.batchEnd);
     this.batchVisible = move(this.batchVisible);
     this.batchBytes = move(this.batchBytes);
+    this.batchStart = move(this.batchStart);
+    this.batchFirst = move(this.batchFirst);
+    this.batchLast = move(this.batchLast);
     this.batchHead = 0;
   }
 }

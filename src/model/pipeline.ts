@@ -51,7 +51,9 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   const groupSpec = scenario['consumer-groups'][0];
   const P = topic.partitions;
 
-  const logs = Array.from({ length: P }, (_, p) => new PartitionLog(p));
+  const fidelity = resolveFidelity(scenario);
+  const batched = fidelity === 'batched';
+  const logs = Array.from({ length: P }, (_, p) => new PartitionLog(p, !batched));
   const produced = new WindowedCounter(nWindows, interval);
   const appended = new WindowedCounter(nWindows, interval);
   const processed = new WindowedCounter(nWindows, interval);
@@ -66,8 +68,6 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
     }
   }
 
-  const fidelity = resolveFidelity(scenario);
-  const batched = fidelity === 'batched';
   const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched };
   const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`));
 

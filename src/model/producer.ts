@@ -15,7 +15,10 @@
  * binomials) or in sticky runs of batch.size bytes for null keys; each partition's records are
  * then spread evenly in cumulative-rate time over the slice (the mean of the uniform order
  * statistics that a Poisson process's arrival times are, given their count) and every record
- * has the mean record size. Batching, offsets and timestamps are still per record.
+ * has the mean record size (a batch then keeps only its first and last create time, see
+ * PartitionLog), and the produce latency is drawn once per partition and slice
+ * (the batches of a slice are in flight together). Batching, offsets and timestamps are still
+ * per record.
  */
 import type { Simulation } from '../kernel/simulation.js';
 import type { ProducerSpec } from '../scenario/schema.js';
@@ -49,6 +52,8 @@ export class Producer {
 
   private readonly open: Uint8Array;
   private readonly first: Float64Array;
+  /** Create time of the last record in partition p's open batch (batched fidelity). */
+  private readonly last: Float64Array;
   private readonly count: Int32Array;
   private readonly bytes: Float64Array;
   private readonly staging: Float64Array[];
@@ -58,6 +63,8 @@ export class Producer {
   private readonly meanSize: number;
   private readonly weights: Float64Array | null;
   private pacedCarry = 0.5;
+  /** Batched fidelity: the produce latency of partition p's batches in the current slice. */
+  private readonly sliceLatency: Float64Array;
 
   constructor(
     private readonly sim: Simulation,
@@ -86,9 +93,11 @@ export class Producer {
     const n = logs.length;
     this.open = new Uint8Array(n);
     this.first = new Float64Array(n);
+    this.last = new Float64Array(n);
     this.count = new Int32Array(n);
     this.bytes = new Float64Array(n);
     this.staging = Array.from({ length: n }, () => new Float64Array(64));
+    this.sliceLatency = new Float64Array(n);
     this.next = this.clock.advance(this.poisson ? -Math.log(1 - rng()) : 1);
   }
 
@@ -179,6 +188,7 @@ export class Producer {
   private readonly knotL = new Float64Array(KNOTS + 1);
   /** d(time)/d(Lambda) between knots, for turning cumulative-rate positions into times. */
   private readonly knotSlope = new Float64Array(KNOTS);
+  private sliceLinear = false;
 
   /** The batched fidelity's slice: counts drawn per slice, records spread evenly within it. */
   private generateBatched(start: number, end: number): void {
@@ -193,6 +203,8 @@ export class Producer {
       const dl = kl[k + 1] - kl[k];
       this.knotSlope[k] = dl > 0 ? (kt[k + 1] - kt[k]) / dl : 0;
     }
+    const s0 = this.knotSlope[0];
+    this.sliceLinear = s0 > 0 && this.knotSlope.every((x) => Math.abs(x - s0) <= 1e-9 * s0);
     const l0 = kl[0];
     const mass = kl[KNOTS] - l0;
     let n: number;
@@ -243,6 +255,7 @@ export class Producer {
    * (record j at the time Lambda reaches l0 + (j + 0.5) / of * mass) to partition p.
    */
   private spread(p: number, count: number, first: number, of: number, kt: Float64Array, kl: Float64Array, l0: number, mass: number, size: number): void {
+    this.sliceLatency[p] = this.produceLatency(this.rng);
     // The same steps as addRecord, with the partition's batch state held in locals: this loop
     // runs once per record in the batched fidelity.
     const slopes = this.knotSlope;
@@ -255,13 +268,24 @@ export class Producer {
     let firstT = this.first[p];
     let c = this.count[p];
     let bytes = this.bytes[p];
-    let stage = this.staging[p];
+    let lastT = this.last[p];
+    // Where the rate is constant over the slice (the usual case), time is one linear map of
+    // the cumulative rate and the knots need no search.
+    const linear = this.sliceLinear;
+    const t0 = kt[0];
+    const slope0 = slopes[0];
     for (let j = 0; j < count; j++, target += step) {
-      while (knot < KNOTS - 1 && kl[knot + 1] < target) knot++;
-      const t = kt[knot] + (target - kl[knot]) * slopes[knot];
+      let t: number;
+      if (linear) {
+        t = t0 + (target - l0) * slope0;
+      } else {
+        while (knot < KNOTS - 1 && kl[knot + 1] < target) knot++;
+        t = kt[knot] + (target - kl[knot]) * slopes[knot];
+      }
       if (open && (t >= firstT + linger || bytes + size > batchSize)) {
         this.count[p] = c;
         this.bytes[p] = bytes;
+        this.last[p] = lastT;
         this.close(p, t >= firstT + linger ? firstT + linger : t);
         open = false;
       }
@@ -273,28 +297,28 @@ export class Producer {
         this.open[p] = 1;
         this.first[p] = t;
       }
-      if (c === stage.length) {
-        const grown = new Float64Array(c * 2);
-        grown.set(stage);
-        this.staging[p] = stage = grown;
-      }
-      stage[c++] = t;
+      c++;
+      lastT = t;
       bytes += size;
       if (bytes >= batchSize) {
         this.count[p] = c;
         this.bytes[p] = bytes;
+        this.last[p] = lastT;
         this.close(p, t);
         open = false;
       }
     }
     this.count[p] = c;
     this.bytes[p] = bytes;
+    this.last[p] = lastT;
   }
 
   /** Sends partition p's open batch at time `sendAt`. */
   private close(p: number, sendAt: number): void {
     const n = this.count[p];
-    const visible = this.logs[p].append(this.staging[p], 0, n, this.bytes[p], Math.ceil(sendAt + this.produceLatency(this.rng)));
+    const visible = this.batched
+      ? this.logs[p].appendSpread(n, this.bytes[p], Math.ceil(sendAt + this.sliceLatency[p]), this.first[p], this.last[p])
+      : this.logs[p].append(this.staging[p], 0, n, this.bytes[p], Math.ceil(sendAt + this.produceLatency(this.rng)));
     this.metrics.appended.add(visible, n);
     this.open[p] = 0;
     this.onAppend(p);

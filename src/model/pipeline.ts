@@ -71,20 +71,23 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched };
   const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`));
 
-  const produceLatency = compile(scenario.network['produce-latency']);
-  const producers = scenario.producers.map((spec) => {
-    const { segments, marks: m } = compileProfile(spec.rate, end);
+  // A producer spec with N instances is N KafkaProducers, each sending 1/N of the rate with its
+  // own accumulator (so its own, smaller batches) and its own random stream.
+  const producers = scenario.producers.flatMap((spec) => {
+    const { segments: whole, marks: m } = compileProfile(spec.rate, end);
     marks.push(...m);
+    const n = spec.instances;
+    const segments = whole.map((s) => ({ ...s, r0: s.r0 / n, r1: s.r1 / n }));
     const weights = spec.keys.dist === 'null' ? null : partitionWeights(spec.keys, P);
     const partitioner = weights ? new AliasTable(weights) : null;
     if (weights) {
       const total = weights.reduce((a, b) => a + b, 0);
       for (let p = 0; p < P; p++) weights[p] /= total;
     }
-    return new Producer(
-      sim, spec, segments, logs, partitioner, stream(seed, `producer:${spec.name}`), produceLatency, end,
-      { produced, appended }, (p) => group.dataAppended(p), batched, weights,
-    );
+    return Array.from({ length: n }, (_, i) => new Producer(
+      sim, spec, segments, logs, partitioner, stream(seed, n === 1 ? `producer:${spec.name}` : `producer:${spec.name}-${i}`),
+      compile(scenario.network['produce-latency']), end, { produced, appended }, (p) => group.dataAppended(p), batched, weights,
+    ));
   });
 
   // ---- sampling -----------------------------------------------------------------------------

@@ -98,7 +98,8 @@ export class Producer {
     this.bytes = new Float64Array(n);
     this.staging = Array.from({ length: n }, () => new Float64Array(64));
     this.sliceLatency = new Float64Array(n);
-    this.next = this.clock.advance(this.poisson ? -Math.log(1 - rng()) : 1);
+    // Paced arrivals sit mid-interval (the first at half a gap), as in the batched fidelity.
+    this.next = this.clock.advance(this.poisson ? -Math.log(1 - rng()) : 0.5);
   }
 
   start(): void {

@@ -272,6 +272,13 @@ export const Topic = z.strictObject({
 export const Producer = z.strictObject({
   name: Name,
   topic: Name,
+  instances: z
+    .number()
+    .int()
+    .positive()
+    .max(1000)
+    .default(1)
+    .describe('application instances, each with its own KafkaProducer and accumulator; the rate is shared equally'),
   rate: RateProfile,
   arrivals: z.enum(['poisson', 'paced']).default('poisson'),
   'record-size': SizeDist.default({ dist: 'constant', value: 512 }),

@@ -5,7 +5,7 @@
  * ("0", "1", ...), hashed with Kafka's murmur2 like the Java client does. The model never needs
  * a key's identity beyond its partition, so the key law is folded once into a law over
  * partitions (P(partition p) = sum of P(key i) over keys i with murmur2(i) mod P = p) and each
- * record draws its partition from that in O(1) (alias method). This is the same distribution of
+ * record draws its partition from that in O(1) (an AliasTable built from these weights). This is the same distribution of
  * records over partitions as drawing a key and hashing it, at a fraction of the cost; skew from
  * hot keys becomes partition skew one-for-one, as in Kafka.
  *
@@ -15,7 +15,6 @@
  * backlog modelled those weights are equal, so the choice here is uniform.
  */
 import type { KeyDist } from '../scenario/schema.js';
-import { AliasTable } from '../random/alias.js';
 import { partitionForKey } from './murmur2.js';
 
 export function keyWeights(keys: Exclude<KeyDist, { dist: 'null' }>): (i: number) => number {
@@ -42,8 +41,4 @@ export function partitionWeights(keys: Exclude<KeyDist, { dist: 'null' }>, parti
   const out = new Float64Array(partitions);
   for (let i = 0; i < keys.count; i++) out[partitionForKey(String(i), partitions)] += w(i);
   return out;
-}
-
-export function partitionTable(keys: Exclude<KeyDist, { dist: 'null' }>, partitions: number): AliasTable {
-  return new AliasTable(partitionWeights(keys, partitions));
 }

@@ -183,27 +183,7 @@ export function gamma(rng: Rng, shape: number, scale: number): number {
 }
 
 function gammaSampler(shape: number, scale: number): Sampler {
-  const normal = normalSampler();
-  const boost = shape < 1;
-  const k = boost ? shape + 1 : shape;
-  const d = k - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  return (rng) => {
-    let x: number;
-    for (;;) {
-      const z = normal(rng);
-      const v0 = 1 + c * z;
-      if (v0 <= 0) continue;
-      const v = v0 * v0 * v0;
-      const u = rng();
-      if (u < 1 - 0.0331 * z * z * z * z || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) {
-        x = d * v;
-        break;
-      }
-    }
-    if (boost) x *= Math.pow(1 - rng(), 1 / shape);
-    return x * scale;
-  };
+  return (rng) => gamma(rng, shape, scale);
 }
 
 /** The distribution's variance, or Infinity where it is not finite (pareto with shape <= 2). */

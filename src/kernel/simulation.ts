@@ -19,6 +19,15 @@ export type EventHandle = number;
 
 const SLOT_BITS = 2 ** 22;
 
+/**
+ * Gives a callback a name of the form "component: event", which an error thrown inside it
+ * carries (with the simulated time), so a failure says who failed, when, and doing what.
+ */
+export function named<T extends Callback>(component: string, event: string, callback: T): T {
+  Object.defineProperty(callback, 'name', { value: `${component}: ${event}` });
+  return callback;
+}
+
 export class KernelError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

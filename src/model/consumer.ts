@@ -24,7 +24,7 @@
  * Assignment is range (RangeAssignor) over one topic, fixed for the run; group membership and
  * rebalances come later and will replace `assignRange` and the fixed member list.
  */
-import type { Simulation, EventHandle } from '../kernel/simulation.js';
+import { named, type Simulation, type EventHandle } from '../kernel/simulation.js';
 import type { ConsumerGroupSpec } from '../scenario/schema.js';
 import { compile, gamma, mean, variance, type Sampler } from '../random/distributions.js';
 import type { Rng } from '../random/stream.js';
@@ -236,6 +236,10 @@ class Member implements Caller {
     const perBatchZero = proc['per-batch'].dist === 'constant' && proc['per-batch'].value === 0;
     this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
     this.allInline = this.recordCalls.every((s) => s.inline);
+    const id = `${spec.name}-${index}`;
+    for (const event of ['poll', 'fetchAtBroker', 'wake', 'fetchResponse', 'startCall', 'batchDone', 'commitArrives'] as const) {
+      named(id, event, this[event]);
+    }
     const v = variance(proc['per-record']);
     this.cpuSum = ctx.batched && this.recordCalls.length === 0 && Number.isFinite(v) ? { mean: mean(proc['per-record']), variance: v } : null;
   }

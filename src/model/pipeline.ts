@@ -85,6 +85,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       for (let p = 0; p < P; p++) weights[p] /= total;
     }
     return Array.from({ length: n }, (_, i) => new Producer(
+      n === 1 ? spec.name : `${spec.name}-${i}`,
       sim, spec, segments, logs, partitioner, stream(seed, n === 1 ? `producer:${spec.name}` : `producer:${spec.name}-${i}`),
       compile(scenario.network['produce-latency']), end, { produced, appended }, (p) => group.dataAppended(p), batched, weights,
     ));

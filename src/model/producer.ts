@@ -20,7 +20,7 @@
  * (the batches of a slice are in flight together). Batching, offsets and timestamps are still
  * per record.
  */
-import type { Simulation } from '../kernel/simulation.js';
+import { named, type Simulation } from '../kernel/simulation.js';
 import type { ProducerSpec } from '../scenario/schema.js';
 import { binomial, compile, mean, poisson, type Sampler } from '../random/distributions.js';
 import type { Rng } from '../random/stream.js';
@@ -67,6 +67,8 @@ export class Producer {
   private readonly sliceLatency: Float64Array;
 
   constructor(
+    /** The producer instance's name, for error messages. */
+    readonly id: string,
     private readonly sim: Simulation,
     spec: ProducerSpec,
     segments: Segment[],
@@ -103,6 +105,7 @@ export class Producer {
   }
 
   start(): void {
+    named(this.id, 'slice', this.slice);
     this.sim.at(0, this.slice, 0, 1);
   }
 

@@ -108,3 +108,14 @@ describe('Simulation', () => {
     expect(ticks).toEqual([0, 7, 14, 21, 28]);
   });
 });
+
+describe('named callbacks', () => {
+  it('errors say the component and event that failed, and when', async () => {
+    const { named } = await import('../../src/kernel/simulation.js');
+    const sim = new Simulation();
+    sim.at(7, named('order-processor-3', 'fetchResponse', () => {
+      throw new Error('offset went back');
+    }));
+    expect(() => sim.run(10)).toThrow('at t=7 in order-processor-3: fetchResponse: offset went back');
+  });
+});

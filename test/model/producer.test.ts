@@ -27,7 +27,7 @@ function batchesOf(rate: string, linger: number, batchSize: number, batched = fa
   const sim = new Simulation();
   const log = new PartitionLog(0, !batched);
   const counter = () => new WindowedCounter(10, 1_000_000);
-  const producer = new Producer(sim, spec, compileProfile(spec.rate, END).segments, [log], null, stream(1, 'p'), compile({ dist: 'constant', value: 0 }), END, { produced: counter(), appended: counter() }, () => {}, batched, null);
+  const producer = new Producer('p', sim, spec, compileProfile(spec.rate, END).segments, [log], null, stream(1, 'p'), compile({ dist: 'constant', value: 0 }), END, { produced: counter(), appended: counter() }, () => {}, batched, null);
   producer.start();
   sim.run(END);
   const sizes: number[] = [];

@@ -136,27 +136,17 @@ export function mean(d: Dist): number {
   }
 }
 
-/** Standard normal draws by the polar method; keeps the second value of each pair. */
+/** Standard normal draws by the polar method, using both values of each pair. */
 function normalSampler(): Sampler {
-  let spare = 0;
+  const keep = { spare: 0 };
   let hasSpare = false;
   return (rng) => {
     if (hasSpare) {
       hasSpare = false;
-      return spare;
+      return keep.spare;
     }
-    let u: number;
-    let v: number;
-    let s: number;
-    do {
-      u = 2 * rng() - 1;
-      v = 2 * rng() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const f = Math.sqrt((-2 * Math.log(s)) / s);
-    spare = v * f;
     hasSpare = true;
-    return u * f;
+    return polar(rng, keep);
   };
 }
 
@@ -168,7 +158,7 @@ export function gamma(rng: Rng, shape: number, scale: number): number {
   const c = 1 / Math.sqrt(9 * d);
   let x: number;
   for (;;) {
-    const z = standardNormal(rng);
+    const z = polar(rng);
     const v0 = 1 + c * z;
     if (v0 <= 0) continue;
     const v = v0 * v0 * v0;
@@ -232,8 +222,11 @@ function lognormalParams(m: number, sd: number): [number, number] {
   return [Math.log(m) - s2 / 2, Math.sqrt(s2)];
 }
 
-/** Standard normal draw (polar method, no state kept: both values of a pair are not reused). */
-function standardNormal(rng: Rng): number {
+/**
+ * One standard normal by Marsaglia's polar method. The method yields a pair; the second value
+ * goes to `keep.spare` when `keep` is given, and is dropped otherwise.
+ */
+function polar(rng: Rng, keep?: { spare: number }): number {
   let u: number;
   let v: number;
   let s: number;
@@ -242,7 +235,9 @@ function standardNormal(rng: Rng): number {
     v = 2 * rng() - 1;
     s = u * u + v * v;
   } while (s >= 1 || s === 0);
-  return u * Math.sqrt((-2 * Math.log(s)) / s);
+  const f = Math.sqrt((-2 * Math.log(s)) / s);
+  if (keep) keep.spare = v * f;
+  return u * f;
 }
 
 /**
@@ -263,7 +258,7 @@ export function poisson(rng: Rng, m: number): number {
     }
     return k;
   }
-  return Math.max(0, Math.round(m + Math.sqrt(m) * standardNormal(rng)));
+  return Math.max(0, Math.round(m + Math.sqrt(m) * polar(rng)));
 }
 
 /** Binomial(n, q) draw: inversion when n*min(q,1-q) is small, else the normal approximation. */
@@ -287,5 +282,5 @@ export function binomial(rng: Rng, n: number, q: number): number {
   }
   const m = n * q;
   const sd = Math.sqrt(n * q * (1 - q));
-  return Math.min(n, Math.max(0, Math.round(m + sd * standardNormal(rng))));
+  return Math.min(n, Math.max(0, Math.round(m + sd * polar(rng))));
 }

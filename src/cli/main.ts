@@ -12,7 +12,7 @@ import { hideBin } from 'yargs/helpers';
 import cliProgress from 'cli-progress';
 import { loadScenario, ScenarioError, checkOutputName } from '../scenario/load.js';
 import { simulate } from '../model/pipeline.js';
-import { writeReport } from '../report/index.js';
+import { ReportDirectoryError, writeReport } from '../report/index.js';
 import { formatSummary } from './summary.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
@@ -92,7 +92,17 @@ async function run(file: string, seed: number | undefined, out: string | undefin
   } finally {
     bar?.stop();
   }
-  await writeReport(result, outDir);
+  try {
+    await writeReport(result, outDir);
+  } catch (err) {
+    // The output folder is the user's input too: a file, or a folder that holds something
+    // other than an earlier report, is refused rather than replaced.
+    if (err instanceof ReportDirectoryError) {
+      process.stderr.write(`sim: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   if (!quiet) process.stdout.write(formatSummary(result, path.join(outDir, 'report.md')));
   return 0;
 }

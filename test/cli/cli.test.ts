@@ -2,7 +2,7 @@
  * The `sim` command as a user runs it: a child process, real files, exit codes, stdout/stderr.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -140,5 +140,17 @@ consumer-groups:
     const p = spawnSync('script', ['-qec', `${process.execPath} ${simBin} ${file} --out tty`, '/dev/null'], { cwd: tmp, encoding: 'utf8' });
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/% of simulated time/);
+  }, 60_000);
+});
+
+describe('sim --out', () => {
+  it('refuses to replace a folder that is not an earlier report, exit 2, and leaves it untouched', () => {
+    const precious = path.join(tmp, 'precious');
+    mkdirSync(precious, { recursive: true });
+    writeFileSync(path.join(precious, 'notes.txt'), 'keep me');
+    const r = sim([path.join(tmp, 'small.yaml'), '--out', precious]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write the report to/);
+    expect(readFileSync(path.join(precious, 'notes.txt'), 'utf8')).toBe('keep me');
   }, 60_000);
 });

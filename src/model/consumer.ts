@@ -328,21 +328,33 @@ class Member implements Caller {
   /** A batch was appended to partition p: a parked fetch may be answerable earlier. */
   dataAppended(p: number): void {
     if (!this.parked) return;
-    for (let i = 0; i < this.nFetchParts; i++) {
-      if (this.fetchParts[i] === p) {
-        this.rearm();
-        return;
-      }
+    let asked = false;
+    for (let i = 0; i < this.nFetchParts && !asked; i++) asked = this.fetchParts[i] === p;
+    if (!asked) return;
+    if (this.minBytes <= 1) {
+      // Any one batch satisfies fetch.min.bytes, and visibility only grows along a log, so
+      // only the first batch past the fetch position can bring the answer forward.
+      const log = this.group.logs[p];
+      const first = log.batchStartingAt(this.group.fetchOffset[p]);
+      if (first !== log.batches - 1) return;
+      const at = Math.max(this.sim.now, Math.min(this.parkedDeadline, log.batchVisibleAt(first)));
+      if (at < this.wakeAt) this.reschedule(at);
+      return;
     }
+    this.rearm();
+  }
+
+  /** Moves the parked fetch's answer to time `at`. */
+  private reschedule(at: number): void {
+    if (this.wakeHandle >= 0) this.sim.cancel(this.wakeHandle);
+    this.wakeAt = at;
+    this.wakeHandle = this.sim.at(at, this.wake, 0, 1);
   }
 
   /** Schedules the parked fetch's answer at the earlier of its deadline and enough data. */
   private rearm(): void {
     const at = Math.max(this.sim.now, Math.min(this.parkedDeadline, this.dataTime()));
-    if (at >= this.wakeAt) return;
-    if (this.wakeHandle >= 0) this.sim.cancel(this.wakeHandle);
-    this.wakeAt = at;
-    this.wakeHandle = this.sim.at(at, this.wake, 0, 1);
+    if (at < this.wakeAt) this.reschedule(at);
   }
 
   private readonly wake = (): void => {

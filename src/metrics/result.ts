@@ -59,6 +59,18 @@ export interface Series {
   latencyP99: (number | null)[];
   latencyMax: (number | null)[];
   consumers: number[];
+  /** Partitions with an owner that may not consume them (revoked, awaiting a rebalance), at the sample. */
+  pausedPartitions: number[];
+  /** Partitions no member of the group owns, at the sample. */
+  unownedPartitions: number[];
+  /** Producer buffer in use (`buffer.memory`), bytes, summed over producer instances, at the sample. */
+  producerBufferBytes: number[];
+  /** Fraction of the window application threads spent blocked in send(), summed over instances. */
+  producerBlocked: number[];
+  /** Records rejected by producers (all reasons) per second. */
+  rejectedRate: number[];
+  /** Records lost (retention, offset reset) per second. */
+  lostRate: number[];
   /** Per downstream service, by name: mean calls in flight and mean calls waiting over the window. */
   services: Record<string, { inFlight: number[]; queued: number[] }>;
 }
@@ -105,8 +117,36 @@ export interface Summary {
     peakProcessedPerSecond: number;
   };
   services: Record<string, ServiceSummary>;
+  group: GroupSummary;
+  producer: ProducerSummary;
   /** Kernel events executed; a measure of the run's cost, not of the pipeline. */
   kernelEvents: number;
+}
+
+export interface GroupSummary {
+  /** Rebalances completed (each round of a cooperative handover counts). */
+  rebalances: number;
+  /** Joins and leaves of members (start-up excluded). */
+  membershipChanges: number;
+  /** Sum over partitions of the time each spent paused or unowned after start-up, seconds. */
+  pausedPartitionSeconds: number;
+  /** Longest single pause of one partition, seconds. */
+  longestPartitionPauseSeconds: number;
+  /** Records processed more than once (redelivered after a rebalance or crash). */
+  duplicates: number;
+  /** Longest fetch throttle (consumer_byte_rate), ms. */
+  maxFetchThrottleMs: number;
+}
+
+export interface ProducerSummary {
+  /** Time application threads spent blocked in send(), summed over producer instances, seconds. */
+  blockedSeconds: number;
+  /** Highest buffer use (`buffer.memory`) of one producer instance, bytes. */
+  maxBufferBytes: number;
+  /** Longest produce throttle (producer_byte_rate), ms. */
+  maxThrottleMs: number;
+  /** Produce requests retried (a batch sent again). */
+  retries: number;
 }
 
 export interface ServiceSummary {
@@ -121,9 +161,12 @@ export interface ServiceSummary {
 
 export interface Accounting {
   offered: number;
+  /** By reason: `buffer-exhausted` (max.block.ms), `delivery-timeout`, `dropped` (application chose to drop). */
   rejected: Record<string, number>;
   appended: number;
+  /** Records whose processing completed at least once (duplicates are in summary.group). */
   processed: number;
+  /** By reason: `retention` (deleted before processed), `offset-reset` (skipped by auto.offset.reset=latest). */
   lost: Record<string, number>;
   /** Appended, not yet fetched, or fetched but not yet handed to the application by poll(). */
   inLog: number;

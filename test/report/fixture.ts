@@ -144,6 +144,12 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
       latencyP99: p99,
       latencyMax: pmax,
       consumers,
+      pausedPartitions: time.map(() => 0),
+      unownedPartitions: time.map(() => 0),
+      producerBufferBytes: time.map(() => 0),
+      producerBlocked: time.map(() => 0),
+      rejectedRate: time.map(() => 0),
+      lostRate: time.map(() => 0),
       services,
     },
     partitionLag,
@@ -186,6 +192,8 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
         meanProcessedPerSecond: processed.reduce((a, b) => a + b, 0) / samples,
         peakProcessedPerSecond: Math.max(...processed),
       },
+      group: { rebalances: 3, membershipChanges: 2, pausedPartitionSeconds: 61.5, longestPartitionPauseSeconds: 4.2, duplicates: 1500, maxFetchThrottleMs: 0 },
+      producer: { blockedSeconds: 12.5, maxBufferBytes: 33_554_432, maxThrottleMs: 0, retries: 0 },
       services: Object.fromEntries(
         serviceNames.map((name, k) => [
           name,

@@ -18,6 +18,12 @@ export function kindsOf(schema: z.ZodType): Kinds | undefined {
   return meta?.lagsimKinds;
 }
 
+/** The key whose value picks a `byKind` node's kind (`dist` for distributions, `type` for faults). */
+export function kindKeyOf(schema: z.ZodType): string {
+  const meta = z.globalRegistry.get(schema) as { lagsimKindKey?: string } | undefined;
+  return meta?.lagsimKindKey ?? 'dist';
+}
+
 export type Unit = 'duration' | 'size' | 'rate';
 
 const UNIT_EXAMPLES: Record<string, Unit> = {
@@ -69,7 +75,7 @@ export function expand(schema: z.ZodType, value: unknown): z.ZodType[] {
     out.push(s);
     const kinds = kindsOf(s);
     if (kinds) {
-      const kind = isMapping(value) ? value.dist : undefined;
+      const kind = isMapping(value) ? value[kindKeyOf(s)] : undefined;
       if (typeof kind === 'string' && Object.hasOwn(kinds, kind)) visit(kinds[kind]);
       else Object.values(kinds).forEach(visit);
     }

@@ -50,6 +50,7 @@ export function scenarioJsonSchema(): JsonSchema {
       const kinds = kindsOf(schema);
       if (kinds) {
         delete jsonSchema.lagsimKinds;
+        delete jsonSchema.lagsimKindKey;
         jsonSchema.$ref = `#/$defs/${defineKinds(kinds)}`;
         return;
       }

@@ -66,20 +66,20 @@ export const Rate = z.union([
  * A mapping whose `dist` key picks which schema validates the rest. Unlike a plain union, a
  * mistake gives one precise issue (about the chosen kind) rather than one per alternative.
  */
-export function byKind<T>(what: string, kinds: Record<string, z.ZodType<T, unknown>>) {
+export function byKind<T>(what: string, kinds: Record<string, z.ZodType<T, unknown>>, key = 'dist') {
   const names = Object.keys(kinds);
   return z
     .custom<unknown>()
-    .meta({ lagsimKinds: kinds, description: what })
+    .meta({ lagsimKinds: kinds, lagsimKindKey: key, description: what })
     .transform((input, ctx): T => {
       if (typeof input !== 'object' || input === null || Array.isArray(input)) {
         ctx.issues.push({ code: 'custom', message: expectedGot(what, input), input });
         return z.NEVER;
       }
-      const kind = (input as Record<string, unknown>).dist;
-      const schema = typeof kind === 'string' ? kinds[kind] : undefined;
+      const kind = (input as Record<string, unknown>)[key];
+      const schema = typeof kind === 'string' && Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
       if (!schema) {
-        ctx.issues.push({ code: 'custom', path: ['dist'], message: expectedGot(`dist to be one of ${names.join(', ')}`, kind), input });
+        ctx.issues.push({ code: 'custom', path: [key], message: expectedGot(`${key} to be one of ${names.join(', ')}`, kind), input });
         return z.NEVER;
       }
       const r = schema.safeParse(input);
@@ -324,6 +324,60 @@ export const Service = z.strictObject({
   windows: z.array(ServiceWindow).default([]),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Faults a scenario schedules. Consumer faults: a crash sends nothing (the coordinator notices
+// after session.timeout.ms); a restart in a rolling deploy is a clean close (a dynamic member
+// sends LeaveGroup, a static member does not and keeps its assignment if it is back within
+// session.timeout.ms). Broker faults: a slowdown multiplies a broker's produce and fetch times;
+// a loss makes its leaders unavailable until failover moves them.
+
+const Member = z.number().int().nonnegative().describe('member index, 0-based, in start-up order');
+
+export const Fault = byKind<FaultSpec>(
+  'a mapping with type: consumer-crash, rolling-restart, scale, broker-slowdown or broker-loss',
+  {
+    'consumer-crash': z.strictObject({
+      type: z.literal('consumer-crash'),
+      at: Duration,
+      member: Member.default(0),
+      'restart-after': Duration.optional().describe('the crashed instance starts again after this; never when absent'),
+    }),
+    'rolling-restart': z.strictObject({
+      type: z.literal('rolling-restart'),
+      at: Duration,
+      interval: Duration.describe('from one member coming back to the next one stopping'),
+      downtime: Duration.default(10_000_000).describe('how long each instance is down'),
+    }),
+    scale: z.strictObject({
+      type: z.literal('scale'),
+      at: Duration,
+      instances: z.number().int().positive().max(10_000),
+    }),
+    'broker-slowdown': z.strictObject({
+      type: z.literal('broker-slowdown'),
+      at: Duration,
+      for: positive(Duration, 'a duration'),
+      broker: z.number().int().nonnegative(),
+      factor: z.number().min(1).describe('produce latency and time per byte are multiplied by this'),
+    }),
+    'broker-loss': z.strictObject({
+      type: z.literal('broker-loss'),
+      at: Duration,
+      broker: z.number().int().nonnegative(),
+      failover: Duration.default(10_000_000).describe('time until new leaders are elected for its partitions'),
+      'restart-after': Duration.optional().describe('the broker comes back (as a follower) after this'),
+    }),
+  },
+  'type',
+);
+
+export type FaultSpec =
+  | { type: 'consumer-crash'; at: number; member: number; 'restart-after'?: number }
+  | { type: 'rolling-restart'; at: number; interval: number; downtime: number }
+  | { type: 'scale'; at: number; instances: number }
+  | { type: 'broker-slowdown'; at: number; for: number; broker: number; factor: number }
+  | { type: 'broker-loss'; at: number; broker: number; failover: number; 'restart-after'?: number };
+
 export const Network = z
   .strictObject({
     rtt: Duration.default(1_000),
@@ -348,6 +402,7 @@ export const Scenario = z
     producers: z.array(Producer).min(1),
     'consumer-groups': z.array(ConsumerGroup).length(1, 'expected exactly one consumer group (multi-stage pipelines come in a later version)'),
     services: z.array(Service).default([]),
+    faults: z.array(Fault).default([]),
   })
   .superRefine(
     (s, ctx) => {

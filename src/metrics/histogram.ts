@@ -50,6 +50,34 @@ export class Histogram {
     if (v > this.max) this.max = v;
   }
 
+  /**
+   * Takes back a value recorded earlier (a completion that a crash prevented). The exact
+   * maximum cannot be restored once its value is gone, so it falls back to the top of the
+   * highest non-empty bucket (within the histogram's 0.39%); the minimum likewise.
+   */
+  remove(v: number): void {
+    const b = bucketOf(v);
+    this.counts[b]--;
+    this.count--;
+    this.sum -= v;
+    if (this.count === 0) {
+      this.sum = 0;
+      this.min = Infinity;
+      this.max = -Infinity;
+      return;
+    }
+    if (v >= this.max) {
+      let top = BUCKETS - 1;
+      while (top > 0 && this.counts[top] === 0) top--;
+      this.max = Math.min(this.max, bucketValue(top + 1));
+    }
+    if (v <= this.min) {
+      let low = 0;
+      while (low < BUCKETS - 1 && this.counts[low] === 0) low++;
+      this.min = Math.max(this.min, low === 0 ? 0 : bucketValue(low) * (1 - 1 / 256));
+    }
+  }
+
   /** Adds every value of `other` to this one. */
   merge(other: Histogram): void {
     const a = this.counts;

@@ -1,15 +1,17 @@
 /**
- * A consumer group and its members' poll loops, following the Java client (ClassicKafkaConsumer):
+ * A consumer group member's poll loop, following the Java client (ClassicKafkaConsumer):
  *
  * - Fetch (AbstractFetch, DelayedFetch): a member has at most one fetch in flight, covering the
- *   assigned partitions that have nothing buffered. It reaches the broker after half the round
- *   trip; the broker answers once `fetch.min.bytes` are visible or `fetch.max.wait.ms` has
+ *   partitions it consumes that have nothing buffered. It reaches the broker after half the
+ *   round trip; the broker answers once `fetch.min.bytes` are visible or `fetch.max.wait.ms` has
  *   passed, with whole batches up to `max.partition.fetch.bytes` per partition and
  *   `fetch.max.bytes` in all (the first batch always, even if larger).
- * - poll() (FetchCollector): hands the application up to `max.poll.records` from the buffer,
- *   draining one partition's fetched records before the next; before returning, it sends the next
- *   fetch for partitions left with nothing buffered (pipelining). Auto-commit runs inside poll()
- *   every `auto.commit.interval.ms` and commits the positions of records returned by earlier polls.
+ * - poll() (FetchCollector): first does the group's work (ConsumerCoordinator.poll: rejoin,
+ *   revoke, commit on revocation; see group.ts), then hands the application up to
+ *   `max.poll.records` from the buffer, draining one partition's fetched records before the next;
+ *   before returning, it sends the next fetch for partitions left with nothing buffered
+ *   (pipelining). Auto-commit runs inside poll() every `auto.commit.interval.ms` and commits the
+ *   positions of records returned by earlier polls.
  * - Processing: records one after another, each taking `per-record` time and its per-record
  *   service calls; then `per-batch` time and per-batch calls (a batched write). A record is done
  *   when the last step that concerns it is: its own calls, or the batch's if the batch has any.
@@ -20,9 +22,13 @@
  *   `exact` draws each record's time. Calls are always per call.
  * - Commit after each batch when auto-commit is off: sync (wait for the coordinator's answer)
  *   or async (carry on).
+ * - The poll timer (`max.poll.interval.ms`): if processing a batch keeps the application from
+ *   calling poll() for longer, the heartbeat thread gives up membership (handled by the group);
+ *   the application thread does not know and finishes its batch anyway.
  *
- * Assignment is range (RangeAssignor) over one topic, fixed for the run; group membership and
- * rebalances come later and will replace `assignRange` and the fixed member list.
+ * Completion times of a batch's records are known when its processing starts, so they are
+ * recorded then (into the windows they fall in). A crash in the middle of a batch takes back
+ * the completions that had not happened yet.
  */
 import { named, type Simulation, type EventHandle } from '../kernel/simulation.js';
 import type { ConsumerGroupSpec } from '../scenario/schema.js';
@@ -47,90 +53,30 @@ export interface ModelContext {
   batched: boolean;
 }
 
+/** What a member needs from its group: shared offsets and the coordinator's side of the protocol. */
+export interface GroupHost {
+  readonly ctx: ModelContext;
+  readonly spec: ConsumerGroupSpec;
+  readonly logs: PartitionLog[];
+  readonly metrics: GroupMetrics;
+  readonly committed: Float64Array;
+  readonly fetchOffset: Float64Array;
+  readonly position: Float64Array;
+  parkedFetches: number;
+  /** Group work at the start of poll(); true when the member may not fetch or process now. */
+  onPoll(m: Member): boolean;
+  /** The member's commit of these (partition, offset) pairs reaches the coordinator. */
+  commitArrives(m: Member, snapshot: number[]): void;
+  /** Records [from, to) of partition p completed processing (counted already in the windows). */
+  completed(p: number, from: number, to: number): void;
+  /** The member's poll timer ran out while it was processing. */
+  pollTimeout(m: Member): void;
+  /** The member finished a poll batch (before committing it). */
+  batchFinished(m: Member): void;
+}
 
 /** Shortest time a broker holds a fetch it cannot answer with data (1 ms, in ticks). */
 const MIN_FETCH_WAIT = 1_000;
-
-/** Partitions of one topic to members by Kafka's RangeAssignor: contiguous ranges, extras first. */
-export function assignRange(partitions: number, members: number): number[][] {
-  const out: number[][] = [];
-  const per = Math.floor(partitions / members);
-  const extra = partitions % members;
-  let next = 0;
-  for (let m = 0; m < members; m++) {
-    const n = per + (m < extra ? 1 : 0);
-    out.push(Array.from({ length: n }, (_, i) => next + i));
-    next += n;
-  }
-  return out;
-}
-
-export class ConsumerGroup {
-  readonly members: Member[];
-  /** Owning member of each partition, -1 if none. */
-  readonly owner: Int32Array;
-  /** Committed offset of each partition, as the group coordinator has it. */
-  readonly committed: Float64Array;
-  /** Next offset to fetch, per partition. */
-  readonly fetchOffset: Float64Array;
-  /** Next offset poll() will hand the application, per partition (the consumer's position). */
-  readonly position: Float64Array;
-  processedTotal = 0;
-
-  constructor(
-    readonly ctx: ModelContext,
-    readonly spec: ConsumerGroupSpec,
-    readonly logs: PartitionLog[],
-    services: Map<string, Service>,
-    readonly metrics: GroupMetrics,
-    rngFor: (memberId: string) => Rng,
-  ) {
-    const P = logs.length;
-    this.owner = new Int32Array(P).fill(-1);
-    this.committed = new Float64Array(P);
-    this.fetchOffset = new Float64Array(P);
-    this.position = new Float64Array(P);
-    const assignment = assignRange(P, spec.instances);
-    this.members = assignment.map((parts, i) => {
-      const id = `${spec.name}-${i}`;
-      for (const p of parts) this.owner[p] = i;
-      return new Member(this, i, parts, services, rngFor(id));
-    });
-  }
-
-  start(): void {
-    for (const m of this.members) this.ctx.sim.at(0, m.poll, 0, 1);
-  }
-
-  /** Members whose fetch is parked at the broker waiting for data. */
-  parkedFetches = 0;
-
-  /** A producer appended a batch to partition p (possibly visible only later). */
-  dataAppended(p: number): void {
-    if (this.parkedFetches === 0) return;
-    const m = this.owner[p];
-    if (m >= 0) this.members[m].dataAppended(p);
-  }
-
-  /**
-   * Age (ticks) at time t of the oldest visible record of partition p whose processing has not
-   * completed, or 0 if there is none.
-   */
-  oldestUnprocessedAge(p: number, t: number, leo: number): number {
-    const m = this.owner[p];
-    let created = Infinity;
-    if (m >= 0) created = this.members[m].oldestIncompleteIn(p, t);
-    if (created === Infinity && this.position[p] < leo) created = this.logs[p].createTime(this.position[p]);
-    return created === Infinity ? 0 : Math.max(0, t - created);
-  }
-
-  /** Records returned by poll() whose processing had not completed by the end. */
-  inProcessing(): number {
-    let n = 0;
-    for (const m of this.members) n += m.unfinished();
-    return n;
-  }
-}
 
 const enum State {
   Waiting,
@@ -138,7 +84,30 @@ const enum State {
   Committing,
 }
 
-class Member implements Caller {
+export class Member implements Caller {
+  /** The process is gone (crashed or shut down); its pending events do nothing. */
+  dead = false;
+  /** Generation (classic) or member epoch (KIP-848) of the assignment the member holds. */
+  generation = -1;
+  /** Time of the last call to poll(), for the poll timer. */
+  lastPoll = 0;
+  /** Time the member's heartbeats are phased from (its join). */
+  heartbeatPhase = 0;
+  // Protocol state the group sets and onPoll() acts on (group.ts).
+  /** Learned of a rebalance: rejoin at the next poll(). */
+  rejoinPending = false;
+  /** Waiting for the assignment after joining; an eager member consumes nothing meanwhile. */
+  awaitingAssignment = false;
+  /** No longer a member (left on poll timeout, evicted, session expired) without knowing yet. */
+  outOfGroup = false;
+  /** Asked to shut down cleanly at its next poll(). */
+  closing = false;
+  /** Partitions to give up at the next poll() (cooperative handover, KIP-848 reconciliation). */
+  toRevoke: number[] = [];
+  /** Partitions this member consumes now, in assignment order. */
+  readonly consuming: number[] = [];
+  readonly isConsuming: Uint8Array;
+
   private state = State.Waiting;
   private readonly sim: Simulation;
   private readonly oneWay: number;
@@ -150,20 +119,25 @@ class Member implements Caller {
   private readonly autoCommit: boolean;
   private readonly autoCommitInterval: number;
   private readonly syncCommit: boolean;
+  private readonly maxPollInterval: number;
   private nextAutoCommit: number;
+  private pollTimerArmed = false;
 
   // Buffered fetched records: a FIFO ring of segments [from, to), one partition each. A fetch
   // only asks for partitions with nothing buffered, so there is never more than one segment per
-  // assigned partition and the ring never needs to grow.
+  // partition and the ring (sized to the topic) never needs to grow.
   private readonly segP: Int32Array;
   private readonly segFrom: Float64Array;
   private readonly segTo: Float64Array;
   private segHead = 0;
   private segCount = 0;
+  /** Bumped whenever a partition is given to or taken from this member: stale fetch data is dropped. */
+  private readonly epoch: Int32Array;
 
   // The one fetch in flight, and the answer it carries back.
   private fetchInFlight = false;
   private readonly fetchParts: Int32Array;
+  private readonly fetchEpochs: Int32Array;
   private nFetchParts = 0;
   private parked = false;
   private parkedDeadline = 0;
@@ -174,12 +148,16 @@ class Member implements Caller {
   private readonly respTo: Float64Array;
   private nResp = 0;
 
-  // The poll batch being processed.
+  // The poll batch being processed: per record its partition, create and done times; and the
+  // batch as runs of consecutive offsets of one partition.
   private readonly bPart: Int32Array;
   private readonly bCreate: Float64Array;
   private readonly bDone: Float64Array;
   private bN = 0;
   private bRecorded = 0;
+  private readonly runP: number[] = [];
+  private readonly runFrom: number[] = [];
+  private readonly runTo: number[] = [];
   private cursor = 0;
   private step = 0;
   private batchStep = 0;
@@ -197,14 +175,19 @@ class Member implements Caller {
   private pendingCommits: number[][] = [];
 
   constructor(
-    private readonly group: ConsumerGroup,
-    readonly index: number,
-    readonly partitions: number[],
+    private readonly group: GroupHost,
+    /** Application instance slot (0-based), stable across restarts. */
+    readonly slot: number,
+    /** member.id as the coordinator knows it (ordered by join); a dynamic member gets a new one when it rejoins after leaving. */
+    public memberId: string,
+    /** group.instance.id when static. */
+    readonly instanceId: string | undefined,
     services: Map<string, Service>,
     private readonly rng: Rng,
   ) {
     const { spec, ctx } = group;
     const c = spec.config;
+    const P = group.logs.length;
     this.sim = ctx.sim;
     this.oneWay = Math.round(ctx.rtt / 2);
     this.maxPollRecords = c['max.poll.records'];
@@ -214,16 +197,19 @@ class Member implements Caller {
     this.maxBytes = c['fetch.max.bytes'];
     this.autoCommit = c['enable.auto.commit'];
     this.autoCommitInterval = Math.round(c['auto.commit.interval.ms']);
-    this.nextAutoCommit = this.autoCommitInterval;
+    this.maxPollInterval = Math.round(c['max.poll.interval.ms']);
+    this.nextAutoCommit = this.sim.now + this.autoCommitInterval;
     this.syncCommit = spec.processing.commit === 'sync';
-    const np = Math.max(1, partitions.length);
-    this.segP = new Int32Array(np);
-    this.segFrom = new Float64Array(np);
-    this.segTo = new Float64Array(np);
-    this.fetchParts = new Int32Array(np);
-    this.respP = new Int32Array(np);
-    this.respFrom = new Float64Array(np);
-    this.respTo = new Float64Array(np);
+    this.isConsuming = new Uint8Array(P);
+    this.epoch = new Int32Array(P);
+    this.segP = new Int32Array(P);
+    this.segFrom = new Float64Array(P);
+    this.segTo = new Float64Array(P);
+    this.fetchParts = new Int32Array(P);
+    this.fetchEpochs = new Int32Array(P);
+    this.respP = new Int32Array(P);
+    this.respFrom = new Float64Array(P);
+    this.respTo = new Float64Array(P);
     this.bPart = new Int32Array(this.maxPollRecords);
     this.bCreate = new Float64Array(this.maxPollRecords);
     this.bDone = new Float64Array(this.maxPollRecords);
@@ -236,18 +222,100 @@ class Member implements Caller {
     const perBatchZero = proc['per-batch'].dist === 'constant' && proc['per-batch'].value === 0;
     this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
     this.allInline = this.recordCalls.every((s) => s.inline);
-    const id = `${spec.name}-${index}`;
-    for (const event of ['poll', 'fetchAtBroker', 'wake', 'fetchResponse', 'startCall', 'batchDone', 'commitArrives'] as const) {
-      named(id, event, this[event]);
+    for (const event of ['poll', 'fetchAtBroker', 'wake', 'fetchResponse', 'startCall', 'batchDone', 'commitArrives', 'pollTimer'] as const) {
+      named(memberId, event, this[event]);
     }
     const v = variance(proc['per-record']);
     this.cpuSum = ctx.batched && this.recordCalls.length === 0 && Number.isFinite(v) ? { mean: mean(proc['per-record']), variance: v } : null;
   }
 
+  /** Busy with a poll batch (processing or waiting for its commit), so not inside poll(). */
+  get processing(): boolean {
+    return this.state !== State.Waiting;
+  }
+
+  // ---- assignment -----------------------------------------------------------------------
+
+  /** Starts consuming partition p from the group's position for it (already set by the group). */
+  startConsuming(p: number): void {
+    if (this.isConsuming[p]) return;
+    this.isConsuming[p] = 1;
+    this.epoch[p]++;
+    this.consuming.push(p);
+  }
+
+  /** Stops consuming partition p: buffered records of it are dropped, in-flight fetch data too. */
+  stopConsuming(p: number): void {
+    if (!this.isConsuming[p]) return;
+    this.isConsuming[p] = 0;
+    this.epoch[p]++;
+    this.consuming.splice(this.consuming.indexOf(p), 1);
+    this.dropBuffered(p);
+  }
+
+  /** The member may fetch again (new partitions, or the end of a rebalance): poll if idle. */
+  resume(): void {
+    if (this.dead || this.state !== State.Waiting) return;
+    this.sim.schedule(0, this.poll, 0, 1);
+  }
+
+  private dropBuffered(p: number): void {
+    const ring = this.segP.length;
+    let kept = 0;
+    for (let i = 0; i < this.segCount; i++) {
+      const at = (this.segHead + i) % ring;
+      if (this.segP[at] === p) continue;
+      const to = (this.segHead + kept) % ring;
+      this.segP[to] = this.segP[at];
+      this.segFrom[to] = this.segFrom[at];
+      this.segTo[to] = this.segTo[at];
+      kept++;
+    }
+    this.segCount = kept;
+  }
+
+  /** The process stops now (crash or shutdown): completions after now did not happen. */
+  kill(): void {
+    if (this.dead) return;
+    this.dead = true;
+    const now = this.sim.now;
+    if (this.parked) {
+      this.parked = false;
+      this.group.parkedFetches--;
+    }
+    for (const p of [...this.consuming]) this.stopConsuming(p);
+    this.retractAfter(now);
+    this.bN = 0;
+    this.bRecorded = 0;
+  }
+
+  /** Takes back recorded completions later than t (they are a suffix of the batch). */
+  private retractAfter(t: number): void {
+    const g = this.group;
+    let first = this.bRecorded;
+    while (first > 0 && this.bDone[first - 1] > t) first--;
+    if (first === this.bRecorded) {
+      this.reportRuns(this.bRecorded);
+      return;
+    }
+    for (let i = first; i < this.bRecorded; i++) {
+      const done = this.bDone[i];
+      if (done >= g.ctx.end) break;
+      g.metrics.latency.at(done)!.remove(done - this.bCreate[i]);
+      g.metrics.processed.values[Math.floor(done / g.ctx.interval)]--;
+    }
+    this.bRecorded = first;
+    this.reportRuns(first);
+  }
+
   // ---- poll -----------------------------------------------------------------------------
 
   readonly poll = (): void => {
+    if (this.dead) return;
     const now = this.sim.now;
+    this.lastPoll = now;
+    this.state = State.Waiting;
+    if (this.group.onPoll(this)) return;
     if (this.autoCommit && now >= this.nextAutoCommit) {
       this.sendCommit();
       this.nextAutoCommit = now + this.autoCommitInterval;
@@ -261,11 +329,26 @@ class Member implements Caller {
       this.step = 0;
       this.batchStep = 0;
       this.bRecorded = 0;
+      this.armPollTimer();
       this.process();
     } else {
-      this.state = State.Waiting;
       this.sendFetch();
     }
+  };
+
+  private armPollTimer(): void {
+    if (this.pollTimerArmed) return;
+    this.pollTimerArmed = true;
+    this.sim.at(this.lastPoll + this.maxPollInterval, this.pollTimer, 0, 1);
+  }
+
+  /** The heartbeat thread's check of the poll timer (AbstractCoordinator.HeartbeatThread). */
+  private readonly pollTimer = (): void => {
+    this.pollTimerArmed = false;
+    if (this.dead || this.state === State.Waiting) return;
+    const deadline = this.lastPoll + this.maxPollInterval;
+    if (this.sim.now < deadline) return this.armPollTimer();
+    this.group.pollTimeout(this);
   };
 
   private takeBatch(): void {
@@ -273,6 +356,9 @@ class Member implements Caller {
     const ring = this.segP.length;
     let n = 0;
     const max = this.maxPollRecords;
+    this.runP.length = 0;
+    this.runFrom.length = 0;
+    this.runTo.length = 0;
     while (n < max && this.segCount > 0) {
       const h = this.segHead;
       const p = this.segP[h];
@@ -281,6 +367,9 @@ class Member implements Caller {
       g.logs[p].copyCreateTimes(from, k, this.bCreate, n);
       this.bPart.fill(p, n, n + k);
       this.bDone.fill(Infinity, n, n + k);
+      this.runP.push(p);
+      this.runFrom.push(from);
+      this.runTo.push(from + k);
       n += k;
       g.position[p] = from + k;
       if (from + k === this.segTo[h]) {
@@ -302,14 +391,25 @@ class Member implements Caller {
   private sendFetch(): void {
     if (this.fetchInFlight) return;
     let n = 0;
-    for (const p of this.partitions) if (!this.hasBuffered(p)) this.fetchParts[n++] = p;
+    for (const p of this.consuming) {
+      if (!this.hasBuffered(p)) {
+        this.fetchEpochs[n] = this.epoch[p];
+        this.fetchParts[n++] = p;
+      }
+    }
     if (n === 0) return;
     this.fetchInFlight = true;
     this.nFetchParts = n;
     this.sim.schedule(this.oneWay, this.fetchAtBroker, 0, 1);
   }
 
+  /** Whether the fetch's i-th partition is still this member's, as when the fetch was sent. */
+  private current(i: number): boolean {
+    return this.epoch[this.fetchParts[i]] === this.fetchEpochs[i];
+  }
+
   private readonly fetchAtBroker = (): void => {
+    if (this.dead) return;
     const now = this.sim.now;
     if (this.visibleBytes(now) >= this.minBytes) {
       this.respond();
@@ -329,7 +429,7 @@ class Member implements Caller {
   dataAppended(p: number): void {
     if (!this.parked) return;
     let asked = false;
-    for (let i = 0; i < this.nFetchParts && !asked; i++) asked = this.fetchParts[i] === p;
+    for (let i = 0; i < this.nFetchParts && !asked; i++) asked = this.fetchParts[i] === p && this.current(i);
     if (!asked) return;
     if (this.minBytes <= 1) {
       // Any one batch satisfies fetch.min.bytes, and visibility only grows along a log, so
@@ -360,6 +460,7 @@ class Member implements Caller {
   private readonly wake = (): void => {
     this.wakeHandle = -1;
     this.wakeAt = Infinity;
+    if (this.dead) return;
     this.respond();
   };
 
@@ -368,6 +469,7 @@ class Member implements Caller {
     const g = this.group;
     let total = 0;
     for (let f = 0; f < this.nFetchParts; f++) {
+      if (!this.current(f)) continue;
       const p = this.fetchParts[f];
       const log = g.logs[p];
       for (let i = log.batchStartingAt(g.fetchOffset[p]); i < log.batches && log.batchVisibleAt(i) <= t; i++) {
@@ -387,6 +489,7 @@ class Member implements Caller {
     let earliest = Infinity;
     let simple = true;
     for (let f = 0; f < this.nFetchParts; f++) {
+      if (!this.current(f)) continue;
       const p = this.fetchParts[f];
       const log = g.logs[p];
       const i = log.batchStartingAt(g.fetchOffset[p]);
@@ -397,6 +500,7 @@ class Member implements Caller {
     if (simple) return earliest;
     const pending: [number, number][] = [];
     for (let f = 0; f < this.nFetchParts; f++) {
+      if (!this.current(f)) continue;
       const p = this.fetchParts[f];
       const log = g.logs[p];
       let bytes = 0;
@@ -424,6 +528,7 @@ class Member implements Caller {
     }
     let total = 0;
     for (let f = 0; f < this.nFetchParts; f++) {
+      if (!this.current(f)) continue;
       const p = this.fetchParts[f];
       const log = g.logs[p];
       const from = g.fetchOffset[p];
@@ -443,6 +548,7 @@ class Member implements Caller {
         this.respP[this.nResp] = p;
         this.respFrom[this.nResp] = from;
         this.respTo[this.nResp] = to;
+        this.fetchEpochs[this.nResp] = this.fetchEpochs[f];
         this.nResp++;
         g.fetchOffset[p] = to;
       }
@@ -451,10 +557,13 @@ class Member implements Caller {
   }
 
   private readonly fetchResponse = (): void => {
+    if (this.dead) return;
     const ring = this.segP.length;
     for (let i = 0; i < this.nResp; i++) {
+      const p = this.respP[i];
+      if (this.epoch[p] !== this.fetchEpochs[i]) continue; // taken away while in flight
       const at = (this.segHead + this.segCount++) % ring;
-      this.segP[at] = this.respP[i];
+      this.segP[at] = p;
       this.segFrom[at] = this.respFrom[i];
       this.segTo[at] = this.respTo[i];
     }
@@ -562,7 +671,6 @@ class Member implements Caller {
     if (h === undefined) return;
     h.record(t - this.bCreate[i]);
     this.group.metrics.processed.values[this.cachedWindow]++;
-    this.group.processedTotal++;
     this.bRecorded++;
   }
 
@@ -587,11 +695,33 @@ class Member implements Caller {
       }
       const n = j - i;
       this.group.metrics.processed.values[this.cachedWindow] += n;
-      this.group.processedTotal += n;
       this.bRecorded += n;
       i = j;
     }
   }
+
+  /** Tells the group the offsets of the batch's first k records, which have completed. */
+  private reportRuns(k: number): void {
+    let i = 0;
+    for (let r = 0; r < this.runP.length && i < k; r++) {
+      const len = this.runTo[r] - this.runFrom[r];
+      const n = Math.min(k - i, len);
+      this.group.completed(this.runP[r], this.runFrom[r], this.runFrom[r] + n);
+      i += len;
+    }
+    this.runP.length = 0;
+  }
+
+  /** At the run's end: reports what of the current batch completed, keeping the rest as unfinished. */
+  settle(): void {
+    if (this.dead || this.bN === 0) return;
+    const unfinished = this.unfinishedRuns();
+    this.reportRuns(this.bRecorded);
+    this.settled = unfinished;
+  }
+
+  /** Unfinished offsets at the run's end, after settle(): [p, from, to] triples. */
+  settled: number[] = [];
 
   private waitingOn: Service | null = null;
 
@@ -602,10 +732,12 @@ class Member implements Caller {
   }
 
   private readonly startCall = (): void => {
+    if (this.dead) return;
     this.waitingOn!.request(this);
   };
 
   callDone(): void {
+    if (this.dead) return;
     this.t = this.sim.now;
     this.waitingOn = null;
     if (this.cursor < this.bN) this.step++;
@@ -614,11 +746,13 @@ class Member implements Caller {
   }
 
   private readonly batchDone = (): void => {
-    const g = this.group;
-    for (const p of this.partitions) g.logs[p].release(g.position[p]);
+    if (this.dead) return;
+    this.reportRuns(this.bRecorded);
     this.bN = 0;
     this.bRecorded = 0;
-    if (this.autoCommit) {
+    this.group.batchFinished(this);
+    if (this.autoCommit || this.outOfGroup) {
+      // Out of the group, a commit would fail (CommitFailedException) and is not sent.
       this.poll();
     } else if (this.syncCommit) {
       this.state = State.Committing;
@@ -632,11 +766,11 @@ class Member implements Caller {
 
   // ---- commits --------------------------------------------------------------------------
 
-  /** Commits the current positions; the coordinator stores them after half a round trip. */
-  private sendCommit(): void {
+  /** Commits the positions of the partitions it consumes; the coordinator has them half a round trip later. */
+  sendCommit(): void {
     const g = this.group;
     const snapshot: number[] = [];
-    for (const p of this.partitions) {
+    for (const p of this.consuming) {
       if (g.position[p] > g.committed[p]) snapshot.push(p, g.position[p]);
     }
     if (snapshot.length === 0) return;
@@ -645,12 +779,7 @@ class Member implements Caller {
   }
 
   private readonly commitArrives = (): void => {
-    const g = this.group;
-    const snapshot = this.pendingCommits.shift()!;
-    for (let i = 0; i < snapshot.length; i += 2) {
-      const p = snapshot[i];
-      if (snapshot[i + 1] > g.committed[p]) g.committed[p] = snapshot[i + 1];
-    }
+    this.group.commitArrives(this, this.pendingCommits.shift()!);
   };
 
   // ---- observation ----------------------------------------------------------------------
@@ -671,7 +800,16 @@ class Member implements Caller {
     return Infinity;
   }
 
-  unfinished(): number {
-    return this.bN - this.bRecorded;
+  /** Offsets of the current batch whose completion is not recorded: [p, from, to] triples. */
+  unfinishedRuns(): number[] {
+    const out: number[] = [];
+    let i = 0;
+    for (let r = 0; r < this.runP.length && this.bN > 0; r++) {
+      const len = this.runTo[r] - this.runFrom[r];
+      const lo = Math.max(this.bRecorded, i);
+      if (i + len > lo) out.push(this.runP[r], this.runFrom[r] + (lo - i), this.runTo[r]);
+      i += len;
+    }
+    return out;
   }
 }

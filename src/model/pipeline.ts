@@ -22,7 +22,7 @@ import { compileProfile } from './rate-profile.js';
 import { partitionWeights } from './keys.js';
 import { AliasTable } from '../random/alias.js';
 import { Service } from './service.js';
-import { ConsumerGroup } from './consumer.js';
+import { ConsumerGroup } from './group.js';
 
 export class ConservationError extends Error {
   constructor(
@@ -62,14 +62,19 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   const services = new Map<string, Service>();
   const marks: MarkedEvent[] = [];
   for (const s of scenario.services) {
-    services.set(s.name, new Service(sim, s, stream(seed, `service:${s.name}`), groupSpec.instances, nWindows, interval));
+    services.set(s.name, new Service(sim, s, stream(seed, `service:${s.name}`), maxCallers(scenario), nWindows, interval));
     for (const w of s.windows) {
       marks.push({ timeSeconds: w.from / US, endSeconds: Math.min(w.to, end) / US, kind: 'service', label: w.label ?? `${s.name} latency changed` });
     }
   }
 
   const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched };
-  const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`));
+  const brokers = scenario.brokers;
+  const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`), {
+    initialRebalanceDelay: brokers['group.initial.rebalance.delay.ms'],
+    consumerHeartbeat: brokers['group.consumer.heartbeat.interval.ms'],
+    consumerSession: brokers['group.consumer.session.timeout.ms'],
+  });
 
   // A producer spec with N instances is N KafkaProducers, each sending 1/N of the rate with its
   // own accumulator (so its own, smaller batches) and its own random stream.
@@ -98,7 +103,9 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   const lagSeconds: number[] = [];
   const partitionLag: number[][] = [];
   const lastCommitted = new Float64Array(P);
-  const lastPosition = new Float64Array(P);
+  const consumers: number[] = [];
+  const pausedPartitions: number[] = [];
+  const unownedPartitions: number[] = [];
 
   const sample = (T: number) => {
     let sum = 0;
@@ -109,14 +116,13 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       const leo = logs[p].endOffsetBefore(T);
       const committed = group.committed[p];
       const position = group.position[p];
-      if (committed < lastCommitted[p] || position < lastPosition[p]) {
-        throw new Error(`offsets went back on partition ${p} at t=${formatDuration(T)}`);
+      if (committed < lastCommitted[p]) {
+        throw new Error(`committed offset went back on partition ${p} at t=${formatDuration(T)}`);
       }
       if (committed > leo || position > leo) {
         throw new Error(`partition ${p} at t=${formatDuration(T)}: committed ${committed} or position ${position} beyond log end ${leo}`);
       }
       lastCommitted[p] = committed;
-      lastPosition[p] = position;
       const lag = leo - committed;
       row[p] = lag;
       sum += lag;
@@ -129,6 +135,10 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
     maxPartitionLag.push(max);
     lagSeconds.push(oldest / US);
     partitionLag.push(row);
+    const { paused, unowned } = group.pausedAndUnowned();
+    pausedPartitions.push(paused);
+    unownedPartitions.push(unowned);
+    consumers.push(group.membersInGroup());
     latency.closeUntil(T);
     options.onProgress?.(T / end);
   };
@@ -140,29 +150,45 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
 
   for (const p of producers) p.start();
   group.start();
+  group.scheduleFaults(scenario.faults);
   sim.run(end);
   sample(end);
   for (const s of services.values()) s.finish(end);
+  group.settle(end);
+  marks.push(...group.marks);
 
   // ---- accounting ---------------------------------------------------------------------------
   const offered = producers.reduce((s, p) => s + p.offered, 0);
   let appendedTotal = 0;
-  let inLog = 0;
+  let notDone = 0;
   let pendingInLog = 0;
+  let doneOrLost = 0;
   for (let p = 0; p < P; p++) {
     const leo = logs[p].endOffsetBefore(end);
     appendedTotal += leo;
-    inLog += leo - group.position[p];
+    notDone += leo - group.doneHigh[p];
+    doneOrLost += group.doneHigh[p];
     pendingInLog += logs[p].pendingAtOrAfter(end);
+  }
+  const inProcessing = group.inProcessing((p) => logs[p].endOffsetBefore(end));
+  const lost: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(group.lost)) if (n > 0) lost[reason] = n;
+  const completions = processed.values.reduce((a, b) => a + b, 0);
+  if (completions !== group.unique + group.duplicates || doneOrLost !== group.unique + group.lost.retention + group.lost['offset-reset']) {
+    throw new ConservationError(
+      `processing unaccounted for: ${completions} completions vs ${group.unique} distinct + ${group.duplicates} duplicates; ` +
+        `offsets done or lost ${doneOrLost} vs ${group.unique} processed + ${group.lost.retention + group.lost['offset-reset']} lost`,
+      { offered: 0, rejected: {}, appended: appendedTotal, processed: group.unique, lost, inLog: notDone - inProcessing, inProcessing, inProducer: 0 },
+    );
   }
   const accounting: Accounting = {
     offered,
     rejected: {},
     appended: appendedTotal,
-    processed: group.processedTotal,
-    lost: {},
-    inLog,
-    inProcessing: group.inProcessing(),
+    processed: group.unique,
+    lost,
+    inLog: notDone - inProcessing,
+    inProcessing,
     inProducer: producers.reduce((s, p) => s + p.inAccumulator(), 0) + pendingInLog,
   };
   checkConservation(accounting);
@@ -231,9 +257,9 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       latencyP95: summaries.map((s) => ms(s.p95)),
       latencyP99: summaries.map((s) => ms(s.p99)),
       latencyMax: summaries.map((s) => ms(s.max)),
-      consumers: time.map(() => groupSpec.instances),
-      pausedPartitions: time.map(() => 0),
-      unownedPartitions: time.map(() => 0),
+      consumers,
+      pausedPartitions,
+      unownedPartitions,
       producerBufferBytes: time.map(() => 0),
       producerBlocked: time.map(() => 0),
       rejectedRate: time.map(() => 0),
@@ -260,11 +286,29 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
         peakProcessedPerSecond: Math.max(0, ...processedRate),
       },
       services: serviceSummaries,
-      group: { rebalances: 0, membershipChanges: 0, pausedPartitionSeconds: 0, longestPartitionPauseSeconds: 0, duplicates: 0, maxFetchThrottleMs: 0 },
+      group: {
+        rebalances: group.rebalances,
+        membershipChanges: group.membershipChanges,
+        pausedPartitionSeconds: group.pausedSeconds,
+        longestPartitionPauseSeconds: group.longestPause,
+        duplicates: group.duplicates,
+        maxFetchThrottleMs: 0,
+      },
       producer: { blockedSeconds: 0, maxBufferBytes: 0, maxThrottleMs: 0, retries: 0 },
       kernelEvents: sim.executed,
     },
   };
+}
+
+/**
+ * The most consumers that can have a service call outstanding at once: every instance the
+ * group may run, twice over, since a member that left on a poll timeout keeps processing while
+ * its replacement starts. A service whose concurrency is at least this never queues.
+ */
+function maxCallers(scenario: Scenario): number {
+  let most = scenario['consumer-groups'][0].instances;
+  for (const f of scenario.faults) if (f.type === 'scale') most = Math.max(most, f.instances);
+  return 2 * most;
 }
 
 /** Expected records above which `fidelity: auto` chooses the batched fidelity. */

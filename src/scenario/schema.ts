@@ -237,6 +237,33 @@ export const ProducerConfig = z
   })
   .default({ 'linger.ms': 5_000, 'batch.size': 16_384, acks: 'all' });
 
+const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const CLIENT_ASSIGNORS = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const;
+
+const CONSUMER_DEFAULTS = {
+  'max.poll.records': 500,
+  'fetch.min.bytes': 1,
+  'fetch.max.wait.ms': 500_000,
+  'max.partition.fetch.bytes': 1_048_576,
+  'fetch.max.bytes': 52_428_800,
+  'enable.auto.commit': true,
+  'auto.commit.interval.ms': 5_000_000,
+  'auto.offset.reset': 'latest' as const,
+  'max.poll.interval.ms': 300_000_000,
+  'group.protocol': 'classic' as const,
+  'group.remote.assignor': 'uniform' as const,
+};
+
+/**
+ * Consumer keys. `heartbeat.interval.ms`, `session.timeout.ms` and
+ * `partition.assignment.strategy` belong to the classic protocol: with `group.protocol:
+ * consumer` (KIP-848) the broker sets the first two and the server-side assignor replaces the
+ * third, and Kafka refuses them (ConsumerConfig), so they are left undefined here when absent and
+ * defaulted by the protocol in use.
+ */
 export const ConsumerConfig = z
   .strictObject({
     'max.poll.records': z.number().int().positive().default(500),
@@ -246,23 +273,42 @@ export const ConsumerConfig = z
     'fetch.max.bytes': KafkaBytes.default(52_428_800),
     'enable.auto.commit': z.boolean().default(true),
     'auto.commit.interval.ms': KafkaMs.default(5_000_000),
+    'auto.offset.reset': z.enum(['latest', 'earliest']).default('latest').describe('where a member starts when its committed offset is no longer in the log'),
+    'max.poll.interval.ms': KafkaMs.default(300_000_000),
+    'heartbeat.interval.ms': KafkaMs.optional().describe('classic protocol only; default 3000'),
+    'session.timeout.ms': KafkaMs.optional().describe('classic protocol only; default 45000'),
+    'partition.assignment.strategy': z
+      .union([z.enum(CLIENT_ASSIGNORS), z.array(z.enum(CLIENT_ASSIGNORS)).min(1)])
+      .optional()
+      .describe('classic protocol only; default [range, cooperative-sticky], which is eager range'),
+    'group.instance.id': Name.optional().describe('static membership: instance i gets "<this>-<i>"'),
+    'group.protocol': z.enum(['classic', 'consumer']).default('classic'),
+    'group.remote.assignor': z.enum(['uniform', 'range']).default('uniform').describe('consumer protocol (KIP-848) only'),
   })
-  .default({
-    'max.poll.records': 500,
-    'fetch.min.bytes': 1,
-    'fetch.max.wait.ms': 500_000,
-    'max.partition.fetch.bytes': 1_048_576,
-    'fetch.max.bytes': 52_428_800,
-    'enable.auto.commit': true,
-    'auto.commit.interval.ms': 5_000_000,
-  });
+  .superRefine((c, ctx) => {
+    if (c['group.protocol'] === 'consumer') {
+      for (const key of ['heartbeat.interval.ms', 'session.timeout.ms', 'partition.assignment.strategy'] as const) {
+        if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `not allowed with group.protocol: consumer (the broker sets it: see brokers.group.consumer.*)` });
+      }
+    }
+    const hb = c['heartbeat.interval.ms'] ?? 3_000_000;
+    const session = c['session.timeout.ms'] ?? 45_000_000;
+    if (c['group.protocol'] === 'classic' && hb >= session) {
+      ctx.addIssue({ code: 'custom', path: ['heartbeat.interval.ms'], message: 'expected heartbeat.interval.ms lower than session.timeout.ms' });
+    }
+  })
+  .default(CONSUMER_DEFAULTS);
+
+/** Broker-side (group coordinator) settings, Kafka 4.0 defaults. */
+export const CoordinatorConfig = {
+  'group.initial.rebalance.delay.ms': KafkaMs.default(3_000_000),
+  'group.consumer.heartbeat.interval.ms': KafkaMs.default(5_000_000),
+  'group.consumer.session.timeout.ms': KafkaMs.default(45_000_000),
+};
 
 // ---------------------------------------------------------------------------------------------
 // Scenario sections
 
-const Name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 export const Topic = z.strictObject({
   name: Name,
@@ -402,6 +448,9 @@ export const Scenario = z
     producers: z.array(Producer).min(1),
     'consumer-groups': z.array(ConsumerGroup).length(1, 'expected exactly one consumer group (multi-stage pipelines come in a later version)'),
     services: z.array(Service).default([]),
+    brokers: z
+      .strictObject({ ...CoordinatorConfig })
+      .default({ 'group.initial.rebalance.delay.ms': 3_000_000, 'group.consumer.heartbeat.interval.ms': 5_000_000, 'group.consumer.session.timeout.ms': 45_000_000 }),
     faults: z.array(Fault).default([]),
   })
   .superRefine(

@@ -49,6 +49,17 @@ export const scenarioArb = fc
     perBatch: durationDist,
     serviceLatency: durationDist,
     rtt: ms(0, 5),
+    protocol: fc.constantFrom('eager', 'cooperative', 'consumer', 'roundrobin'),
+    staticIds: fc.boolean(),
+    maxPollInterval: fc.constantFrom('300s', '2s', '500ms'),
+    faults: fc.array(
+      fc.oneof(
+        fc.record({ type: fc.constant('consumer-crash'), at: ms(0, 15000), member: fc.integer({ min: 0, max: 5 }), 'restart-after': fc.option(ms(100, 8000), { nil: undefined }) }),
+        fc.record({ type: fc.constant('rolling-restart'), at: ms(0, 10000), interval: ms(100, 3000), downtime: ms(100, 3000) }),
+        fc.record({ type: fc.constant('scale'), at: ms(0, 15000), instances: fc.integer({ min: 1, max: 8 }) }),
+      ),
+      { maxLength: 3 },
+    ),
   })
   .map((a) => ({
     name: 'prop',
@@ -70,6 +81,11 @@ export const scenarioArb = fc
           'fetch.max.wait.ms': a.maxWait,
           'max.partition.fetch.bytes': a.partBytes,
           'enable.auto.commit': a.autoCommit,
+          'max.poll.interval.ms': a.maxPollInterval,
+          ...(a.protocol === 'consumer'
+            ? { 'group.protocol': 'consumer' }
+            : { 'partition.assignment.strategy': a.protocol === 'cooperative' ? 'cooperative-sticky' : a.protocol === 'roundrobin' ? 'roundrobin' : 'range', 'heartbeat.interval.ms': 300, 'session.timeout.ms': 2000 }),
+          ...(a.staticIds ? { 'group.instance.id': 'app' } : {}),
         },
         processing: {
           'per-record': a.perRecord,
@@ -79,6 +95,8 @@ export const scenarioArb = fc
         },
       },
     ],
+    faults: a.faults.map((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined))),
+    brokers: { 'group.initial.rebalance.delay.ms': 500, 'group.consumer.heartbeat.interval.ms': 500, 'group.consumer.session.timeout.ms': 3000 },
     services: [
       {
         name: 's',

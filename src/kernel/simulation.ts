@@ -94,14 +94,14 @@ export class Simulation {
    */
   run(until: number): void {
     if (!(until >= this.now)) throw new KernelError(`run: until (${until}) is before now (${this.now})`);
-    const time = this.time;
-    const heap = this.heap;
+    // The arrays are read through `this` each time: a callback may schedule enough to grow them.
     while (this.size > 0) {
-      const slot = heap[0];
-      const t = time[slot];
+      const slot = this.heap[0];
+      const t = this.time[slot];
       if (t >= until) break;
       this.popHead();
-      const cb = this.callback[slot]!;
+      const cb = this.callback[slot];
+      if (cb === undefined) throw new KernelError(`event slot ${slot} at t=${t} has no callback (agenda corrupted)`);
       const a = this.arg[slot];
       const wasCancelled = this.cancelled[slot] === 1;
       this.release(slot);
@@ -121,6 +121,7 @@ export class Simulation {
   }
 
   private push(t: number, callback: Callback, arg: number, priority: number): EventHandle {
+    if (typeof callback !== 'function') throw new KernelError(`schedule: callback is ${typeof callback}, not a function`);
     const slot = this.free.length > 0 ? this.free.pop()! : this.grow();
     const s = this.nextSeq++;
     this.time[slot] = t;

@@ -119,3 +119,18 @@ describe('named callbacks', () => {
     expect(() => sim.run(10)).toThrow('at t=7 in order-processor-3: fetchResponse: offset went back');
   });
 });
+
+describe('an agenda that grows while it runs', () => {
+  it('runs every event in order when callbacks schedule past the arrays\' capacity', () => {
+    // Regression: run() once kept references to the heap and time arrays from before a
+    // callback grew them, and then read stale slots.
+    const sim = new Simulation();
+    const seen: number[] = [];
+    sim.at(1, () => {
+      for (let i = 0; i < 1000; i++) sim.at(2 + i, (k) => seen.push(k), i);
+    });
+    sim.run(5000);
+    expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(sim.executed).toBe(1001);
+  });
+});

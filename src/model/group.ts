@@ -41,7 +41,8 @@
  * Records processed past the last accepted commit are processed again by the next owner and
  * counted as duplicates: duplicates = completions - distinct offsets completed.
  *
- * The group starts stable at time 0 (its members joined before the run), so a run shows steady
+ * The group starts stable at time 0 (its members joined before the run, so their heartbeats are
+ * spread evenly over the interval: member i of n beats at i/n of it), and a run shows steady
  * state from the start; faults in the scenario change membership later.
  */
 import type { Simulation } from '../kernel/simulation.js';
@@ -163,9 +164,12 @@ export class ConsumerGroup implements GroupHost {
 
   /** Members joined before the run: the assignment of generation 1, consuming from offset 0. */
   start(): void {
-    for (let i = 0; i < this.spec.instances; i++) {
+    const n = this.spec.instances;
+    for (let i = 0; i < n; i++) {
       const m = this.spawn(i);
       m.generation = 1;
+      // They joined at different times before the run: heartbeats spread evenly over the interval.
+      m.heartbeatPhase = Math.floor((i * this.heartbeat) / n);
       this.members.push(m);
     }
     const assignment = this.compute(this.members, false);

@@ -42,30 +42,32 @@ const close = (a: number, b: number) => expect(a).toBeCloseTo(b, 6);
 describe('a crashed consumer', () => {
   const r = run(scenario({ faults: '[{ type: consumer-crash, at: 10s, member: 1 }]' }));
 
+  // Two members: heartbeats every 3 s, member 0 at 0, 3, 6 ... s and member 1 at 1.5, 4.5 ... s.
   it('is removed session.timeout.ms after its last heartbeat reached the coordinator', () => {
-    // Heartbeats at 0, 3, 6, 9 s: the last one before the crash at 10 s is at 9 s.
+    // Member 1's last heartbeat before its crash at 10 s went at 7.5 s.
     const [removed] = marks(r, /removed \(session.timeout.ms\)/);
-    close(removed.timeSeconds, 9 + HALF + 45);
+    close(removed.timeSeconds, 7.5 + HALF + 45);
   });
 
   it('then a rebalance runs: members hear at their next heartbeat, rejoin, get the assignment', () => {
     const [rebalance] = marks(r, /^rebalance/);
-    const start = 9 + HALF + 45;
+    const start = 7.5 + HALF + 45;
     close(rebalance.timeSeconds, start);
-    // The survivor hears at its 57 s heartbeat (+1 RTT), commits (1 RTT) and rejoins (+half),
+    // The survivor hears at its 54 s heartbeat (+1 RTT), commits (1 RTT) and rejoins (+half),
     // and the assignment arrives 1.5 RTT after the join phase ends.
-    close(rebalance.endSeconds!, 57 + RTT + RTT + HALF + 3 * HALF);
+    close(rebalance.endSeconds!, 54 + RTT + RTT + HALF + 3 * HALF);
     expect(r.summary.group.rebalances).toBe(1);
   });
 
   it("the crashed member's partitions are paused from the crash until the survivor consumes them", () => {
     const i = r.time.findIndex((t) => t >= 30);
     expect(r.series.pausedPartitions[i]).toBe(2); // owned by the dead member, not consumed
-    const after = r.time.findIndex((t) => t >= 58);
+    const after = r.time.findIndex((t) => t >= 55);
     expect(r.series.pausedPartitions[after] + r.series.unownedPartitions[after]).toBe(0);
     expect(r.series.consumers[i]).toBe(2);
     expect(r.series.consumers[after]).toBe(1);
-    expect(r.summary.group.longestPartitionPauseSeconds).toBeGreaterThan(47);
+    // From the crash at 10 s to the offset fetch after the rebalance.
+    close(r.summary.group.longestPartitionPauseSeconds, 54 + RTT + RTT + HALF + 3 * HALF + RTT - 10);
   });
 });
 
@@ -156,14 +158,17 @@ describe('scale-out from 2 to 4 consumers on 4 partitions', () => {
   it('eager: one rebalance; every partition stops from its revocation until the new assignment', () => {
     const [rb] = marks(eager, /^rebalance/);
     close(rb.timeSeconds, 10 + HALF);
-    // Old members hear at 12 s + RTT, commit (RTT), rejoin (+half); assignment 1.5 RTT later.
+    // Member 1 hears at its 10.5 s heartbeat (+RTT) and revokes partitions 2 and 3 at once;
+    // member 0 hears at 12 s + RTT and revokes 0 and 1. Each commits (RTT) and rejoins (+half);
+    // the assignment comes 1.5 RTT after the last join, and partitions are consumed after the
+    // offset fetch (RTT). Member 1's partitions stop for 1.5 s waiting for member 0.
     close(rb.endSeconds!, 12 + RTT + RTT + HALF + 3 * HALF);
     expect(eager.summary.group.rebalances).toBe(1);
     const stopped = eager.series.unownedPartitions.map((u, i) => u + eager.series.pausedPartitions[i]);
     expect(Math.max(...stopped)).toBe(4);
-    // Each partition: revoked at 12 s + RTT, consumed again after the assignment and the offset fetch.
-    const pause = rb.endSeconds! + RTT - (12 + RTT);
-    close(eager.summary.group.pausedPartitionSeconds, 4 * pause);
+    const consumed = rb.endSeconds! + RTT;
+    close(eager.summary.group.pausedPartitionSeconds, 2 * (consumed - (12 + RTT)) + 2 * (consumed - (10.5 + RTT)));
+    close(eager.summary.group.longestPartitionPauseSeconds, consumed - (10.5 + RTT));
   });
 
   it('cooperative: partitions that keep their owner never stop; the two that move wait for a second rebalance', () => {
@@ -184,14 +189,18 @@ describe('scale-out from 2 to 4 consumers on 4 partitions', () => {
     const stopped = consumer.series.unownedPartitions.map((u, i) => u + consumer.series.pausedPartitions[i]);
     expect(Math.max(...stopped)).toBe(2);
     expect(consumer.summary.group.pausedPartitionSeconds).toBeGreaterThan(0);
-    // Heartbeats every 5 s. Old members (phased from 0) hear of the new target at 15 s + RTT,
-    // revoke at once (idle) and acknowledge after committing (1.5 RTT); the new members (phased
-    // from 10 s, their join answered at once) hear of the release at their 20 s heartbeat.
+    // Heartbeats every 5 s: member 0 at 0, 5 ... s, member 1 at 2.5, 7.5 ... s, the new members
+    // from 10 s (their join answered at once). Member 1 hears of the new target at 12.5 s + RTT,
+    // member 0 at 15 s + RTT; each revokes one partition at once (idle) and acknowledges after
+    // committing (1.5 RTT). A new member hears of a release at its next heartbeat (15 s, 20 s)
+    // and consumes after the offset fetch (RTT).
     const [reconciled] = marks(consumer, /^reconciliation/);
     close(reconciled.timeSeconds, 10 + HALF);
     close(reconciled.endSeconds!, 20 + RTT);
-    close(consumer.summary.group.longestPartitionPauseSeconds, 20 + RTT + RTT - (15 + RTT));
-    close(consumer.summary.group.pausedPartitionSeconds, 2 * (20 + RTT + RTT - (15 + RTT)));
+    const first = 15 + RTT + RTT - (12.5 + RTT);
+    const second = 20 + RTT + RTT - (15 + RTT);
+    close(consumer.summary.group.longestPartitionPauseSeconds, second);
+    close(consumer.summary.group.pausedPartitionSeconds, first + second);
   });
 
   it('every run balances and no duplicates come from a clean rebalance with auto-commit', () => {

@@ -189,8 +189,9 @@ class Checker {
       } else if (applied.length === 0 || this.writtenHas(p)) {
         if (report === 'all') issues.push(this.inFile(p));
       } else {
-        const cause = this.cause(applied, p);
-        issues.push(this.atOverride(cause.override, [], `${formatPath(p.path) || 'the scenario'}: ${p.message}`));
+        const cause = this.cause(applied, p).override;
+        if (cause.origin.kind === 'set') issues.push({ file: `--set ${cause.origin.text}`, line: 0, col: 0, path: formatPath(p.path), message: p.message });
+        else issues.push(this.atOverride(cause, [], `${formatPath(p.path) || 'the scenario'}: ${p.message}`));
       }
     }
     return { result: checked.result, issues };

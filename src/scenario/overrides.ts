@@ -13,8 +13,9 @@
  * (`consumer-groups.order-processor`). Kafka's keys contain dots themselves (`max.poll.records`),
  * so a path is not split blindly: at each level the keys the document has and the keys the schema
  * allows there are tried, longest first. A key the schema allows but the document leaves out is
- * added (with the mappings above it); a list item that does not exist is an error, as is a key
- * that exists nowhere (with a "did you mean").
+ * added (with the mappings above it), and a whole item can be added at the end of a list
+ * (`services.0={ name: db, latency: 5ms }` when there are none); any other list item that does not
+ * exist is an error, as is a key that exists nowhere (with a "did you mean").
  *
  * The value replaces the node at the path whole, and is written as YAML (`30k/s`, `16`,
  * `{ dist: exponential, mean: 5ms }`). Overrides are applied to the plain data of the document
@@ -128,7 +129,11 @@ function dotPrefixes(text: string): string[] {
 /** The list item a prefix names: an index first, then an item's `name`, longest name first. */
 function itemIndex(items: readonly unknown[], prefixes: readonly string[]): { index: number; text: string } | undefined {
   const first = prefixes[0];
-  if (/^(0|[1-9]\d*)$/.test(first) && Number(first) < items.length) return { index: Number(first), text: first };
+  if (/^(0|[1-9]\d*)$/.test(first)) {
+    const index = Number(first);
+    // One past the end adds an item, when the path ends there (the item is given whole).
+    if (index < items.length || (index === items.length && prefixes.length === 1)) return { index, text: first };
+  }
   for (const text of [...prefixes].reverse()) {
     const index = items.findIndex((item) => childValue(item, 'name') === text);
     if (index >= 0) return { index, text };
@@ -144,9 +149,9 @@ function itemIndex(items: readonly unknown[], prefixes: readonly string[]): { in
 export function setIn(data: unknown, segments: readonly PropertyKey[], value: unknown): unknown {
   if (segments.length === 0) return value;
   const [head, ...tail] = segments;
-  if (Array.isArray(data) && typeof head === 'number') {
-    const copy = [...data];
-    copy[head] = setIn(data[head], tail, value);
+  if (typeof head === 'number' && (Array.isArray(data) || data === undefined || data === null)) {
+    const copy = Array.isArray(data) ? [...data] : [];
+    copy[head] = setIn(copy[head], tail, value);
     return copy;
   }
   const copy: Record<string, unknown> = isMapping(data) ? { ...data } : {};

@@ -4,10 +4,13 @@
  *   1. read the file;
  *   2. parse the YAML, keeping source ranges; syntax errors stop here (the rest of the document
  *      cannot be trusted), duplicate keys and ignored tags do not;
- *   3. validate the plain data with the zod schema, which also fills in Kafka's defaults;
- *   4. check that the scenario's name is a safe folder name for its outputs;
- *   5. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
- *      `file:line:col` with its path, what was expected and what was found.
+ *   3. apply overrides to the plain data: the chosen variant's, then `--set`'s (overrides.ts);
+ *   4. validate the data with the zod schema, which also fills in Kafka's defaults; every other
+ *      variant is validated too, for its own mistakes;
+ *   5. check that the scenario's name is a safe folder name for its outputs;
+ *   6. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
+ *      `file:line:col` (or under the `--set` or `--variant` at fault) with its path, what was
+ *      expected and what was found.
  *
  * Paths are written `consumer-groups[0].config["max.poll.records"]`: a key is joined with a dot
  * when it is a plain word (letters, digits, `_`, `-`) and quoted in brackets otherwise, since

@@ -1,9 +1,12 @@
 /**
- * The `sim` command: load a scenario, run it, write the report, print a short summary.
+ * The `sim` command: load a scenario (with a variant and `--set` overrides), run it once or
+ * `--replications N` times, write the report, print a short summary and the objective verdicts.
  *
- * Only this module prints and exits. Exit codes: 0 done, 2 bad input (every problem listed as
- * file:line:col, nothing written), 1 the simulation itself failed (a bug: a message with the
- * simulated time and component; a stack only with LAGSIM_DEBUG=1).
+ * Only this module prints and exits. Exit codes: 0 done; 2 bad input (every problem listed as
+ * file:line:col or under the `--set`/`--variant` that caused it, nothing written); 1 with
+ * `--check` when an objective failed (the report is written first); 1 also when the simulation
+ * itself failed (a bug: a message with the simulated time and component; a stack only with
+ * LAGSIM_DEBUG=1).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,9 +14,16 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import cliProgress from 'cli-progress';
 import { loadScenario, ScenarioError, checkOutputName } from '../scenario/load.js';
-import { simulate } from '../model/pipeline.js';
-import { ReportDirectoryError, writeReport } from '../report/index.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { RunResult } from '../metrics/result.js';
+import type { ObjectiveVerdict, Replicated } from '../metrics/study.js';
+import { ReportDirectoryError, renderReport } from '../report/index.js';
+import { replaceDirectory } from '../report/atomic.js';
+import { sortKeys } from '../report/json.js';
+import { evaluateObjectives } from '../slo/objectives.js';
 import { formatSummary } from './summary.js';
+import { formatVerdicts } from './verdicts.js';
+import { runReplications } from './replicate.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
 function packageVersion(): string {
@@ -38,10 +48,31 @@ export async function main(argv: string[]): Promise<number> {
           .option('seed', { type: 'number', describe: "override the scenario's seed (integer >= 0)" })
           .option('out', { type: 'string', describe: 'output folder (default: reports/<scenario name>)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
+          .option('set', {
+            type: 'string',
+            array: true,
+            nargs: 1,
+            default: [] as string[],
+            describe: 'override a field: path=value (repeatable); path by dots, list items by index or name',
+          })
+          .option('variant', { type: 'string', describe: 'run one of the variants the scenario declares' })
+          .option('replications', { type: 'number', default: 1, describe: 'runs with seeds derived from the seed; means with 95% confidence intervals' })
+          .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails" })
           .example('$0 scenarios/flash-sale.yaml', 'run the flash sale, report in reports/flash-sale/')
-          .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere'),
+          .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere')
+          .example('$0 scenarios/flash-sale.yaml --set consumer-groups.0.instances=16', 'change one field')
+          .example('$0 scenarios/flash-sale.yaml --variant more-consumers --replications 10 --check', 'a variant, 10 seeds, objectives checked'),
       async (args) => {
-        code = await run(args.scenario, args.seed, args.out, args.quiet);
+        code = await run({
+          file: args.scenario,
+          seed: args.seed,
+          out: args.out,
+          quiet: args.quiet,
+          set: args.set,
+          variant: args.variant,
+          replications: args.replications,
+          check: args.check,
+        });
       },
     )
     .version(packageVersion())
@@ -57,43 +88,74 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-async function run(file: string, seed: number | undefined, out: string | undefined, quiet: boolean): Promise<number> {
-  let scenario;
+interface RunArgs {
+  file: string;
+  seed: number | undefined;
+  out: string | undefined;
+  quiet: boolean;
+  set: string[];
+  variant: string | undefined;
+  replications: number;
+  check: boolean;
+}
+
+/** An input problem of the command line itself (not of the scenario): said on stderr, exit 2. */
+class UsageError extends Error {}
+
+async function run(args: RunArgs): Promise<number> {
+  let scenario: Scenario;
   try {
-    scenario = loadScenario(file);
-    if (seed !== undefined) {
-      if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) {
-        process.stderr.write(`sim: --seed: expected an integer from 0 to 4294967295, got ${seed}\n`);
-        return 2;
-      }
-      scenario = { ...scenario, seed };
+    if (!Number.isInteger(args.replications) || args.replications < 1) {
+      throw new UsageError(`--replications: expected a whole number >= 1, got ${args.replications}`);
     }
-    if (out === undefined) checkOutputName(scenario.name);
+    scenario = loadScenario(args.file, { set: args.set, variant: args.variant });
+    if (args.seed !== undefined) {
+      if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 2 ** 32 - 1) {
+        throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${args.seed}`);
+      }
+      scenario = { ...scenario, seed: args.seed };
+    }
+    if (args.out === undefined) checkOutputName(outputName(scenario.name, args.variant));
   } catch (err) {
     if (err instanceof ScenarioError) {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
+    if (err instanceof UsageError) {
+      process.stderr.write(`sim: ${err.message}\n`);
+      return 2;
+    }
     throw err;
   }
-  const outDir = out ?? path.join('reports', scenario.name);
+  // Runs of a variant go beside the scenario's own: reports/flash-sale.more-consumers/.
+  const outDir = args.out ?? path.join('reports', outputName(scenario.name, args.variant));
 
+  const n = args.replications;
   const bar =
-    !quiet && process.stderr.isTTY
+    !args.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar(
-          { format: `${scenario.name} [{bar}] {percentage}% of simulated time | {duration}s`, stream: process.stderr, clearOnComplete: true, hideCursor: true },
+          {
+            format: `${scenario.name} [{bar}] {percentage}% of simulated time${n > 1 ? ' | run {run}/{runs}' : ''} | {duration}s`,
+            stream: process.stderr,
+            clearOnComplete: true,
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
-  bar?.start(100, 0);
-  let result;
+  bar?.start(100, 0, { run: 1, runs: n });
+  let replicated: Replicated;
   try {
-    result = simulate(scenario, { onProgress: (f) => bar?.update(Math.floor(f * 100)) });
+    replicated = runReplications(scenario, n, (f, i) => bar?.update(Math.floor(f * 100), { run: i + 1, runs: n }));
   } finally {
     bar?.stop();
   }
+  const result = replicated.median;
+  const verdicts = evaluateObjectives(scenario.objectives, replicated);
   try {
-    await writeReport(result, outDir);
+    const files = await renderReport(result);
+    const extra = studyFigures(replicated, scenario, verdicts, args);
+    await replaceDirectory(outDir, extra ? files.map((f) => (f.name === 'summary.json' ? { name: f.name, content: summaryWith(result, extra) } : f)) : files);
   } catch (err) {
     // The output folder is the user's input too: a file, or a folder that holds something
     // other than an earlier report, is refused rather than replaced.
@@ -103,8 +165,35 @@ async function run(file: string, seed: number | undefined, out: string | undefin
     }
     throw err;
   }
-  if (!quiet) process.stdout.write(formatSummary(result, path.join(outDir, 'report.md')));
-  return 0;
+  if (!args.quiet) {
+    process.stdout.write(formatSummary(result, path.join(outDir, 'report.md'), replicated));
+    if (verdicts.length > 0) process.stdout.write(formatVerdicts(verdicts, n));
+    else if (args.check) process.stdout.write('objectives: none in the scenario, nothing to check\n');
+  }
+  return args.check && verdicts.some((v) => !v.pass) ? 1 : 0;
+}
+
+function outputName(name: string, variant: string | undefined): string {
+  return variant === undefined ? name : `${name}.${variant}`;
+}
+
+/**
+ * What summary.json holds beyond the run's scenario and summary, when there is more to say:
+ * the variant and overrides run, the replications' seeds and estimates, the objectives' verdicts.
+ * A plain run's summary.json is unchanged.
+ */
+function studyFigures(r: Replicated, scenario: Scenario, verdicts: ObjectiveVerdict[], args: RunArgs): Record<string, unknown> | undefined {
+  const extra: Record<string, unknown> = {};
+  if (args.variant !== undefined) extra.variant = args.variant;
+  if (args.set.length > 0) extra.overrides = args.set;
+  if (r.runs.length > 1) extra.replications = { n: r.runs.length, seeds: r.seeds, estimates: r.estimates };
+  if (scenario.objectives.length > 0) extra.objectives = verdicts;
+  return Object.keys(extra).length > 0 ? extra : undefined;
+}
+
+/** summary.json as the report writes it (report/index.ts, summaryJson), with the study's figures added. */
+function summaryWith(result: RunResult, extra: Record<string, unknown>): string {
+  return JSON.stringify(sortKeys({ scenario: result.scenario, summary: result.summary, ...extra }), null, 2) + '\n';
 }
 
 export async function cli(): Promise<void> {

@@ -2,16 +2,23 @@
  * The few lines `sim` prints after a run: what a reader needs before opening the report.
  */
 import type { RunResult } from '../metrics/result.js';
+import type { Estimate, Replicated } from '../metrics/study.js';
 import { formatCount, formatExact, formatMs, formatSeconds } from '../report/format.js';
 
-export function formatSummary(r: RunResult, reportPath: string): string {
+/**
+ * With replications (more than one run), `r` is their median and its summary the first run's;
+ * the header says so and the key figures follow as means with their 95% intervals.
+ */
+export function formatSummary(r: RunResult, reportPath: string, replicated?: Replicated): string {
   const s = r.summary;
   const a = s.accounting;
   const lost = Object.entries(a.lost).filter(([, n]) => n > 0);
   const rejected = Object.entries(a.rejected).filter(([, n]) => n > 0);
   const byReason = (xs: [string, number][]) => (xs.length === 0 ? 'none' : xs.map(([k, n]) => `${formatExact(n)} ${k}`).join(', '));
+  const runs = replicated?.runs.length ?? 1;
+  const how = runs > 1 ? `${runs} replications, seeds ${replicated!.seeds.join(', ')}; figures of the first run, means below` : 'single run';
   const lines = [
-    `${r.scenario.title} (${r.scenario.name}, seed ${r.scenario.seed}, ${formatSeconds(r.scenario.durationSeconds)} simulated, single run)`,
+    `${r.scenario.title} (${r.scenario.name}, seed ${r.scenario.seed}, ${formatSeconds(r.scenario.durationSeconds)} simulated, ${how})`,
     `  records          ${formatCount(a.offered)} offered, ${formatCount(a.processed)} processed`,
     `  peak lag         ${formatCount(s.lag.peakRecords)} records at ${formatSeconds(s.lag.peakAtSeconds)} (max partition ${formatCount(s.lag.maxPartitionLagRecords)})`,
     `  peak lag (time)  ${formatSeconds(s.lag.peakSeconds)} behind`,
@@ -19,7 +26,19 @@ export function formatSummary(r: RunResult, reportPath: string): string {
     `  latency e2e      p50 ${formatMs(s.latency.p50Ms)}, p95 ${formatMs(s.latency.p95Ms)}, p99 ${formatMs(s.latency.p99Ms)}, max ${formatMs(s.latency.maxMs)}`,
     `  rejected         ${byReason(rejected)}`,
     `  lost             ${byReason(lost)}`,
-    `  report           ${reportPath}`,
   ];
+  if (replicated && runs > 1) {
+    const e = replicated.estimates;
+    const ci = (est: Estimate | undefined, f: (v: number) => string) =>
+      est === undefined ? 'n/a' : `${f(est.mean)} [${f(est.low)}, ${f(est.high)}]${est.n < runs ? ` (${est.n} of ${runs} runs)` : ''}`;
+    lines.push(
+      `  mean of ${runs} runs [95% CI]:`,
+      `    peak lag         ${ci(e['lag.peakRecords'], formatCount)} records`,
+      `    peak lag (time)  ${ci(e['lag.peakSeconds'], formatSeconds)}`,
+      `    time to drain    ${ci(e['lag.timeToDrainSeconds'], formatSeconds)}`,
+      `    latency p99      ${ci(e['latency.p99Ms'], formatMs)}`,
+    );
+  }
+  lines.push(`  report           ${reportPath}`);
   return lines.join('\n') + '\n';
 }

@@ -54,6 +54,8 @@ export interface ObjectiveVerdict {
   objective: string;
   /** The summary figure it reads, by path, or a per-window series name with `window` set. */
   figure: string;
+  /** True when `figure` is a series and the objective must hold in every sample window. */
+  window?: boolean;
   comparison: Comparison;
   /** The bound in the figure's own unit. */
   bound: number;

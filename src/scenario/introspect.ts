@@ -8,7 +8,7 @@
  * node offers the kind named by the data's `dist` key (all kinds when that is not a known kind).
  */
 import { z } from 'zod';
-import { DURATION_EXAMPLE, RATE_EXAMPLE, SIZE_EXAMPLE } from './units.js';
+import { COUNT_EXAMPLE, DURATION_EXAMPLE, RATE_EXAMPLE, SIZE_EXAMPLE } from './units.js';
 
 type Kinds = Record<string, z.ZodType>;
 
@@ -24,12 +24,13 @@ export function kindKeyOf(schema: z.ZodType): string {
   return meta?.lagsimKindKey ?? 'dist';
 }
 
-export type Unit = 'duration' | 'size' | 'rate';
+export type Unit = 'duration' | 'size' | 'rate' | 'count';
 
 const UNIT_EXAMPLES: Record<string, Unit> = {
   [DURATION_EXAMPLE]: 'duration',
   [SIZE_EXAMPLE]: 'size',
   [RATE_EXAMPLE]: 'rate',
+  [COUNT_EXAMPLE]: 'count',
 };
 
 /** The unit a string schema (or a pipe reading one) carries, known by its example text. */

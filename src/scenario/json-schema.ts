@@ -26,6 +26,7 @@ export const UNIT_PATTERNS: Record<Unit, string> = {
   duration: `^\\s*${NUMBER}\\s*(?:us|µs|ms|s|min|m|h|d)\\s*$`,
   size: `^\\s*${NUMBER}\\s*(?:B|KB|MB|GB|KiB|MiB|GiB)\\s*$`,
   rate: `^\\s*${NUMBER}\\s*[kKM]?\\s*/\\s*(?:s|sec|min|m|h)\\s*$`,
+  count: `^\\s*${NUMBER}\\s*[kKMG]?\\s*$`,
 };
 
 export function scenarioJsonSchema(): JsonSchema {

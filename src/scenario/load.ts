@@ -4,10 +4,13 @@
  *   1. read the file;
  *   2. parse the YAML, keeping source ranges; syntax errors stop here (the rest of the document
  *      cannot be trusted), duplicate keys and ignored tags do not;
- *   3. validate the plain data with the zod schema, which also fills in Kafka's defaults;
- *   4. check that the scenario's name is a safe folder name for its outputs;
- *   5. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
- *      `file:line:col` with its path, what was expected and what was found.
+ *   3. apply overrides to the plain data: the chosen variant's, then `--set`'s (overrides.ts);
+ *   4. validate the data with the zod schema, which also fills in Kafka's defaults; every other
+ *      variant is validated too, for its own mistakes;
+ *   5. check that the scenario's name is a safe folder name for its outputs;
+ *   6. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
+ *      `file:line:col` (or under the `--set` or `--variant` at fault) with its path, what was
+ *      expected and what was found.
  *
  * Paths are written `consumer-groups[0].config["max.poll.records"]`: a key is joined with a dot
  * when it is a plain word (letters, digits, `_`, `-`) and quoted in brackets otherwise, since
@@ -16,9 +19,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Scenario } from './schema.js';
-import { cannotRead, emptyScenario, outputEscapes } from './messages.js';
+import { cannotRead, emptyScenario, outputEscapes, unknownVariant } from './messages.js';
 import { explainIssues, type Problem } from './explain.js';
 import { locate, readYaml, toData, type YamlSource } from './source.js';
+import { isPrefix, parseSet, resolvePath, setIn, variantNames, variantOverrides, type Override } from './overrides.js';
+import { closest } from './suggest.js';
+import { isMapping } from './introspect.js';
 
 export interface ScenarioIssue {
   file: string;
@@ -67,14 +73,27 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-export function loadScenario(file: string): Scenario {
-  let text: string;
+/** Changes to the scenario as written: a variant it declares, then `--set path=value` overrides in order. */
+export interface LoadOptions {
+  set?: readonly string[];
+  variant?: string;
+}
+
+export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
+  return parseScenario(readScenarioFile(file), file, options);
+}
+
+/** The names of the variants a scenario file declares, in file order; the file must be valid. */
+export function listVariants(file: string): string[] {
+  return Object.keys(loadScenario(file).variants);
+}
+
+function readScenarioFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new ScenarioError([{ file, line: 0, col: 0, path: '', message: cannotRead(readFailure(e)) }]);
   }
-  return parseScenario(text, file);
 }
 
 function readFailure(e: unknown): string {
@@ -85,8 +104,18 @@ function readFailure(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Parses and validates scenario text; `file` is only used to name it in issues. */
-export function parseScenario(text: string, file: string): Scenario {
+/**
+ * Parses and validates scenario text; `file` is only used to name it in issues. With options, the
+ * scenario is the document with the variant's overrides and then the `--set` ones applied.
+ *
+ * Every variant the file declares is checked, whichever is picked, so a mistake in one is found
+ * the first time the file is run. A problem is shown where its cause was written: in the file;
+ * in a variant, at the override whose value holds it (`variants.more-consumers["consumer-groups.0.instances"]`);
+ * or under the `--set` that caused it. A problem at a path no override touched, which the file
+ * alone does not have (a renamed topic that producers still name), is laid at the override after
+ * which it first appears.
+ */
+export function parseScenario(text: string, file: string, options: LoadOptions = {}): Scenario {
   const source = readYaml(text);
   const issues: ScenarioIssue[] = source.problems.map((p) => at(source, file, p.offset, formatPath(p.path), p.message));
   if (source.problems.some((p) => p.fatal)) throw scenarioError(issues);
@@ -96,20 +125,134 @@ export function parseScenario(text: string, file: string): Scenario {
   const data = read.data;
   if (data === null && source.doc.contents === null) throw scenarioError([...issues, at(source, file, 0, '', emptyScenario())]);
 
+  const sets: Override[] = [];
+  for (const text of options.set ?? []) {
+    const parsed = parseSet(text);
+    if ('problem' in parsed) issues.push({ file: `--set ${text}`, line: 0, col: 0, path: '', message: parsed.problem });
+    else sets.push(parsed.override);
+  }
+  const names = variantNames(data);
+  const variant = options.variant;
+  if (variant !== undefined && !names.includes(variant)) {
+    issues.push({ file: `--variant ${variant}`, line: 0, col: 0, path: '', message: unknownVariant(variant, closest(variant, names), names) });
+  }
+
+  const checker = new Checker(source, file, data);
+  const picked = variant !== undefined && names.includes(variant) ? variantOverrides(data, variant) : [];
+  const chosen = checker.check([...picked, ...sets], 'all');
+  issues.push(...chosen.issues);
+  for (const other of names) {
+    if (other === variant) continue;
+    // The scenario as the other variant makes it, without --set: only its own mistakes count here.
+    issues.push(...checker.check(variantOverrides(data, other), 'overrides').issues);
+  }
+  if (issues.length > 0 || !chosen.result.success) throw scenarioError(issues);
+  return chosen.result.data;
+}
+
+interface Applied {
+  override: Override;
+  segments: PropertyKey[];
+}
+
+interface Checked {
+  result: ReturnType<typeof Scenario.safeParse>;
+  problems: Problem[];
+}
+
+/** Validates the document with overrides applied, and places each problem where its cause is written. */
+class Checker {
+  private asWritten: Checked | undefined;
+
+  constructor(
+    private readonly source: YamlSource,
+    private readonly file: string,
+    private readonly data: unknown,
+  ) {}
+
+  /** `report` says which problems to report: all of them, or only those the overrides cause. */
+  check(overrides: readonly Override[], report: 'all' | 'overrides'): { result: Checked['result']; issues: ScenarioIssue[] } {
+    const issues: ScenarioIssue[] = [];
+    const applied: Applied[] = [];
+    let data = this.data;
+    for (const override of overrides) {
+      const r = resolvePath(data, override.path);
+      if ('problem' in r) {
+        issues.push(this.atOverride(override, r.at, r.problem));
+        continue;
+      }
+      data = setIn(data, r.segments, override.value);
+      applied.push({ override, segments: r.segments });
+    }
+    const checked = validate(data);
+    for (const p of checked.problems) {
+      const under = [...applied].reverse().find((a) => isPrefix(a.segments, p.path));
+      if (under) {
+        issues.push(this.underOverride(under, p));
+      } else if (applied.length === 0 || this.writtenHas(p)) {
+        if (report === 'all') issues.push(this.inFile(p));
+      } else {
+        const cause = this.cause(applied, p).override;
+        if (cause.origin.kind === 'set') issues.push({ file: `--set ${cause.origin.text}`, line: 0, col: 0, path: formatPath(p.path), message: p.message });
+        else issues.push(this.atOverride(cause, [], `${formatPath(p.path) || 'the scenario'}: ${p.message}`));
+      }
+    }
+    return { result: checked.result, issues };
+  }
+
+  private writtenHas(p: Problem): boolean {
+    this.asWritten ??= validate(this.data);
+    return this.asWritten.problems.some((q) => sameProblem(p, q));
+  }
+
+  /** The override after which `p` first appears, applying them one at a time. */
+  private cause(applied: readonly Applied[], p: Problem): Applied {
+    let data = this.data;
+    for (const a of applied) {
+      data = setIn(data, a.segments, a.override.value);
+      if (validate(data).problems.some((q) => sameProblem(p, q))) return a;
+    }
+    return applied[applied.length - 1];
+  }
+
+  private inFile(p: Problem): ScenarioIssue {
+    const { offset, found } = locate(this.source.doc, p.path, p.atKey ?? false);
+    return at(this.source, this.file, offset, formatPath(found), p.message);
+  }
+
+  /** A problem inside the value an override gives. */
+  private underOverride(a: Applied, p: Problem): ScenarioIssue {
+    const o = a.override;
+    if (o.origin.kind === 'set') return { file: `--set ${o.origin.text}`, line: 0, col: 0, path: formatPath(p.path), message: p.message };
+    const inside = p.path.slice(a.segments.length);
+    const { offset, found } = locate(this.source.doc, ['variants', o.origin.variant, o.path, ...inside], p.atKey ?? false);
+    return at(this.source, this.file, offset, formatPath(found), p.message);
+  }
+
+  /** A problem with an override as a whole: its path, or what it did elsewhere. */
+  private atOverride(o: Override, resolved: readonly PropertyKey[], message: string): ScenarioIssue {
+    if (o.origin.kind === 'set') return { file: `--set ${o.origin.text}`, line: 0, col: 0, path: formatPath(resolved), message };
+    const key = ['variants', o.origin.variant, o.path];
+    const { offset } = locate(this.source.doc, key, true);
+    const where = resolved.length > 0 ? `${formatPath(resolved)}: ${message}` : message;
+    return at(this.source, this.file, offset, formatPath(key), where);
+  }
+}
+
+function validate(data: unknown): Checked {
   const result = Scenario.safeParse(data);
   let problems: Problem[] = result.success ? [] : explainIssues(result.error.issues, Scenario, data);
-  const name = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).name : undefined;
+  const name = isMapping(data) ? data.name : undefined;
   const escapes = typeof name === 'string' ? outputNameProblem(name) : undefined;
   if (escapes) {
     // The name's other problems (its pattern) matter less than this one.
     problems = [...problems.filter((p) => !(p.path.length === 1 && p.path[0] === 'name')), { path: ['name'], message: escapes }];
   }
-  for (const p of problems) {
-    const { offset, found } = locate(source.doc, p.path, p.atKey ?? false);
-    issues.push(at(source, file, offset, formatPath(found), p.message));
-  }
-  if (issues.length > 0 || !result.success) throw scenarioError(issues);
-  return result.data;
+  return { result, problems };
+}
+
+function sameProblem(a: Problem, b: Problem): boolean {
+  return a.message === b.message && a.path.length === b.path.length && a.path.every((s, i) => s === b.path[i]);
 }
 
 /**

@@ -39,6 +39,7 @@ export function expectedType(zodType: string): string {
     string: 'a string',
     boolean: 'true or false',
     object: 'a mapping',
+    record: 'a mapping',
     array: 'a list',
     null: 'null',
   };
@@ -134,4 +135,37 @@ export function aliasCycle(alias: string): string {
 
 export function tooManyAliases(limit: number): string {
   return `too many alias expansions (more than ${limit}): expand the aliases by hand`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overrides and variants
+
+export function overrideSyntax(): string {
+  return 'expected path=value, like consumer-groups.0.instances=16';
+}
+
+export function badOverridePath(path: string): string {
+  return `expected a path like consumer-groups.0.instances, got ${JSON.stringify(path)}`;
+}
+
+export function notOverridable(what: string): string {
+  return `${what} cannot be overridden`;
+}
+
+/** A path goes on below a value that holds no keys or items. */
+export function cannotGoInto(value: unknown): string {
+  return `expected a mapping or a list to go into, got ${describeValue(value)}: override the whole value`;
+}
+
+export function noSuchItem(typed: string, count: number, names: readonly string[], suggestion: string | undefined): string {
+  const indices = count === 0 ? 'the list is empty' : count === 1 ? 'index 0' : `an index from 0 to ${count - 1}`;
+  const expected = count === 0 ? indices : names.length > 0 ? `${indices} or a name (${names.join(', ')})` : indices;
+  const message = `no item ${JSON.stringify(typed)}: ${count === 0 ? expected : `expected ${expected}`}`;
+  return suggestion ? didYouMean(message, suggestion) : message;
+}
+
+export function unknownVariant(name: string, suggestion: string | undefined, names: readonly string[]): string {
+  if (names.length === 0) return `unknown variant ${JSON.stringify(name)}: the scenario declares no variants`;
+  const message = `unknown variant ${JSON.stringify(name)}; the scenario's variants: ${names.join(', ')}`;
+  return suggestion ? `unknown variant ${JSON.stringify(name)} (did you mean ${JSON.stringify(suggestion)}?); the scenario's variants: ${names.join(', ')}` : message;
 }

@@ -10,9 +10,13 @@
  */
 import { z } from 'zod';
 import {
+  COUNT_EXAMPLE,
   DURATION_EXAMPLE,
   RATE_EXAMPLE,
   SIZE_EXAMPLE,
+  formatCountShort,
+  formatDuration,
+  parseCount,
   parseDuration,
   parseRate,
   parseSize,
@@ -53,6 +57,12 @@ const nonNegative = (schema: z.ZodType<number>, what: string) =>
   schema.refine((v) => v >= 0, { message: `expected ${what} >= 0` });
 const positive = (schema: z.ZodType<number>, what: string) =>
   schema.refine((v) => v > 0, { message: `expected ${what} > 0` });
+
+/** A count of things (records, rebalances): a number, or a string with k, M or G. */
+export const Count = z.union([
+  z.number().nonnegative(),
+  unitString(parseCount, COUNT_EXAMPLE, 'count').refine((v) => v >= 0, { message: 'expected a count >= 0' }),
+]);
 
 export const Rate = z.union([
   z.number().nonnegative().describe('records per second'),
@@ -431,6 +441,108 @@ export const Network = z
   })
   .default({ rtt: 1_000, 'produce-latency': { dist: 'constant', value: 2_000 } });
 
+// ---------------------------------------------------------------------------------------------
+// Objectives (service-level objectives a run is checked against with `sim --check`). One mapping,
+// each key a kind of objective, so a misspelt kind gets a "did you mean" like any other key:
+//
+//   objectives:
+//     latency: { p99: 5s }             # overall end-to-end latency percentile, at most
+//     latency-per-window: { p99: 10s } # the same in every sample window (the worst window)
+//     lag: { max-records: 1M, max-seconds: 30s }
+//     drain: { within: 10m }           # time to drain after the peak
+//     lost: 0                          # records lost, all reasons
+//     duplicates: 0
+//     rebalances: { at-most: 3 }       # or just `rebalances: 3`
+//
+// Every bound is an upper bound and a figure equal to it passes. The output is a list in the
+// order above, each bound in the unit of the RunResult figure it is compared with.
+
+/** One objective, normalized: a RunResult figure, how it compares and the bound in its unit. */
+export interface Objective {
+  /** As a reader would say it: "latency p99 <= 5s", "latency p99 <= 10s in every window". */
+  objective: string;
+  /** A summary path (`latency.p99Ms`), `accounting.lost` (the sum of reasons), or a series name with `window`. */
+  figure: string;
+  /** True when `figure` is a series and the objective must hold in every sample window. */
+  window: boolean;
+  comparison: 'at-most' | 'at-least';
+  bound: number;
+  unit: string;
+}
+
+const LATENCY_FIGURES = {
+  p50: { summary: 'latency.p50Ms', series: 'latencyP50' },
+  p95: { summary: 'latency.p95Ms', series: 'latencyP95' },
+  p99: { summary: 'latency.p99Ms', series: 'latencyP99' },
+  'p99.9': { summary: 'latency.p999Ms', series: undefined },
+  max: { summary: 'latency.maxMs', series: 'latencyMax' },
+  mean: { summary: 'latency.meanMs', series: undefined },
+} as const;
+
+type LatencyKey = keyof typeof LATENCY_FIGURES;
+
+function latencyBounds<K extends LatencyKey>(keys: readonly K[]) {
+  const shape = Object.fromEntries(keys.map((k) => [k, Duration.optional()])) as Record<K, z.ZodOptional<typeof Duration>>;
+  return z.strictObject(shape);
+}
+
+const AtMost = z.union([Count, z.strictObject({ 'at-most': Count }).transform((o) => o['at-most'])]);
+
+export const Objectives = z
+  .strictObject({
+    latency: latencyBounds(['p50', 'p95', 'p99', 'p99.9', 'max', 'mean'] as const).optional().describe('overall end-to-end latency, at most'),
+    'latency-per-window': latencyBounds(['p50', 'p95', 'p99', 'max'] as const).optional().describe('end-to-end latency in every sample window, at most'),
+    lag: z
+      .strictObject({ 'max-records': Count.optional(), 'max-seconds': Duration.optional(), 'max-partition-records': Count.optional() })
+      .optional()
+      .describe('peak lag, at most'),
+    drain: z.strictObject({ within: Duration }).optional().describe('time from the peak of lag until it falls to 10% of the peak, at most'),
+    lost: AtMost.optional().describe('records lost (retention, offset reset), at most'),
+    duplicates: AtMost.optional().describe('records processed more than once, at most'),
+    rebalances: AtMost.optional().describe('rebalances completed, at most'),
+  })
+  .transform((o): Objective[] => {
+    const out: Objective[] = [];
+    const ms = (us: number) => us / 1000;
+    const add = (objective: string, figure: string, bound: number, unit: string, window = false) =>
+      out.push({ objective, figure, window, comparison: 'at-most', bound, unit });
+    for (const [k, us] of Object.entries(o.latency ?? {}) as [LatencyKey, number | undefined][]) {
+      if (us !== undefined) add(`latency ${k} <= ${formatDuration(us)}`, LATENCY_FIGURES[k].summary, ms(us), 'ms');
+    }
+    for (const [k, us] of Object.entries(o['latency-per-window'] ?? {}) as [LatencyKey, number | undefined][]) {
+      if (us !== undefined) add(`latency ${k} <= ${formatDuration(us)} in every window`, LATENCY_FIGURES[k].series!, ms(us), 'ms', true);
+    }
+    const lag = o.lag;
+    if (lag?.['max-records'] !== undefined) add(`peak lag <= ${formatCountShort(lag['max-records'])} records`, 'lag.peakRecords', lag['max-records'], 'records');
+    if (lag?.['max-seconds'] !== undefined) add(`peak lag <= ${formatDuration(lag['max-seconds'])}`, 'lag.peakSeconds', lag['max-seconds'] / 1e6, 's');
+    if (lag?.['max-partition-records'] !== undefined) {
+      add(`peak partition lag <= ${formatCountShort(lag['max-partition-records'])} records`, 'lag.maxPartitionLagRecords', lag['max-partition-records'], 'records');
+    }
+    if (o.drain) add(`time to drain <= ${formatDuration(o.drain.within)}`, 'lag.timeToDrainSeconds', o.drain.within / 1e6, 's');
+    if (o.lost !== undefined) add(`records lost <= ${formatCountShort(o.lost)}`, 'accounting.lost', o.lost, 'records');
+    if (o.duplicates !== undefined) add(`duplicates <= ${formatCountShort(o.duplicates)}`, 'group.duplicates', o.duplicates, 'records');
+    if (o.rebalances !== undefined) add(`rebalances <= ${formatCountShort(o.rebalances)}`, 'group.rebalances', o.rebalances, 'rebalances');
+    return out;
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Variants: named sets of overrides on the scenario, each a mapping from a path to the value it
+// gets (overrides.ts resolves and applies them before validation). A variant with no overrides
+// (`baseline: {}` or just `baseline:`) is the scenario as written.
+//
+//   variants:
+//     baseline:
+//     more-consumers: { consumer-groups.0.instances: 16 }
+//     bigger-polls: { consumer-groups.order-processor.config.max.poll.records: 2000 }
+
+export const Variants = z.record(
+  Name,
+  z
+    .union([z.null(), z.record(z.string(), z.unknown())])
+    .transform((v) => v ?? {})
+    .describe('overrides: a mapping from a path (consumer-groups.0.instances) to its value'),
+);
+
 export const Scenario = z
   .strictObject({
     name: Name,
@@ -452,6 +564,8 @@ export const Scenario = z
       .strictObject({ ...CoordinatorConfig })
       .default({ 'group.initial.rebalance.delay.ms': 3_000_000, 'group.consumer.heartbeat.interval.ms': 5_000_000, 'group.consumer.session.timeout.ms': 45_000_000 }),
     faults: z.array(Fault).default([]),
+    objectives: Objectives.default([]).describe('service-level objectives checked by sim --check'),
+    variants: Variants.default({}).describe('named sets of overrides, picked with sim --variant NAME'),
   })
   .superRefine(
     (s, ctx) => {

@@ -32,14 +32,18 @@ const SIZE_UNITS: Record<string, number> = {
 const RATE_MULTIPLIERS: Record<string, number> = { '': 1, k: 1_000, K: 1_000, M: 1_000_000 };
 const RATE_PER: Record<string, number> = { s: 1, sec: 1, min: 1 / 60, m: 1 / 60, h: 1 / 3600 };
 
+const COUNT_MULTIPLIERS: Record<string, number> = { '': 1, k: 1_000, K: 1_000, M: 1_000_000, G: 1_000_000_000 };
+
 const NUMBER = '(\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)';
 const DURATION_RE = new RegExp(`^${NUMBER}\\s*(us|µs|ms|s|min|m|h|d)$`);
 const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`);
 const RATE_RE = new RegExp(`^${NUMBER}\\s*(k|K|M)?\\s*/\\s*(s|sec|min|m|h)$`);
+const COUNT_RE = new RegExp(`^${NUMBER}\\s*(k|K|M|G)?$`);
 
 export const DURATION_EXAMPLE = 'a duration with a unit, like 250ms, 30s, 5m, 2h (us, ms, s, m, h, d)';
 export const SIZE_EXAMPLE = 'a size with a unit, like 512B, 16KiB, 1MiB, 1MB';
 export const RATE_EXAMPLE = 'a rate like 20k/s, 1.5M/s, 300/min';
+export const COUNT_EXAMPLE = 'a count like 500, 250k, 1.5M';
 
 /** "250ms" -> 250000 (us). Plain numbers are not accepted here: a duration needs its unit. */
 export function parseDuration(text: string): number | undefined {
@@ -57,6 +61,21 @@ export function parseSize(text: string): number | undefined {
 export function parseRate(text: string): number | undefined {
   const m = RATE_RE.exec(text.trim());
   return m ? finite(Number(m[1]) * RATE_MULTIPLIERS[m[2] ?? ''] * RATE_PER[m[3]]) : undefined;
+}
+
+/** "250k" -> 250000, "1.5M" -> 1500000 (records, rebalances, ...). */
+export function parseCount(text: string): number | undefined {
+  const m = COUNT_RE.exec(text.trim());
+  return m ? finite(Number(m[1]) * COUNT_MULTIPLIERS[m[2] ?? '']) : undefined;
+}
+
+/** Human form of a count: 1500000 -> "1.5M", 250000 -> "250k", 12 -> "12". */
+export function formatCountShort(n: number): string {
+  const abs = Math.abs(n);
+  if (abs >= 1_000_000_000) return `${trim(n / 1_000_000_000)}G`;
+  if (abs >= 1_000_000) return `${trim(n / 1_000_000)}M`;
+  if (abs >= 1_000) return `${trim(n / 1_000)}k`;
+  return `${trim(n)}`;
 }
 
 /** A number too large for a double ("1e999s") is not understood, rather than infinite. */

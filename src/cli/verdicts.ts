@@ -1,0 +1,37 @@
+/**
+ * The objective verdicts `sim` prints: one line per objective with what was measured, the bound,
+ * the margin left, PASS or FAIL, and how sure that is.
+ */
+import type { ObjectiveVerdict } from '../metrics/study.js';
+import { formatCount, formatMs, formatSeconds } from '../report/format.js';
+
+function formatIn(unit: string, value: number | null): string {
+  if (value === null) return 'not measured';
+  if (unit === 'ms') return formatMs(value);
+  if (unit === 's') return formatSeconds(value);
+  return formatCount(value);
+}
+
+const CONFIDENCE: Record<ObjectiveVerdict['confidence'], string> = {
+  'single-run': 'single run',
+  holds: 'holds (whole 95% CI passes)',
+  'on-average': 'on average only (95% CI crosses the bound)',
+  fails: 'fails',
+};
+
+/** A table of verdicts, columns padded; `runs` is the number of runs they were judged on. */
+export function formatVerdicts(verdicts: readonly ObjectiveVerdict[], runs: number): string {
+  const header = ['objective', runs > 1 ? `measured (mean of ${runs} [95% CI])` : 'measured', 'margin', 'verdict', 'confidence'];
+  const rows = verdicts.map((v) => [
+    v.objective,
+    formatIn(v.unit, v.measured) + (v.interval ? ` [${formatIn(v.unit, v.interval.low)}, ${formatIn(v.unit, v.interval.high)}]` : ''),
+    v.margin === null ? '-' : formatIn(v.unit, v.margin),
+    v.pass ? 'PASS' : 'FAIL',
+    CONFIDENCE[v.confidence],
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const failed = verdicts.filter((v) => !v.pass).length;
+  const title = `objectives: ${verdicts.length - failed} of ${verdicts.length} met`;
+  return [title, line(header), ...rows.map(line)].join('\n') + '\n';
+}

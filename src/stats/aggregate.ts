@@ -1,0 +1,121 @@
+/**
+ * Replications of one configuration, summed up (the contract is `Replicated` in
+ * metrics/study.ts):
+ *
+ * - `median`: a RunResult whose every series (services' too) and partition lag is, window by
+ *   window, the median across runs; its scenario, time axis, events and summary are the first
+ *   run's (the run with the scenario's own seed). With one run it is that run.
+ * - `bands`: per window, the 5th and 95th percentiles across runs of every numeric series, named
+ *   as in `series` (`groupLag`, `latencyP99`) and `services.<name>.inFlight` / `.queued`.
+ * - `estimates`: mean and 95% t interval of every numeric figure of the summary, by dotted path
+ *   (`lag.peakRecords`, `services.payments.latency.p99Ms`, `accounting.lost.retention`).
+ *
+ * Quantiles interpolate linearly (estimate.ts). A null in a series (no latency measured in that
+ * window) is left out of that window's median and band; a window null in every run stays null.
+ * A summary figure that is null in a run (time to drain when lag never drained) is left out of
+ * its estimate, whose `n` then says how many runs had it; a figure null in every run has no
+ * estimate. A reason absent from a run's `accounting.rejected` or `accounting.lost` counts as 0
+ * there (nothing was rejected or lost for it).
+ */
+import type { RunResult, Series } from '../metrics/result.js';
+import type { Band, Estimate, Replicated } from '../metrics/study.js';
+import { estimate, quantileSorted } from './estimate.js';
+
+export const BAND_LOW = 0.05;
+export const BAND_HIGH = 0.95;
+
+export function aggregate(seeds: readonly number[], runs: readonly RunResult[]): Replicated {
+  if (runs.length === 0) throw new RangeError('aggregate needs at least one run');
+  if (seeds.length !== runs.length) throw new RangeError(`aggregate needs one seed per run, got ${seeds.length} seeds for ${runs.length} runs`);
+  const windows = runs[0].time.length;
+  for (const r of runs) {
+    if (r.time.length !== windows) throw new RangeError(`runs of one configuration have the same sample windows, got ${r.time.length} and ${windows}`);
+  }
+  const first = runs[0];
+  const bands: Record<string, Band> = {};
+  const medianOf = (name: string, pick: (r: RunResult) => readonly (number | null)[]): (number | null)[] => {
+    const across = acrossRuns(runs.map(pick), windows);
+    bands[name] = { low: across.map((w) => q(w, BAND_LOW)), high: across.map((w) => q(w, BAND_HIGH)) };
+    return across.map((w) => q(w, 0.5));
+  };
+
+  const series = {} as Record<string, unknown>;
+  for (const name of Object.keys(first.series) as (keyof Series)[]) {
+    if (name === 'services') continue;
+    const m = medianOf(name, (r) => r.series[name] as (number | null)[]);
+    series[name] = isNullable(name) ? m : m.map((v) => v ?? 0);
+  }
+  const services: Series['services'] = {};
+  for (const [svc, s] of Object.entries(first.series.services)) {
+    const one = {} as Record<string, number[]>;
+    for (const field of Object.keys(s) as (keyof typeof s)[]) {
+      one[field] = medianOf(`services.${svc}.${field}`, (r) => r.series.services[svc]?.[field] ?? []).map((v) => v ?? 0);
+    }
+    services[svc] = one as Series['services'][string];
+  }
+  series.services = services;
+
+  const median: RunResult =
+    runs.length === 1
+      ? first
+      : {
+          scenario: first.scenario,
+          time: first.time,
+          series: series as unknown as Series,
+          partitionLag: first.partitionLag.map((row, w) => row.map((_, p) => q(sortedNumbers(runs.map((r) => r.partitionLag[w]?.[p])), 0.5) ?? 0)),
+          events: first.events,
+          summary: first.summary,
+        };
+
+  return { seeds: [...seeds], runs: [...runs], median, bands, estimates: estimates(runs) };
+}
+
+const NULLABLE = new Set(['latencyP50', 'latencyP95', 'latencyP99', 'latencyMax']);
+
+function isNullable(name: string): boolean {
+  return NULLABLE.has(name);
+}
+
+/** For each window, the sorted non-null values across runs. */
+function acrossRuns(perRun: readonly (readonly (number | null)[])[], windows: number): number[][] {
+  return Array.from({ length: windows }, (_, w) => sortedNumbers(perRun.map((s) => s[w])));
+}
+
+function sortedNumbers(values: readonly (number | null | undefined)[]): number[] {
+  return values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+}
+
+function q(sorted: readonly number[], p: number): number | null {
+  return sorted.length === 0 ? null : quantileSorted(sorted, p);
+}
+
+/** Every numeric figure of the runs' summaries by dotted path, in the first run's order. */
+function estimates(runs: readonly RunResult[]): Record<string, Estimate> {
+  const flat = runs.map((r) => flatten(r.summary, ''));
+  const paths: string[] = [];
+  const seen = new Set<string>();
+  for (const f of flat) for (const p of f.keys()) if (!seen.has(p)) (seen.add(p), paths.push(p));
+  const out: Record<string, Estimate> = {};
+  for (const path of paths) {
+    const zeroIfAbsent = path.startsWith('accounting.rejected.') || path.startsWith('accounting.lost.');
+    const values: number[] = [];
+    for (const f of flat) {
+      const v = f.has(path) ? f.get(path) : zeroIfAbsent ? 0 : null;
+      if (typeof v === 'number') values.push(v);
+    }
+    if (values.length > 0) out[path] = estimate(values);
+  }
+  return out;
+}
+
+/** Numeric leaves (and nulls, as null) of a plain object by dotted path; other values are skipped. */
+function flatten(value: unknown, prefix: string, out = new Map<string, number | null>()): Map<string, number | null> {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) out.set(prefix, value);
+  } else if (value === null) {
+    out.set(prefix, null);
+  } else if (typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
+  }
+  return out;
+}

@@ -11,7 +11,7 @@
  */
 import type { RunResult } from '../metrics/result.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
-import { buildCharts } from './charts.js';
+import { planCharts } from './charts.js';
 import { partitionLagCsv, timeseriesCsv } from './csv.js';
 import { prettyJson, sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
@@ -31,9 +31,9 @@ export async function writeReport(result: RunResult, outDir: string): Promise<st
 
 /** The report's files in memory, in the order writeReport lists them. */
 export async function renderReport(result: RunResult): Promise<OutputFile[]> {
-  const charts = buildCharts(result);
+  const { charts, skipped } = planCharts(result);
   const files: (OutputFile | Promise<OutputFile>)[] = [
-    { name: 'report.md', content: reportMarkdown(result, charts) },
+    { name: 'report.md', content: reportMarkdown(result, charts, skipped) },
     { name: 'summary.json', content: summaryJson(result) },
     { name: 'timeseries.csv', content: timeseriesCsv(result) },
     { name: 'partition-lag.csv', content: partitionLagCsv(result) },

@@ -8,15 +8,15 @@
  * fields have newlines, pipes and HTML escaped.
  */
 import type { Accounting, RunResult, Summary } from '../metrics/result.js';
-import type { Chart } from './charts.js';
-import { formatCount, formatExact, formatMs, formatPercent, formatSeconds } from './format.js';
+import type { Chart, SkippedChart } from './charts.js';
+import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds } from './format.js';
 
 const FIDELITY: Record<string, string> = {
   exact: 'exact: every record drawn one by one',
   batched: 'batched: records drawn per time slice and poll batch',
 };
 
-export function reportMarkdown(result: RunResult, charts: readonly Chart[]): string {
+export function reportMarkdown(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = []): string {
   const { scenario, summary } = result;
   const parts: string[] = [];
   parts.push(`# ${headingText(scenario.title || scenario.name)}`);
@@ -82,8 +82,11 @@ export function reportMarkdown(result: RunResult, charts: readonly Chart[]): str
   for (const chart of charts) {
     parts.push(`### ${chart.title}`, `![${chart.alt}](${chart.name}.svg)`, `*${chart.caption}*`);
   }
+  if (skipped.length > 0) {
+    parts.push('Not drawn, because there was nothing to show:', skipped.map((c) => `- *${c.title}*: ${c.note}`).join('\n'));
+  }
   parts.push(
-    `Charts are also in \`.png\`, and as Vega-Lite specs with their data in \`.vl.json\`. ` +
+    `Charts are also in \`.png\`, \`report.html\` (interactive, works offline), and as Vega-Lite specs with their data in \`.vl.json\`. ` +
       `Every sample is in \`timeseries.csv\` and \`partition-lag.csv\`; the numbers above are in \`summary.json\`. ` +
       `The run executed ${formatCount(summary.kernelEvents)} kernel events.`,
   );
@@ -91,7 +94,7 @@ export function reportMarkdown(result: RunResult, charts: readonly Chart[]): str
 }
 
 function summaryRows(summary: Summary): string[][] {
-  const { lag, latency, throughput } = summary;
+  const { lag, latency, throughput, group, producer, accounting } = summary;
   const drain =
     lag.peakRecords === 0
       ? 'no lag built up'
@@ -118,8 +121,32 @@ function summaryRows(summary: Summary): string[][] {
       'Processed',
       `mean ${formatCount(throughput.meanProcessedPerSecond)}/s, peak ${formatCount(throughput.peakProcessedPerSecond)}/s`,
     ],
+    ['Rejected by producers', byReason(accounting.rejected, accounting.offered)],
+    ['Lost', byReason(accounting.lost, accounting.offered)],
+    ['Rebalances', `${formatExact(group.rebalances)} (${formatExact(group.membershipChanges)} membership changes)`],
+    [
+      'Partitions not consumed (paused or unowned)',
+      group.pausedPartitionSeconds === 0
+        ? 'never'
+        : `${formatSeconds(group.pausedPartitionSeconds)} partition-time in all, longest ${formatSeconds(group.longestPartitionPauseSeconds)}`,
+    ],
+    ['Duplicates (processed again after a rebalance or crash)', formatExact(group.duplicates)],
+    ['Fetch throttled (longest)', group.maxFetchThrottleMs === 0 ? 'never' : formatMs(group.maxFetchThrottleMs)],
+    ['Producer buffer (highest, one instance)', formatBytes(producer.maxBufferBytes)],
+    ['Time blocked in send() (all instances)', producer.blockedSeconds === 0 ? 'never' : formatSeconds(producer.blockedSeconds)],
+    ['Produce throttled (longest)', producer.maxThrottleMs === 0 ? 'never' : formatMs(producer.maxThrottleMs)],
+    ['Produce requests retried', formatExact(producer.retries)],
   ];
   return rows;
+}
+
+/** "1,237 (0.01% of offered: retention 1,200, offset-reset 37)", or "none". */
+function byReason(reasons: Record<string, number>, offered: number): string {
+  const total = sum(reasons);
+  if (total === 0) return 'none';
+  const names = Object.keys(reasons).sort().filter((r) => reasons[r] !== 0);
+  const parts = names.map((r) => `${inlineText(r)} ${formatExact(reasons[r])}`);
+  return `${formatExact(total)} (${formatPercent(total, offered)} of offered: ${parts.join(', ')})`;
 }
 
 function accountingSection(a: Accounting): string[] {

@@ -11,7 +11,7 @@ import { validateVegaLite } from './vl-schema.js';
 const scratch = await mkdtemp(path.join(tmpdir(), 'lagsim-report-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-const CHARTS = ['lag-records', 'lag-seconds', 'latency', 'throughput', 'partition-lag-heatmap', 'services'];
+const CHARTS = ['lag-records', 'lag-seconds', 'latency', 'throughput', 'partition-lag-heatmap', 'group', 'producer', 'losses', 'services'];
 
 describe('writeReport', async () => {
   const result = makeRunResult();

@@ -257,7 +257,7 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
   let maxLag = 0;
   for (const b of buckets) {
     for (let p = 0; p < partitions; p++) {
-      values.push({ start: b.startSeconds / axis.unit, end: b.endSeconds / axis.unit, partition: p, lag: b.maxLag[p] });
+      values.push({ start: chartNumber(b.startSeconds / axis.unit), end: chartNumber(b.endSeconds / axis.unit), partition: p, lag: b.maxLag[p] });
       if (b.maxLag[p] > maxLag) maxLag = b.maxLag[p];
     }
   }
@@ -571,12 +571,21 @@ function timeX(axis: TimeAxis, field: string): PositionDef {
   };
 }
 
+/**
+ * A number as a chart's data holds it: 7 significant digits, far finer than a pixel, so that
+ * 1/60 of a minute is 0.01666667 and not 0.016666666666666666 (the CSVs keep full precision).
+ */
+export function chartNumber(value: number): number {
+  return Number.isInteger(value) || !Number.isFinite(value) ? value : Number(value.toPrecision(7));
+}
+
 /** Long-form rows {time, series, value}, each line decimated on its own so its spikes survive. */
 function lineRows(lines: Line[], time: readonly number[], axis: TimeAxis) {
   const rows: Record<string, number | string | null>[] = [];
   for (const line of lines) {
     for (const i of minMaxIndices(line.values, MAX_POINTS_PER_LINE)) {
-      rows.push({ [axis.field]: time[i] / axis.unit, series: line.name, value: line.values[i] });
+      const v = line.values[i];
+      rows.push({ [axis.field]: chartNumber(time[i] / axis.unit), series: line.name, value: v === null ? null : chartNumber(v) });
     }
   }
   return rows;

@@ -3,7 +3,8 @@
  * from the RunResult alone (DESIGN.md, "What comes out").
  *
  * Phases:
- *   1. text outputs: summary.json, timeseries.csv, partition-lag.csv, report.md;
+ *   1. text outputs: report.md, report.html (self-contained, interactive: html.ts), summary.json,
+ *      timeseries.csv, partition-lag.csv;
  *   2. charts: Vega-Lite specs (charts.ts), each compiled and drawn to SVG in turn on this thread,
  *      while its PNG is rasterised on libuv's thread pool (render.ts);
  *   3. the files replace the output directory in one rename (atomic.ts).
@@ -15,6 +16,7 @@ import { planCharts } from './charts.js';
 import { partitionLagCsv, timeseriesCsv } from './csv.js';
 import { prettyJson, sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
+import { reportHtml } from './run-html.js';
 import { compileChart, renderSvg, svgToPng } from './render.js';
 
 export { ReportDirectoryError, type OutputFile } from './atomic.js';
@@ -34,6 +36,7 @@ export async function renderReport(result: RunResult): Promise<OutputFile[]> {
   const { charts, skipped } = planCharts(result);
   const files: (OutputFile | Promise<OutputFile>)[] = [
     { name: 'report.md', content: reportMarkdown(result, charts, skipped) },
+    reportHtml(result, charts, skipped).then((content) => ({ name: 'report.html', content })),
     { name: 'summary.json', content: summaryJson(result) },
     { name: 'timeseries.csv', content: timeseriesCsv(result) },
     { name: 'partition-lag.csv', content: partitionLagCsv(result) },

@@ -21,6 +21,7 @@ describe('writeReport', async () => {
   it('writes and lists every file', async () => {
     const expected = [
       'report.md',
+      'report.html',
       'summary.json',
       'timeseries.csv',
       'partition-lag.csv',

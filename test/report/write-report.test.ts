@@ -13,7 +13,8 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 const CHARTS = ['lag-records', 'lag-seconds', 'latency', 'throughput', 'partition-lag-heatmap', 'group', 'producer', 'losses', 'services'];
 
-describe('writeReport', async () => {
+// A report is nine charts, their PNGs and a page; on a loaded 2-core machine that can take seconds.
+describe('writeReport', { timeout: 60_000 }, async () => {
   const result = makeRunResult();
   const first = path.join(scratch, 'first');
   const names = await writeReport(result, first);

@@ -27,14 +27,14 @@ export interface Chart {
 }
 
 type LayerSpec = Extract<TopLevelSpec, { layer: unknown }>;
-type Layer = LayerSpec['layer'][number];
+export type Layer = LayerSpec['layer'][number];
 type Encoding = NonNullable<Extract<Layer, { mark: unknown }>['encoding']>;
-type PositionDef = NonNullable<Encoding['x']>;
+export type PositionDef = NonNullable<Encoding['x']>;
 type LegendDef = NonNullable<Extract<NonNullable<Encoding['color']>, { legend?: unknown }>['legend']>;
-type VConcatChild = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
+export type VConcatChild = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
 
 export const PLOT_WIDTH = 700;
-const LINE_HEIGHT = 220;
+export const LINE_HEIGHT = 220;
 /** Points per line after decimation; the CSVs keep every sample. */
 export const MAX_POINTS_PER_LINE = 1500;
 /** Time columns of the partition heat map. */
@@ -63,7 +63,7 @@ export const QUANTITY_COLOURS = {
  * Partition lag is lag in records like max partition lag, so it uses the same hue; no lag is a
  * neutral light grey rather than a tint, so only partitions that are behind draw the eye.
  */
-const HEATMAP_RANGE = ['#f2f2f2', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
+export const HEATMAP_RANGE = ['#f2f2f2', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
 const SERVICE_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#ff9da6'];
 const EVENT_COLOUR = '#525252';
 
@@ -522,7 +522,7 @@ interface TimeChartOptions {
   extraShades?: Shade[];
 }
 
-function specBase(title: string, subtitle: string) {
+export function specBase(title: string, subtitle: string | string[]) {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle },
@@ -562,7 +562,7 @@ function timeChart(result: RunResult, axis: TimeAxis, events: EventMarks, option
   };
 }
 
-function timeX(axis: TimeAxis, field: string): PositionDef {
+export function timeX(axis: TimeAxis, field: string): PositionDef {
   return {
     field,
     type: 'quantitative',
@@ -673,10 +673,15 @@ function lineLayer(
 }
 
 function logDomain(lines: Line[]): [number, number] {
+  return logDomainOf(lines.map((l) => l.values));
+}
+
+/** Whole decades around the positive values; 1 ms to 1 s when there are none. */
+export function logDomainOf(series: readonly (readonly (number | null)[])[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const line of lines) {
-    for (const v of line.values) {
+  for (const values of series) {
+    for (const v of values) {
       if (v === null || v <= 0) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
@@ -688,7 +693,7 @@ function logDomain(lines: Line[]): [number, number] {
 }
 
 /** 1, 2, 5 per decade when the domain is narrow; decades only when it spans more than three. */
-function logTicks([lo, hi]: [number, number]): number[] {
+export function logTicks([lo, hi]: [number, number]): number[] {
   const decades = Math.round(Math.log10(hi / lo));
   const steps = decades > 3 ? [1] : [1, 2, 5];
   const ticks: number[] = [];
@@ -705,7 +710,7 @@ function logTicks([lo, hi]: [number, number]): number[] {
  * Axis and legend labels for counts: "120k", "2.5M" from a thousand up, plain "12.5" below, and
  * "0" for zero (a plain d3 format with the axis's tick precision would say "0M" or "4e+1").
  */
-const COUNT_LABEL =
+export const COUNT_LABEL =
   "datum.value == 0 ? '0' : abs(datum.value) >= 1000 ? format(datum.value, '~s') : format(datum.value, '~r')";
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import { reportHtml } from './run-html.js';
 import { compileChart, renderSvg, svgToPng } from './render.js';
 
 export { ReportDirectoryError, type OutputFile } from './atomic.js';
+export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
+export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
 
 /**
  * Writes the report of `result` into `outDir`, replacing an earlier report there, and returns the

@@ -69,7 +69,7 @@ export function inlineText(text: string): string {
 }
 
 /** As inlineText, and a trailing `#` is escaped so it is not read as a closing heading sequence. */
-function headingText(text: string): string {
+export function headingText(text: string): string {
   return inlineText(text).replace(/#+$/, (hashes) => '\\' + hashes);
 }
 

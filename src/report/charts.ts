@@ -27,14 +27,14 @@ export interface Chart {
 }
 
 type LayerSpec = Extract<TopLevelSpec, { layer: unknown }>;
-type Layer = LayerSpec['layer'][number];
+export type Layer = LayerSpec['layer'][number];
 type Encoding = NonNullable<Extract<Layer, { mark: unknown }>['encoding']>;
-type PositionDef = NonNullable<Encoding['x']>;
+export type PositionDef = NonNullable<Encoding['x']>;
 type LegendDef = NonNullable<Extract<NonNullable<Encoding['color']>, { legend?: unknown }>['legend']>;
-type VConcatChild = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
+export type VConcatChild = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
 
 export const PLOT_WIDTH = 700;
-const LINE_HEIGHT = 220;
+export const LINE_HEIGHT = 220;
 /** Points per line after decimation; the CSVs keep every sample. */
 export const MAX_POINTS_PER_LINE = 1500;
 /** Time columns of the partition heat map. */
@@ -51,12 +51,19 @@ export const QUANTITY_COLOURS = {
   produced: '#bdbdbd',
   appended: '#1b7f79',
   processed: '#54a24b',
+  consumers: '#1b7f79',
+  paused: '#9467bd',
+  unowned: '#d62728',
+  buffer: '#4c78a8',
+  blocked: '#e45756',
+  rejected: '#e45756',
+  lost: '#7f2704',
 } as const;
 /**
  * Partition lag is lag in records like max partition lag, so it uses the same hue; no lag is a
  * neutral light grey rather than a tint, so only partitions that are behind draw the eye.
  */
-const HEATMAP_RANGE = ['#f2f2f2', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
+export const HEATMAP_RANGE = ['#f2f2f2', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
 const SERVICE_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#ff9da6'];
 const EVENT_COLOUR = '#525252';
 
@@ -79,9 +86,18 @@ export function timeAxisFor(durationSeconds: number): TimeAxis {
     : { field: 'time_s', title: 'time (s)', unit: 1, max: durationSeconds };
 }
 
-export function buildCharts(result: RunResult): Chart[] {
+/** A chart left out because it would show nothing: what report.md says instead, in one line. */
+export interface SkippedChart {
+  name: string;
+  title: string;
+  note: string;
+}
+
+/** The charts of a run, and those left out because their series are all zero. */
+export function planCharts(result: RunResult): { charts: Chart[]; skipped: SkippedChart[] } {
   const axis = timeAxisFor(result.scenario.durationSeconds);
   const events = placeEvents(result.events, axis);
+  const s = result.series;
   const charts = [
     lagRecordsChart(result, axis, events),
     lagSecondsChart(result, axis, events),
@@ -89,8 +105,47 @@ export function buildCharts(result: RunResult): Chart[] {
     throughputChart(result, axis, events),
     partitionHeatmap(result, axis, events),
   ];
-  if (Object.keys(result.series.services).length > 0) charts.push(servicesChart(result, axis, events));
-  return charts;
+  const skipped: SkippedChart[] = [];
+  const consider = (chart: () => Chart, name: string, title: string, shows: boolean, note: string) => {
+    if (shows) charts.push(chart());
+    else skipped.push({ name, title, note });
+  };
+  const groupChanged =
+    anyNonZero(s.pausedPartitions) ||
+    anyNonZero(s.unownedPartitions) ||
+    s.consumers.some((c) => c !== s.consumers[0]) ||
+    result.events.some((e) => e.kind === 'group');
+  consider(
+    () => groupChart(result, axis, events),
+    'group',
+    GROUP_TITLE,
+    groupChanged,
+    `No rebalance: the group kept ${s.consumers[0] ?? result.scenario.consumers} consumers and every partition was consumed throughout.`,
+  );
+  consider(
+    () => producerChart(result, axis, events),
+    'producer',
+    PRODUCER_TITLE,
+    anyNonZero(s.producerBufferBytes) || anyNonZero(s.producerBlocked),
+    'No producer buffer pressure: the buffer stayed empty at every sample and send() never blocked.',
+  );
+  consider(
+    () => lossesChart(result, axis, events),
+    'losses',
+    LOSSES_TITLE,
+    anyNonZero(s.rejectedRate) || anyNonZero(s.lostRate),
+    'No record was rejected by a producer or lost during the run.',
+  );
+  if (Object.keys(s.services).length > 0) charts.push(servicesChart(result, axis, events));
+  return { charts, skipped };
+}
+
+export function buildCharts(result: RunResult): Chart[] {
+  return planCharts(result).charts;
+}
+
+function anyNonZero(values: readonly (number | null)[]): boolean {
+  return values.some((v) => v !== null && v !== 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,12 +164,15 @@ function lagRecordsChart(result: RunResult, axis: TimeAxis, events: EventMarks):
     alt: 'Group lag and max partition lag in records over time',
     caption:
       'Records appended but not yet committed by the group. A rising line means consumers fall behind; ' +
-      'the slope back down is the drain rate. Max partition lag close to group lag means one partition holds most of it (key skew).',
+      'the slope back down is the drain rate. Max partition lag close to group lag means one partition holds most of it (key skew). ' +
+      'Purple shading: at least one partition was paused or unowned (a rebalance), so nobody consumed it.',
     spec: timeChart(result, axis, events, {
       title,
       subtitle: 'log end offset − committed offset, summed over partitions and for the worst partition',
       yTitle: 'lag (records)',
       lines,
+      // Lag that climbs while partitions are paused is the rebalance's cost, not a capacity problem.
+      extraShades: pausedShades(result, axis),
     }),
   };
 }
@@ -199,7 +257,7 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
   let maxLag = 0;
   for (const b of buckets) {
     for (let p = 0; p < partitions; p++) {
-      values.push({ start: b.startSeconds / axis.unit, end: b.endSeconds / axis.unit, partition: p, lag: b.maxLag[p] });
+      values.push({ start: chartNumber(b.startSeconds / axis.unit), end: chartNumber(b.endSeconds / axis.unit), partition: p, lag: b.maxLag[p] });
       if (b.maxLag[p] > maxLag) maxLag = b.maxLag[p];
     }
   }
@@ -249,6 +307,136 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
     },
   };
 }
+
+const GROUP_TITLE = 'Consumer group: members and partitions not consumed';
+
+function groupChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const s = result.series;
+  const partitions = result.scenario.partitions;
+  const consumers: Line[] = [{ name: 'consumers in the group', colour: QUANTITY_COLOURS.consumers, values: s.consumers }];
+  const stalled: Line[] = [
+    { name: 'paused (owned, may not fetch)', colour: QUANTITY_COLOURS.paused, values: s.pausedPartitions },
+    { name: 'unowned', colour: QUANTITY_COLOURS.unowned, values: s.unownedPartitions, dash: [5, 3] },
+  ];
+  const maxConsumers = Math.max(1, ...s.consumers);
+  const title = GROUP_TITLE;
+  return {
+    name: 'group',
+    title,
+    alt: 'Consumers in the group, and partitions paused or unowned, over time, with rebalances and faults marked',
+    caption:
+      'Top: members of the group. Bottom: partitions nobody is consuming, out of ' +
+      `${partitions}: paused (an owner that may not fetch them) and unowned (no owner). ` +
+      'Amber shading is a rebalance in progress; dashed lines are membership changes and faults.',
+    spec: panelsChart(title, `${partitions} partitions of ${result.scenario.topic}, group ${result.scenario.group}`, events, axis, result.time, [
+      { lines: consumers, height: 110, yTitle: 'consumers', interpolate: 'step-after', yDomain: [0, maxConsumers], labelExpr: "format(datum.value, '~r')" },
+      { lines: stalled, height: 170, yTitle: 'partitions not consumed', interpolate: 'step-after', yDomain: [0, Math.max(1, partitions)], labelExpr: "format(datum.value, '~r')" },
+    ]),
+  };
+}
+
+const PRODUCER_TITLE = 'Producer: buffer in use and time blocked in send()';
+
+function producerChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const s = result.series;
+  const mib = s.producerBufferBytes.map((b) => b / MIB);
+  const title = PRODUCER_TITLE;
+  return {
+    name: 'producer',
+    title,
+    alt: 'Producer buffer use in MiB and the share of time send() blocked, over time',
+    caption:
+      'Top: bytes waiting in the producers\' accumulators (buffer.memory), all instances together. ' +
+      'Bottom: share of each window application threads spent blocked in send() because the buffer was full; ' +
+      'summed over instances, so 200% is two instances blocked all window. Blocking past max.block.ms rejects records.',
+    spec: panelsChart(title, 'at each sample, summed over producer instances', events, axis, result.time, [
+      { lines: [{ name: 'buffer in use', colour: QUANTITY_COLOURS.buffer, values: mib }], height: 150, yTitle: 'buffer in use (MiB)', labelExpr: "format(datum.value, '~r')" },
+      { lines: [{ name: 'blocked in send()', colour: QUANTITY_COLOURS.blocked, values: s.producerBlocked }], height: 130, yTitle: 'blocked (% of window)', yFormat: '~%' },
+    ]),
+  };
+}
+
+const LOSSES_TITLE = 'Records rejected and lost';
+
+function lossesChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+  const s = result.series;
+  const { rejected, lost } = result.summary.accounting;
+  // The series are totals per window; the reasons come from the run's accounting.
+  const reasons = (what: string, byReason: Record<string, number>) => {
+    const names = Object.keys(byReason).sort().filter((r) => byReason[r] > 0);
+    return names.length === 0 ? undefined : `${what}: ${names.join(', ')}`;
+  };
+  const lines: Line[] = [
+    { name: 'rejected by producers', colour: QUANTITY_COLOURS.rejected, values: s.rejectedRate },
+    { name: 'lost', colour: QUANTITY_COLOURS.lost, values: s.lostRate },
+  ];
+  const why = [reasons('rejected', rejected), reasons('lost', lost)].filter((r) => r !== undefined).join('; ');
+  const title = LOSSES_TITLE;
+  return {
+    name: 'losses',
+    title,
+    alt: 'Records rejected by producers and records lost per second over time',
+    caption:
+      'Rejected: send() failed (buffer full past max.block.ms, delivery timeout) or the application dropped the record. ' +
+      'Lost: appended but never processed (deleted by retention before the group read it, skipped by auto.offset.reset). ' +
+      'Totals by reason are in the record accounting above.',
+    spec: timeChart(result, axis, events, {
+      title,
+      subtitle: 'records per second in each window' + (why === '' ? '' : ` (${why})`),
+      yTitle: 'records/s',
+      lines,
+    }),
+  };
+}
+
+interface Panel {
+  lines: Line[];
+  height: number;
+  yTitle: string;
+  interpolate?: 'step-after';
+  yDomain?: [number, number];
+  labelExpr?: string;
+  yFormat?: string;
+}
+
+/** Panels stacked on one time axis; event labels over the top panel only, shading in all. */
+function panelsChart(
+  title: string,
+  subtitle: string,
+  events: EventMarks,
+  axis: TimeAxis,
+  time: readonly number[],
+  panels: Panel[],
+): TopLevelSpec {
+  return {
+    ...specBase(title, subtitle),
+    vconcat: panels.map(
+      (panel, i): VConcatChild => ({
+        width: PLOT_WIDTH,
+        height: panel.height,
+        layer: [
+          ...eventLayers(events, axis, panel.height, { bandsOnly: true }),
+          lineLayer(panel.lines, axis, time, {
+            yTitle: panel.yTitle,
+            interpolate: panel.interpolate,
+            yDomain: panel.yDomain,
+            labelExpr: panel.labelExpr,
+            yFormat: panel.yFormat,
+          }),
+          ...eventLayers(events, axis, panel.height, { rulesOnly: true, labels: i === 0 }),
+        ],
+      }),
+    ),
+    spacing: 12,
+    // Each panel names its own lines; the shading means the same in all and is explained once.
+    resolve: {
+      scale: { color: 'independent', strokeDash: 'independent', fill: 'shared' },
+      legend: { color: 'independent', strokeDash: 'independent', fill: 'shared' },
+    },
+  };
+}
+
+const MIB = 1024 * 1024;
 
 /**
  * Which partitions get a label on the heat map's axis when rows are too thin to label them all:
@@ -331,9 +519,10 @@ interface TimeChartOptions {
   logMilliseconds?: boolean;
   /** Vega expression for the y labels; counts ("120k") if not given. */
   labelExpr?: string;
+  extraShades?: Shade[];
 }
 
-function specBase(title: string, subtitle: string) {
+export function specBase(title: string, subtitle: string | string[]) {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle },
@@ -362,7 +551,7 @@ function timeChart(result: RunResult, axis: TimeAxis, events: EventMarks, option
     width: PLOT_WIDTH,
     height: LINE_HEIGHT,
     layer: [
-      ...eventLayers(events, axis, LINE_HEIGHT, { bandsOnly: true }),
+      ...eventLayers(events, axis, LINE_HEIGHT, { bandsOnly: true, extraShades: options.extraShades }),
       lineLayer(options.lines, axis, result.time, {
         yTitle: options.yTitle,
         logMilliseconds: options.logMilliseconds,
@@ -373,7 +562,7 @@ function timeChart(result: RunResult, axis: TimeAxis, events: EventMarks, option
   };
 }
 
-function timeX(axis: TimeAxis, field: string): PositionDef {
+export function timeX(axis: TimeAxis, field: string): PositionDef {
   return {
     field,
     type: 'quantitative',
@@ -382,12 +571,21 @@ function timeX(axis: TimeAxis, field: string): PositionDef {
   };
 }
 
+/**
+ * A number as a chart's data holds it: 7 significant digits, far finer than a pixel, so that
+ * 1/60 of a minute is 0.01666667 and not 0.016666666666666666 (the CSVs keep full precision).
+ */
+export function chartNumber(value: number): number {
+  return Number.isInteger(value) || !Number.isFinite(value) ? value : Number(value.toPrecision(7));
+}
+
 /** Long-form rows {time, series, value}, each line decimated on its own so its spikes survive. */
 function lineRows(lines: Line[], time: readonly number[], axis: TimeAxis) {
   const rows: Record<string, number | string | null>[] = [];
   for (const line of lines) {
     for (const i of minMaxIndices(line.values, MAX_POINTS_PER_LINE)) {
-      rows.push({ [axis.field]: time[i] / axis.unit, series: line.name, value: line.values[i] });
+      const v = line.values[i];
+      rows.push({ [axis.field]: chartNumber(time[i] / axis.unit), series: line.name, value: v === null ? null : chartNumber(v) });
     }
   }
   return rows;
@@ -397,7 +595,17 @@ function lineLayer(
   lines: Line[],
   axis: TimeAxis,
   time: readonly number[],
-  options: { yTitle: string; logMilliseconds?: boolean; legendTitle?: string; labelExpr?: string },
+  options: {
+    yTitle: string;
+    logMilliseconds?: boolean;
+    legendTitle?: string;
+    labelExpr?: string;
+    /** 'step-after' for a state that holds until the next sample (a count of partitions). */
+    interpolate?: 'step-after';
+    yDomain?: [number, number];
+    /** Vega-Lite number format of the y labels, instead of labelExpr ('%' for fractions). */
+    yFormat?: string;
+  },
 ): Layer {
   const y: PositionDef = options.logMilliseconds
     ? {
@@ -410,7 +618,13 @@ function lineLayer(
           labelExpr: "datum.value >= 1000 ? format(datum.value / 1000, '~g') + ' s' : format(datum.value, '~g') + ' ms'",
         },
       }
-    : { field: 'value', type: 'quantitative', title: options.yTitle, axis: { labelExpr: options.labelExpr ?? COUNT_LABEL } };
+    : {
+        field: 'value',
+        type: 'quantitative',
+        title: options.yTitle,
+        ...(options.yDomain === undefined ? {} : { scale: { domain: options.yDomain, nice: false } }),
+        axis: options.yFormat !== undefined ? { format: options.yFormat } : { labelExpr: options.labelExpr ?? COUNT_LABEL },
+      };
   // One line needs no legend, unless the legend is what names it (a single service).
   const single = lines.length === 1 && options.legendTitle === undefined;
   const dashed = lines.some((l) => l.dash !== undefined);
@@ -420,7 +634,7 @@ function lineLayer(
     : { orient: 'bottom', title: options.legendTitle ?? null, direction: 'horizontal' };
   return {
     data: { values: lineRows(lines, time, axis) },
-    mark: { type: 'line', strokeWidth: 1.5, tooltip: false },
+    mark: { type: 'line', strokeWidth: 1.5, tooltip: false, ...(options.interpolate ? { interpolate: options.interpolate } : {}) },
     encoding: {
       x: timeX(axis, axis.field),
       y,
@@ -459,10 +673,15 @@ function lineLayer(
 }
 
 function logDomain(lines: Line[]): [number, number] {
+  return logDomainOf(lines.map((l) => l.values));
+}
+
+/** Whole decades around the positive values; 1 ms to 1 s when there are none. */
+export function logDomainOf(series: readonly (readonly (number | null)[])[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const line of lines) {
-    for (const v of line.values) {
+  for (const values of series) {
+    for (const v of values) {
       if (v === null || v <= 0) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
@@ -474,7 +693,7 @@ function logDomain(lines: Line[]): [number, number] {
 }
 
 /** 1, 2, 5 per decade when the domain is narrow; decades only when it spans more than three. */
-function logTicks([lo, hi]: [number, number]): number[] {
+export function logTicks([lo, hi]: [number, number]): number[] {
   const decades = Math.round(Math.log10(hi / lo));
   const steps = decades > 3 ? [1] : [1, 2, 5];
   const ticks: number[] = [];
@@ -491,7 +710,7 @@ function logTicks([lo, hi]: [number, number]): number[] {
  * Axis and legend labels for counts: "120k", "2.5M" from a thousand up, plain "12.5" below, and
  * "0" for zero (a plain d3 format with the axis's tick precision would say "0M" or "4e+1").
  */
-const COUNT_LABEL =
+export const COUNT_LABEL =
   "datum.value == 0 ? '0' : abs(datum.value) >= 1000 ? format(datum.value, '~s') : format(datum.value, '~r')";
 
 // ---------------------------------------------------------------------------------------------
@@ -500,9 +719,33 @@ const COUNT_LABEL =
 /** Where the events go on a chart: one rule per event, one label per cluster of close events. */
 interface EventMarks {
   rules: { t: number; event: string; top: number }[];
-  bands: { start: number; end: number; event: string }[];
+  /** Spans, merged per kind where they overlap (a rebalance storm is one span, not fifty). */
+  bands: Shade[];
   labels: { t: number; text: string; y: number; align: 'left' | 'right' }[];
 }
+
+/** A shaded span of the time axis: an event that lasts, or a stretch of paused partitions. */
+export interface Shade {
+  start: number;
+  end: number;
+  /** What the shading means, as the legend says it (SHADE_MEANING). */
+  shade: ShadeKind;
+  /** Labels of the events merged into this span. */
+  event: string;
+}
+
+export type ShadeKind = MarkedEvent['kind'] | 'paused';
+
+/** What each kind of shading means, in the legend, and its colour (drawn at low opacity). */
+export const SHADE_MEANING: Record<ShadeKind, { legend: string; colour: string }> = {
+  traffic: { legend: 'traffic window', colour: '#525252' },
+  service: { legend: 'service slow or down', colour: '#525252' },
+  group: { legend: 'rebalance', colour: '#e8a317' },
+  fault: { legend: 'fault', colour: '#d62728' },
+  paused: { legend: 'partitions not consumed', colour: '#9467bd' },
+};
+const SHADE_ORDER: ShadeKind[] = ['paused', 'group', 'fault', 'service', 'traffic'];
+const SHADE_OPACITY = 0.14;
 
 interface Span {
   from: number;
@@ -545,6 +788,8 @@ export function placeEvents(events: readonly MarkedEvent[], axis: TimeAxis): Eve
   const gap = 8;
   const placedSpans: Span[] = [];
   const marks: EventMarks = { rules: [], bands: [], labels: [] };
+  const spans: Shade[] = [];
+  const rules: (EventMarks['rules'][number] & { kind: MarkedEvent['kind']; lasts: boolean })[] = [];
   clusters.forEach((cluster, c) => {
     const { x, t } = cluster[0];
     const text = clusterLabel(cluster.map((item) => item.e.label));
@@ -578,14 +823,75 @@ export function placeEvents(events: readonly MarkedEvent[], axis: TimeAxis): Eve
       top = y - EVENT_LABEL_FONT_SIZE;
     }
     cluster.forEach((item, i) => {
+      const lasts = item.e.endSeconds !== undefined && item.e.endSeconds > item.e.timeSeconds;
       // Only the first rule reaches up to the label; the others would cross it.
-      marks.rules.push({ t: item.t, event: item.e.label, top: i === 0 ? top : 0 });
-      if (item.e.endSeconds !== undefined && item.e.endSeconds > item.e.timeSeconds) {
-        marks.bands.push({ start: item.t, end: Math.min(item.e.endSeconds, horizon) / axis.unit, event: item.e.label });
+      rules.push({ t: item.t, event: item.e.label, top: i === 0 ? top : 0, kind: item.e.kind, lasts });
+      if (lasts) {
+        spans.push({ start: item.t, end: Math.min(item.e.endSeconds as number, horizon) / axis.unit, shade: item.e.kind, event: item.e.label });
       }
     });
   });
+  marks.bands = mergeShades(spans, (MERGE_PIXELS * axis.max) / PLOT_WIDTH);
+  // A span that starts inside an earlier span of its kind (the 2nd to 50th rebalance of a storm)
+  // is already drawn by the shading: its rule would only add to a picket fence of dashes.
+  const pixel = axis.max / PLOT_WIDTH;
+  marks.rules = rules
+    .filter((r) => !r.lasts || r.top !== 0 || !marks.bands.some((b) => b.shade === r.kind && b.start + pixel < r.t && r.t <= b.end))
+    .map(({ t, event, top }) => ({ t, event, top }));
   return marks;
+}
+
+/**
+ * Overlapping spans of one kind, or spans at most `gap` apart (in axis units), become one span, so that a storm
+ * of fifty overlapping rebalances is drawn as one shade of one depth, not as fifty stacked layers.
+ * Merged spans list each label once. Kinds keep the order of SHADE_ORDER, spans their time order.
+ */
+export function mergeShades(spans: readonly Shade[], gap: number): Shade[] {
+  const merged: Shade[] = [];
+  for (const kind of SHADE_ORDER) {
+    const ofKind = spans.filter((s) => s.shade === kind).sort((a, b) => a.start - b.start || a.end - b.end);
+    let current: (Shade & { labels: string[] }) | undefined;
+    for (const span of ofKind) {
+      if (current !== undefined && span.start <= current.end + gap) {
+        current.end = Math.max(current.end, span.end);
+        if (!current.labels.includes(span.event)) current.labels.push(span.event);
+        continue;
+      }
+      if (current !== undefined) merged.push(finishShade(current, gap));
+      current = { ...span, labels: [span.event] };
+    }
+    if (current !== undefined) merged.push(finishShade(current, gap));
+  }
+  return merged;
+}
+
+/** Spans closer than this many pixels are drawn as one: the gap between them would hardly show. */
+const MERGE_PIXELS = 2;
+
+/** Shorter spans are drawn this wide (in axis units per pixel), so a 3 s rebalance in a 2 h run still shows. */
+const MIN_SHADE_PIXELS = 2;
+
+function finishShade(span: Shade & { labels: string[] }, gap: number): Shade {
+  const end = Math.max(span.end, span.start + (MIN_SHADE_PIXELS * gap) / MERGE_PIXELS);
+  return { start: span.start, end, shade: span.shade, event: span.labels.join(', ') };
+}
+
+/**
+ * The stretches of the run during which at least one partition was paused or unowned, as shades:
+ * window i covers [time[i] - interval, time[i]]. Stretches a pixel or two apart are joined, so a
+ * long run with an on-off pattern draws at most one shade per pixel column.
+ */
+export function pausedShades(result: RunResult, axis: TimeAxis): Shade[] {
+  const { pausedPartitions, unownedPartitions } = result.series;
+  const interval = result.scenario.sampleIntervalSeconds;
+  const spans: Shade[] = [];
+  for (let i = 0; i < result.time.length; i++) {
+    if ((pausedPartitions[i] ?? 0) + (unownedPartitions[i] ?? 0) <= 0) continue;
+    const start = Math.max(0, result.time[i] - interval) / axis.unit;
+    const end = Math.min(result.time[i], axis.max * axis.unit) / axis.unit;
+    spans.push({ start, end, shade: 'paused', event: 'partitions paused or unowned' });
+  }
+  return mergeShades(spans, (MERGE_PIXELS * axis.max) / PLOT_WIDTH);
 }
 
 /**
@@ -605,17 +911,46 @@ function eventLayers(
   events: EventMarks,
   axis: TimeAxis,
   height: number,
-  options: { bandsOnly?: boolean; rulesOnly?: boolean; bandsAsOutline?: boolean; labels?: boolean },
+  options: {
+    bandsOnly?: boolean;
+    rulesOnly?: boolean;
+    bandsAsOutline?: boolean;
+    labels?: boolean;
+    /** Shades that are not events (paused partitions), drawn with the events' spans. */
+    extraShades?: Shade[];
+  },
 ): Layer[] {
   const layers: Layer[] = [];
-  if (!options.rulesOnly && events.bands.length > 0) {
-    layers.push({
-      data: { values: events.bands },
-      mark: options.bandsAsOutline
-        ? { type: 'rect', filled: false, stroke: EVENT_COLOUR, strokeDash: [4, 3], strokeWidth: 1, tooltip: false }
-        : { type: 'rect', color: EVENT_COLOUR, opacity: 0.1, tooltip: false },
-      encoding: { x: timeX(axis, 'start'), x2: { field: 'end' } },
-    });
+  // Paused partitions are what a rebalance does to consumption; where they are shaded, shading the
+  // rebalance too would only muddy the colour.
+  const extra = options.extraShades ?? [];
+  const bands = [...extra, ...events.bands.filter((b) => !(extra.length > 0 && b.shade === 'group'))];
+  if (!options.rulesOnly && bands.length > 0) {
+    if (options.bandsAsOutline) {
+      layers.push({
+        data: { values: bands },
+        mark: { type: 'rect', filled: false, stroke: EVENT_COLOUR, strokeDash: [4, 3], strokeWidth: 1, tooltip: false },
+        encoding: { x: timeX(axis, 'start'), x2: { field: 'end' } },
+      });
+    } else {
+      // The legend names only the kinds of shading this chart has, in a fixed order and colour.
+      const kinds = SHADE_ORDER.filter((k) => bands.some((b) => b.shade === k));
+      const meaning = kinds.map((k) => SHADE_MEANING[k].legend);
+      layers.push({
+        data: { values: bands.map((b) => ({ ...b, meaning: SHADE_MEANING[b.shade].legend })) },
+        mark: { type: 'rect', opacity: SHADE_OPACITY, tooltip: false },
+        encoding: {
+          x: timeX(axis, 'start'),
+          x2: { field: 'end' },
+          fill: {
+            field: 'meaning',
+            type: 'nominal',
+            scale: { domain: meaning, range: kinds.map((k) => SHADE_MEANING[k].colour) },
+            legend: { orient: 'bottom', direction: 'horizontal', title: 'shaded:', symbolType: 'square', symbolOpacity: 0.35, symbolStrokeWidth: 0 },
+          },
+        },
+      });
+    }
   }
   if (options.bandsOnly || events.rules.length === 0) return layers;
   const labels = options.labels !== false;

@@ -25,6 +25,12 @@ export function timeseriesColumns(result: RunResult): Column[] {
     ['latency_p99_ms', s.latencyP99],
     ['latency_max_ms', s.latencyMax],
     ['consumers', s.consumers],
+    ['paused_partitions', s.pausedPartitions],
+    ['unowned_partitions', s.unownedPartitions],
+    ['producer_buffer_bytes', s.producerBufferBytes],
+    ['producer_blocked_fraction', s.producerBlocked],
+    ['rejected_per_s', s.rejectedRate],
+    ['lost_per_s', s.lostRate],
   ];
   for (const name of Object.keys(s.services).sort()) {
     columns.push([`service.${name}.in_flight`, s.services[name].inFlight]);

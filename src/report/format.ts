@@ -92,3 +92,18 @@ export function formatPercent(part: number, whole: number): string {
   if (percent > 99.9 && percent < 100) return '>99.9%';
   return significant(percent) + '%';
 }
+
+const BYTE_UNITS: [number, string][] = [
+  [1024 ** 3, 'GiB'],
+  [1024 ** 2, 'MiB'],
+  [1024, 'KiB'],
+];
+
+/** Bytes in binary units, as Kafka's memory settings are usually chosen: 33554432 -> "32 MiB". */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes)) return NOT_AVAILABLE;
+  for (const [size, unit] of BYTE_UNITS) {
+    if (Math.abs(bytes) >= size) return `${significant(bytes / size)} ${unit}`;
+  }
+  return `${significant(bytes)} B`;
+}

@@ -3,7 +3,8 @@
  * from the RunResult alone (DESIGN.md, "What comes out").
  *
  * Phases:
- *   1. text outputs: summary.json, timeseries.csv, partition-lag.csv, report.md;
+ *   1. text outputs: report.md, report.html (self-contained, interactive: html.ts), summary.json,
+ *      timeseries.csv, partition-lag.csv;
  *   2. charts: Vega-Lite specs (charts.ts), each compiled and drawn to SVG in turn on this thread,
  *      while its PNG is rasterised on libuv's thread pool (render.ts);
  *   3. the files replace the output directory in one rename (atomic.ts).
@@ -11,13 +12,16 @@
  */
 import type { RunResult } from '../metrics/result.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
-import { buildCharts } from './charts.js';
+import { planCharts } from './charts.js';
 import { partitionLagCsv, timeseriesCsv } from './csv.js';
 import { prettyJson, sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
+import { reportHtml } from './run-html.js';
 import { compileChart, renderSvg, svgToPng } from './render.js';
 
 export { ReportDirectoryError, type OutputFile } from './atomic.js';
+export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
+export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
 
 /**
  * Writes the report of `result` into `outDir`, replacing an earlier report there, and returns the
@@ -31,9 +35,10 @@ export async function writeReport(result: RunResult, outDir: string): Promise<st
 
 /** The report's files in memory, in the order writeReport lists them. */
 export async function renderReport(result: RunResult): Promise<OutputFile[]> {
-  const charts = buildCharts(result);
+  const { charts, skipped } = planCharts(result);
   const files: (OutputFile | Promise<OutputFile>)[] = [
-    { name: 'report.md', content: reportMarkdown(result, charts) },
+    { name: 'report.md', content: reportMarkdown(result, charts, skipped) },
+    reportHtml(result, charts, skipped).then((content) => ({ name: 'report.html', content })),
     { name: 'summary.json', content: summaryJson(result) },
     { name: 'timeseries.csv', content: timeseriesCsv(result) },
     { name: 'partition-lag.csv', content: partitionLagCsv(result) },

@@ -7,158 +7,55 @@
  * the description sits in a blockquote with block-starting characters escaped, and one-line
  * fields have newlines, pipes and HTML escaped.
  */
-import type { Accounting, RunResult, Summary } from '../metrics/result.js';
-import type { Chart } from './charts.js';
-import { formatCount, formatExact, formatMs, formatPercent, formatSeconds } from './format.js';
+import type { RunResult } from '../metrics/result.js';
+import type { Chart, SkippedChart } from './charts.js';
+import { formatCount } from './format.js';
+import {
+  accountingTable,
+  eventsTable,
+  scenarioTable,
+  servicesTable,
+  SINGLE_RUN,
+  summaryTable,
+  type Table,
+} from './tables.js';
 
-const FIDELITY: Record<string, string> = {
-  exact: 'exact: every record drawn one by one',
-  batched: 'batched: records drawn per time slice and poll batch',
-};
-
-export function reportMarkdown(result: RunResult, charts: readonly Chart[]): string {
+export function reportMarkdown(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = []): string {
   const { scenario, summary } = result;
   const parts: string[] = [];
   parts.push(`# ${headingText(scenario.title || scenario.name)}`);
   if (scenario.description.trim() !== '') parts.push(blockquote(scenario.description));
-  parts.push(
-    table(
-      ['Setting', 'Value'],
-      [
-        ['Scenario', inlineText(scenario.name)],
-        ['Topic', `${inlineText(scenario.topic)}, ${scenario.partitions} partitions`],
-        ['Consumer group', `${inlineText(scenario.group)}, ${scenario.consumers} consumers`],
-        [
-          'Simulated time',
-          `${formatSeconds(scenario.durationSeconds)}, sampled every ${formatSeconds(scenario.sampleIntervalSeconds)}`,
-        ],
-        ['Seed', String(scenario.seed)],
-        ['Fidelity', FIDELITY[scenario.fidelity] ?? inlineText(String(scenario.fidelity))],
-        ['Defaults', `Kafka ${inlineText(scenario.kafkaDefaults)} defaults where the scenario is silent`],
-      ],
-    ),
-  );
-  parts.push('Single run (one seed); no confidence interval.');
+  parts.push(markdownTable(scenarioTable(scenario, inlineText)));
+  parts.push(SINGLE_RUN);
 
-  parts.push('## Summary', table(['Measure', 'Value'], summaryRows(summary)));
-  parts.push('## Record accounting', ...accountingSection(summary.accounting));
-  const services = Object.keys(summary.services).sort();
-  if (services.length > 0) {
-    parts.push(
-      '## Downstream services',
-      table(
-        ['Service', 'Calls', 'Latency p99', 'In flight (peak window mean)', 'Queued (peak window mean)', 'Mean queue wait'],
-        services.map((name) => {
-          const s = summary.services[name];
-          return [
-            inlineText(name),
-            formatCount(s.calls),
-            formatMs(s.latency.p99Ms),
-            formatCount(s.maxInFlight),
-            formatCount(s.maxQueued),
-            formatMs(s.meanQueueWaitMs),
-          ];
-        }),
-        ['left', 'right', 'right', 'right', 'right', 'right'],
-      ),
-    );
-  }
-  if (result.events.length > 0) {
-    const events = result.events
-      .map((e, i) => ({ e, i }))
-      .sort((a, b) => a.e.timeSeconds - b.e.timeSeconds || a.i - b.i)
-      .map(({ e }) => [
-        e.endSeconds === undefined
-          ? formatSeconds(e.timeSeconds)
-          : `${formatSeconds(e.timeSeconds)} to ${formatSeconds(e.endSeconds)}`,
-        inlineText(e.label),
-        e.kind,
-      ]);
+  parts.push('## Summary', markdownTable(summaryTable(summary, inlineText)));
+  const accounting = accountingTable(summary.accounting, inlineText);
+  parts.push('## Record accounting', markdownTable(accounting.table), accounting.balance);
+  const services = servicesTable(summary, inlineText);
+  if (services !== undefined) parts.push('## Downstream services', markdownTable(services));
+  const events = eventsTable(result.events, inlineText);
+  if (events !== undefined) {
     parts.push('## Events', 'Marked on every chart: a dashed line at the moment, a shaded span for a window.');
-    parts.push(table(['Time', 'Event', 'Kind'], events));
+    parts.push(markdownTable(events));
   }
 
   parts.push('## Charts');
   for (const chart of charts) {
     parts.push(`### ${chart.title}`, `![${chart.alt}](${chart.name}.svg)`, `*${chart.caption}*`);
   }
+  if (skipped.length > 0) {
+    parts.push('Not drawn, because there was nothing to show:', skipped.map((c) => `- *${c.title}*: ${c.note}`).join('\n'));
+  }
   parts.push(
-    `Charts are also in \`.png\`, and as Vega-Lite specs with their data in \`.vl.json\`. ` +
+    `Charts are also in \`.png\`, in \`report.html\` (interactive, works offline), and as Vega-Lite specs with their data in \`.vl.json\`. ` +
       `Every sample is in \`timeseries.csv\` and \`partition-lag.csv\`; the numbers above are in \`summary.json\`. ` +
       `The run executed ${formatCount(summary.kernelEvents)} kernel events.`,
   );
   return parts.join('\n\n') + '\n';
 }
 
-function summaryRows(summary: Summary): string[][] {
-  const { lag, latency, throughput } = summary;
-  const drain =
-    lag.peakRecords === 0
-      ? 'no lag built up'
-      : lag.timeToDrainSeconds === null
-        ? 'did not drain within the run'
-        : `${formatSeconds(lag.timeToDrainSeconds)} after the peak`;
-  const rows = [
-    ['Peak group lag', `${formatCount(lag.peakRecords)} records at ${formatSeconds(lag.peakAtSeconds)}`],
-    ['Peak lag in time (oldest unprocessed record)', formatSeconds(lag.peakSeconds)],
-    ['Max partition lag', `${formatCount(lag.maxPartitionLagRecords)} records`],
-    ['Group lag at the end', `${formatCount(lag.finalRecords)} records`],
-    ['Time to drain (group lag back to 10% of its peak)', drain],
-    ['End-to-end latency p50', formatMs(latency.p50Ms)],
-    ['End-to-end latency p95', formatMs(latency.p95Ms)],
-    ['End-to-end latency p99', formatMs(latency.p99Ms)],
-    ['End-to-end latency p99.9', formatMs(latency.p999Ms)],
-    ['End-to-end latency max', formatMs(latency.maxMs)],
-    ['Records measured for latency', formatCount(latency.count)],
-    [
-      'Produced',
-      `mean ${formatCount(throughput.meanProducedPerSecond)}/s, peak ${formatCount(throughput.peakProducedPerSecond)}/s`,
-    ],
-    [
-      'Processed',
-      `mean ${formatCount(throughput.meanProcessedPerSecond)}/s, peak ${formatCount(throughput.peakProcessedPerSecond)}/s`,
-    ],
-  ];
-  return rows;
-}
-
-function accountingSection(a: Accounting): string[] {
-  const rows: string[][] = [];
-  const row = (what: string, n: number) => rows.push([what, formatExact(n), formatPercent(n, a.offered)]);
-  const byReason = (what: string, reasons: Record<string, number>) => {
-    const names = Object.keys(reasons).sort();
-    if (names.length === 0) row(what, 0);
-    for (const reason of names) row(`${what}: ${inlineText(reason)}`, reasons[reason]);
-  };
-  row('Offered (handed to producers)', a.offered);
-  byReason('Rejected by producer', a.rejected);
-  row('Appended to the topic', a.appended);
-  row('Processed', a.processed);
-  byReason('Lost', a.lost);
-  row('Still in the log', a.inLog);
-  row('Still in processing', a.inProcessing);
-  row('Still in the producer', a.inProducer);
-
-  const rejected = sum(a.rejected);
-  const lost = sum(a.lost);
-  const producerSide = a.offered - (rejected + a.appended + a.inProducer);
-  const consumerSide = a.appended - (a.processed + lost + a.inLog + a.inProcessing);
-  const check = (difference: number) => (difference === 0 ? 'balances' : `off by ${formatExact(difference)}`);
-  return [
-    table(['Records', 'Count', 'Share of offered'], rows, ['left', 'right', 'right']),
-    `Offered = rejected + appended + still in the producer (${check(producerSide)}); ` +
-      `appended = processed + lost + still in the log + still in processing (${check(consumerSide)}).`,
-  ];
-}
-
-function sum(values: Record<string, number>): number {
-  return Object.values(values).reduce((a, b) => a + b, 0);
-}
-
-type Align = 'left' | 'right';
-
-function table(header: string[], rows: string[][], align: Align[] = ['left', 'left']): string {
-  const rule = header.map((_, i) => (align[i] === 'right' ? '---:' : '---'));
+export function markdownTable({ header, rows, align = [] }: Table): string {
+  const rule = header.map((_, i) => ((align[i] ?? 'left') === 'right' ? '---:' : '---'));
   return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
@@ -172,7 +69,7 @@ export function inlineText(text: string): string {
 }
 
 /** As inlineText, and a trailing `#` is escaped so it is not read as a closing heading sequence. */
-function headingText(text: string): string {
+export function headingText(text: string): string {
   return inlineText(text).replace(/#+$/, (hashes) => '\\' + hashes);
 }
 

@@ -26,7 +26,7 @@ const { makeRunResult } = await import('./fixture.js');
 const scratch = await mkdtemp(path.join(tmpdir(), 'lagsim-atomic-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-describe('a failure mid-write', () => {
+describe('a failure mid-write', { timeout: 60_000 }, () => {
   it('leaves the previous report intact and removes the temporary directory', async () => {
     const out = path.join(scratch, 'report');
     const before = await writeReport(makeRunResult({ title: 'Before' }), out);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildCharts,
+  mergeShades,
+  pausedShades,
+  planCharts,
   MAX_HEATMAP_BUCKETS,
   MAX_POINTS_PER_LINE,
   partitionLabels,
@@ -32,9 +35,23 @@ describe('chart specs', () => {
       'latency',
       'throughput',
       'partition-lag-heatmap',
+      'group',
+      'producer',
+      'losses',
       'services',
     ]);
     expect(buildCharts(makeRunResult({ services: [] })).map((c) => c.name)).not.toContain('services');
+  });
+
+  it('leaves out the group, producer and losses charts when their series are all zero, saying why', () => {
+    const quiet = makeRunResult({ group: 'quiet', events: [] });
+    const { charts: drawn, skipped } = planCharts(quiet);
+    expect(drawn.map((c) => c.name)).not.toContain('group');
+    expect(skipped.map((c) => c.name)).toEqual(['group', 'producer', 'losses']);
+    for (const s of skipped) expect(s.note).toMatch(/^No /);
+    // A membership change alone is enough to draw the group chart.
+    const joined = makeRunResult({ group: 'quiet', events: [{ timeSeconds: 60, label: 'consumer-9 joins', kind: 'group' }] });
+    expect(buildCharts(joined).map((c) => c.name)).toContain('group');
   });
 
   it.each(charts.map((c) => [c.name, c] as const))('%s is valid Vega-Lite and compiles without warnings', (_, chart) => {
@@ -144,7 +161,7 @@ describe('placeEvents', () => {
     );
     expect(marks.labels.map((l) => l.text)).toEqual(['payments slow window']);
     expect(marks.labels[0].align).toBe('right'); // near the right edge: to the left of its rule
-    expect(marks.bands).toEqual([{ start: 1700 / 60, end: 30, event: 'payments slow window' }]);
+    expect(marks.bands).toEqual([{ start: 1700 / 60, end: 30, shade: 'service', event: 'payments slow window' }]);
   });
 });
 
@@ -184,5 +201,56 @@ describe('placeEvents in a rebalance storm', () => {
       rows.set(label.y, row);
     }
     expect(new Set(marks.labels.map((l) => l.y)).size).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('shading', () => {
+  const axis = timeAxisFor(1800);
+
+  it('merges a rebalance storm into one span with one rule and one label', () => {
+    const storm = makeRunResult({ group: 'storm' });
+    const marks = placeEvents(storm.events, axis);
+    const rebalanceBands = marks.bands.filter((b) => b.shade === 'group');
+    // 1010 s, 1040 s, and the storm of 50 from 1080 s as one span.
+    expect(rebalanceBands.length).toBe(3);
+    expect(rebalanceBands[2].start).toBeCloseTo(1080 / 60);
+    expect(rebalanceBands[2].end).toBeCloseTo((1080 + 49 * 10 + 6) / 60);
+    const stormRules = marks.rules.filter((r) => r.t > 1080 / 60);
+    expect(stormRules.length).toBe(0);
+    expect(marks.labels.filter((l) => l.text.includes('rebalance')).length).toBeLessThanOrEqual(2);
+    expect(marks.labels.some((l) => /rebalance \u00d751/.test(l.text))).toBe(true);
+  });
+
+  it('keeps spans of different kinds apart and joins spans a pixel apart', () => {
+    const pixel = 30 / 700;
+    const merged = mergeShades(
+      [
+        { start: 1, end: 2, shade: 'group', event: 'rebalance' },
+        { start: 2 + pixel, end: 3, shade: 'group', event: 'rebalance' },
+        { start: 1, end: 3, shade: 'fault', event: 'broker-1 slow' },
+        { start: 10, end: 11, shade: 'group', event: 'rebalance' },
+      ],
+      2 * pixel,
+    );
+    expect(merged).toEqual([
+      { start: 1, end: 3, shade: 'group', event: 'rebalance' },
+      { start: 10, end: 11, shade: 'group', event: 'rebalance' },
+      { start: 1, end: 3, shade: 'fault', event: 'broker-1 slow' },
+    ]);
+  });
+
+  it('shades the lag chart where partitions were paused or unowned, and says so in its legend', () => {
+    const result = makeRunResult();
+    const shades = pausedShades(result, axis);
+    // Unowned 1000-1010 s then paused 1010-1013 s are one stretch; the rejoin pauses 1040-1043 s,
+    // drawn at least two pixels (5 s at 30 min) wide.
+    expect(shades.map((s) => Math.round(s.start * 60))).toEqual([1000, 1040]);
+    expect(shades[0].end * 60).toBeCloseTo(1013);
+    expect(shades[1].end * 60).toBeCloseTo(1040 + (2 * 1800) / 700);
+    const lag = buildCharts(result).find((c) => c.name === 'lag-records')!;
+    const text = JSON.stringify(lag.spec);
+    expect(text).toContain('"partitions not consumed"');
+    expect(text).toContain('"title":"shaded:"');
+    expect(pausedShades(makeRunResult({ group: 'quiet' }), axis)).toEqual([]);
   });
 });

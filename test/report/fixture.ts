@@ -16,6 +16,12 @@ export interface FixtureOptions {
   title?: string;
   description?: string;
   fidelity?: 'exact' | 'batched';
+  /**
+   * 'quiet': no rebalance, no producer pressure, nothing rejected or lost in the series (the
+   * group, producer and losses charts are left out); 'storm': 50 rebalances in a row from minute
+   * 18, each pausing every partition for a few seconds.
+   */
+  group?: 'default' | 'quiet' | 'storm';
 }
 
 const DEFAULT_EVENTS: MarkedEvent[] = [
@@ -23,8 +29,21 @@ const DEFAULT_EVENTS: MarkedEvent[] = [
   { timeSeconds: 600, endSeconds: 700, label: 'payments slow', kind: 'service' },
   { timeSeconds: 900, label: 'back to 20k/s', kind: 'traffic' },
   { timeSeconds: 1000, label: 'consumer-3 crash', kind: 'fault' },
-  { timeSeconds: 1010, label: 'rebalance', kind: 'group' },
+  { timeSeconds: 1010, endSeconds: 1013, label: 'rebalance', kind: 'group' },
+  { timeSeconds: 1040, label: 'consumer-3 rejoins', kind: 'group' },
+  { timeSeconds: 1040, endSeconds: 1043, label: 'rebalance', kind: 'group' },
 ];
+
+/** 50 rebalances 10 s apart from 1080 s, each pausing every partition for 6 s. */
+const STORM_START = 1080;
+const STORM_EVENTS: MarkedEvent[] = Array.from({ length: 50 }, (_, i) => ({
+  timeSeconds: STORM_START + i * 10,
+  endSeconds: STORM_START + i * 10 + 6,
+  label: 'rebalance',
+  kind: 'group' as const,
+}));
+
+const MIB = 1024 * 1024;
 
 export function makeRunResult(options: FixtureOptions = {}): RunResult {
   const duration = options.durationSeconds ?? 1800;
@@ -50,6 +69,13 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
   const p99: (number | null)[] = [];
   const pmax: (number | null)[] = [];
   const consumers: number[] = [];
+  const paused: number[] = [];
+  const unowned: number[] = [];
+  const bufferBytes: number[] = [];
+  const blocked: number[] = [];
+  const rejectedRate: number[] = [];
+  const lostRate: number[] = [];
+  const groupMode = options.group ?? 'default';
   const partitionLag: number[][] = [];
   const services: RunResult['series']['services'] = {};
   for (const name of serviceNames) services[name] = { inFlight: [], queued: [] };
@@ -94,7 +120,23 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
     p99.push(noLatency ? null : Math.round(base * 4 * (1 + noise() * 0.2) * 10) / 10);
     // One isolated spike of the max at sample 1234, to check that downsampling keeps it.
     pmax.push(noLatency ? null : i === 1234 ? 99_999 : Math.round(base * 8));
-    consumers.push(t >= 1000 * scale && t < 1040 * scale ? 7 : 8);
+    const quiet = groupMode === 'quiet';
+    consumers.push(!quiet && t >= 1000 * scale && t < 1040 * scale ? 7 : 8);
+    // consumer-3 crashes at 1000 s: its partition is unowned until the rebalance at 1010 s, which
+    // (eager) pauses every partition for 3 s; the rejoin at 1040 s pauses them all again.
+    const inWindow = (from: number, to: number) => t > from * scale && t <= to * scale;
+    const stormPause = groupMode === 'storm' && t > STORM_START * scale && t <= (STORM_START + 500) * scale &&
+      (t / scale - STORM_START) % 10 < 6;
+    unowned.push(!quiet && inWindow(1000, 1010) ? 1 : 0);
+    paused.push(!quiet && (inWindow(1010, 1013) || inWindow(1040, 1043) || stormPause) ? partitions : 0);
+    // The buffer fills during the burst; from 400 s to 450 s it is full and send() blocks,
+    // rejecting 512 records between 420 s and 436 s (32/s).
+    const buffering = !quiet && burst ? Math.min(32 * MIB, (t / scale - 300) * 0.4 * MIB) : 0;
+    bufferBytes.push(Math.round(buffering));
+    blocked.push(!quiet && inWindow(400, 450) ? 0.6 : 0);
+    rejectedRate.push(!quiet && inWindow(420, 436) ? 32 / scale : 0);
+    // 1200 records deleted by retention between 1500 s and 1520 s; 37 dead-lettered at 700 s.
+    lostRate.push(!quiet && inWindow(1500, 1520) ? 60 / scale : !quiet && inWindow(699, 700) ? 37 / scale : 0);
     serviceNames.forEach((name, k) => {
       const load = (processedInWindow / interval / 128_000) * (k + 1) * 30;
       const saturated = slow && k === 0;
@@ -144,16 +186,16 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
       latencyP99: p99,
       latencyMax: pmax,
       consumers,
-      pausedPartitions: time.map(() => 0),
-      unownedPartitions: time.map(() => 0),
-      producerBufferBytes: time.map(() => 0),
-      producerBlocked: time.map(() => 0),
-      rejectedRate: time.map(() => 0),
-      lostRate: time.map(() => 0),
+      pausedPartitions: paused,
+      unownedPartitions: unowned,
+      producerBufferBytes: bufferBytes,
+      producerBlocked: blocked,
+      rejectedRate,
+      lostRate,
       services,
     },
     partitionLag,
-    events: options.events ?? DEFAULT_EVENTS.map((e) => ({
+    events: options.events ?? [...DEFAULT_EVENTS, ...(groupMode === 'storm' ? STORM_EVENTS : [])].map((e) => ({
       ...e,
       timeSeconds: e.timeSeconds * scale,
       ...(e.endSeconds === undefined ? {} : { endSeconds: e.endSeconds * scale }),
@@ -192,8 +234,21 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
         meanProcessedPerSecond: processed.reduce((a, b) => a + b, 0) / samples,
         peakProcessedPerSecond: Math.max(...processed),
       },
-      group: { rebalances: 3, membershipChanges: 2, pausedPartitionSeconds: 61.5, longestPartitionPauseSeconds: 4.2, duplicates: 1500, maxFetchThrottleMs: 0 },
-      producer: { blockedSeconds: 12.5, maxBufferBytes: 33_554_432, maxThrottleMs: 0, retries: 0 },
+      group:
+        groupMode === 'quiet'
+          ? { rebalances: 0, membershipChanges: 0, pausedPartitionSeconds: 0, longestPartitionPauseSeconds: 0, duplicates: 0, maxFetchThrottleMs: 0 }
+          : {
+              rebalances: groupMode === 'storm' ? 52 : 2,
+              membershipChanges: 2,
+              pausedPartitionSeconds: groupMode === 'storm' ? 2458 : 58,
+              longestPartitionPauseSeconds: 10,
+              duplicates: 1500,
+              maxFetchThrottleMs: 120,
+            },
+      producer:
+        groupMode === 'quiet'
+          ? { blockedSeconds: 0, maxBufferBytes: 0, maxThrottleMs: 0, retries: 0 }
+          : { blockedSeconds: 30, maxBufferBytes: 33_554_432, maxThrottleMs: 250, retries: 17 },
       services: Object.fromEntries(
         serviceNames.map((name, k) => [
           name,

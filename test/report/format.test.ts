@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatExact, formatMs, formatPercent, formatSeconds } from '../../src/report/format.js';
+import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds } from '../../src/report/format.js';
 
 describe('formatCount', () => {
   it.each([
@@ -73,5 +73,16 @@ describe('formatPercent', () => {
     expect(formatPercent(99_999, 100_000)).toBe('>99.9%');
     expect(formatPercent(999, 1000)).toBe('99.9%');
     expect(formatPercent(1, 0)).toBe('n/a');
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses binary units, as buffer.memory is set', () => {
+    expect(formatBytes(33_554_432)).toBe('32 MiB');
+    expect(formatBytes(16_384)).toBe('16 KiB');
+    expect(formatBytes(1_500)).toBe('1.46 KiB');
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3 GiB');
+    expect(formatBytes(null)).toBe('n/a');
   });
 });

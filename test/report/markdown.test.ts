@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCharts } from '../../src/report/charts.js';
+import { buildCharts, planCharts } from '../../src/report/charts.js';
 import { blockquote, inlineText, reportMarkdown } from '../../src/report/markdown.js';
 import { makeRunResult } from './fixture.js';
 import type { RunResult } from '../../src/metrics/result.js';
@@ -68,6 +68,32 @@ describe('report.md', () => {
     const off = makeRunResult();
     off.summary.accounting.processed -= 3;
     expect(markdown(off)).toContain('(off by 3)');
+  });
+
+  it('summarises the group, the producer and losses by reason', () => {
+    expect(md).toContain('| Rejected by producers | 512 (');
+    expect(md).toMatch(/\| Lost \| 1,237 \([^|]* of offered: dead-lettered 37, deleted by retention 1,200\) \|/);
+    expect(md).toContain('| Rebalances | 2 (2 membership changes) |');
+    expect(md).toContain('| Partitions not consumed (paused or unowned) | 58 s partition-time in all, longest 10 s |');
+    expect(md).toContain('| Duplicates (processed again after a rebalance or crash) | 1,500 |');
+    expect(md).toContain('| Producer buffer (highest, one instance) | 32 MiB |');
+    expect(md).toContain('| Time blocked in send() (all instances) | 30 s |');
+    expect(md).toContain('| Produce throttled (longest) | 250 ms |');
+    expect(md).toContain('| Produce requests retried | 17 |');
+    const quiet = markdown(makeRunResult({ group: 'quiet', events: [] }));
+    expect(quiet).toContain('| Partitions not consumed (paused or unowned) | never |');
+    expect(quiet).toContain('| Time blocked in send() (all instances) | never |');
+  });
+
+  it('says in one line why a chart with nothing to show is left out', () => {
+    const quiet = makeRunResult({ group: 'quiet', events: [] });
+    const { charts, skipped } = planCharts(quiet);
+    const text = reportMarkdown(quiet, charts, skipped);
+    expect(text).toContain('Not drawn, because there was nothing to show:');
+    expect(text).toContain('- *Consumer group: members and partitions not consumed*: No rebalance:');
+    expect(text).toContain('- *Producer: buffer in use and time blocked in send()*: No producer buffer pressure');
+    expect(text).not.toContain('group.svg');
+    expect(md).not.toContain('Not drawn');
   });
 
   it('lists services with calls, p99, max in flight, max queued and mean queue wait', () => {

@@ -11,9 +11,10 @@ import { validateVegaLite } from './vl-schema.js';
 const scratch = await mkdtemp(path.join(tmpdir(), 'lagsim-report-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-const CHARTS = ['lag-records', 'lag-seconds', 'latency', 'throughput', 'partition-lag-heatmap', 'services'];
+const CHARTS = ['lag-records', 'lag-seconds', 'latency', 'throughput', 'partition-lag-heatmap', 'group', 'producer', 'losses', 'services'];
 
-describe('writeReport', async () => {
+// A report is nine charts, their PNGs and a page; on a loaded 2-core machine that can take seconds.
+describe('writeReport', { timeout: 60_000 }, async () => {
   const result = makeRunResult();
   const first = path.join(scratch, 'first');
   const names = await writeReport(result, first);
@@ -21,6 +22,7 @@ describe('writeReport', async () => {
   it('writes and lists every file', async () => {
     const expected = [
       'report.md',
+      'report.html',
       'summary.json',
       'timeseries.csv',
       'partition-lag.csv',

@@ -1,0 +1,468 @@
+/**
+ * Charts that put several configurations side by side (a comparison, a sweep, a plan), built from
+ * VariantResults only, with the single-run charts' look (charts.ts).
+ *
+ * - Every variant has one colour in every chart, taken from VARIANT_PALETTE by its position in
+ *   the list, so the first variant is always blue and the tenth is the same grey everywhere.
+ * - A variant's line is its per-window median across runs (Replicated.median); with more than one
+ *   run, the 5th-95th percentile band across runs (Replicated.bands) is drawn under it as a
+ *   translucent area of the same colour. One run draws no band: there is nothing to spread.
+ * - Events are not marked: variants need not share them (different faults, different rebalances).
+ * - Per-partition lag is one heat map per variant, stacked, on one colour scale.
+ *
+ * gridHeatmapChart draws one figure over a 2-D grid of configurations (a sweep), with the cells
+ * that fail an objective marked.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { Series } from '../metrics/result.js';
+import type { VariantResult } from '../metrics/study.js';
+import {
+  COUNT_LABEL,
+  HEATMAP_RANGE,
+  LINE_HEIGHT,
+  logDomainOf,
+  logTicks,
+  MAX_HEATMAP_BUCKETS,
+  MAX_POINTS_PER_LINE,
+  PLOT_WIDTH,
+  specBase,
+  timeAxisFor,
+  timeX,
+  chartNumber,
+  type Chart,
+  type Layer,
+  type PositionDef,
+  type TimeAxis,
+  type VConcatChild,
+} from './charts.js';
+import { bucketPartitionLag, minMaxIndices } from './downsample.js';
+import { formatBytes, formatCount, formatMs, formatSeconds } from './format.js';
+
+/** Variant colours by position (Tableau 10); past ten they repeat. */
+export const VARIANT_PALETTE = [
+  '#4c78a8',
+  '#f58518',
+  '#54a24b',
+  '#e45756',
+  '#72b7b2',
+  '#b279a2',
+  '#eeca3b',
+  '#9d755d',
+  '#ff9da6',
+  '#bab0ac',
+];
+
+export function variantColour(index: number): string {
+  return VARIANT_PALETTE[index % VARIANT_PALETTE.length];
+}
+
+/** Labels as charts show them: unique, so two variants never share a colour entry. */
+export function displayLabels(variants: readonly VariantResult[]): string[] {
+  const seen = new Map<string, number>();
+  return variants.map((v) => {
+    const n = (seen.get(v.label) ?? 0) + 1;
+    seen.set(v.label, n);
+    return n === 1 ? v.label : `${v.label} (${n})`;
+  });
+}
+
+type NumericSeries = Exclude<keyof Series, 'services'>;
+
+interface ComparedSeries {
+  key: NumericSeries;
+  name: string;
+  title: string;
+  subtitle: string;
+  yTitle: string;
+  caption: string;
+  /** Drawn only if some variant has a non-zero value. */
+  onlyIfNonZero?: boolean;
+  logMs?: boolean;
+  /** Divide values by this before drawing (bytes to MiB). */
+  scale?: number;
+  labelExpr?: string;
+  format?: string;
+}
+
+const COMPARED: ComparedSeries[] = [
+  {
+    key: 'groupLag',
+    name: 'lag-records',
+    title: 'Consumer lag (records)',
+    subtitle: 'log end offset − committed offset, summed over partitions',
+    yTitle: 'lag (records)',
+    caption: 'Group lag of each variant. The lower and the sooner back to zero, the better.',
+  },
+  {
+    key: 'lagSeconds',
+    name: 'lag-seconds',
+    title: 'Consumer lag (seconds behind)',
+    subtitle: 'age of the oldest appended record not yet processed (worst partition)',
+    yTitle: 'lag (s)',
+    caption: 'How stale each variant\'s output gets.',
+    labelExpr: "format(datum.value, ',~r')",
+  },
+  {
+    key: 'latencyP99',
+    name: 'latency-p99',
+    title: 'End-to-end latency p99 per window',
+    subtitle: 'from send() to processing completed, 99th percentile of the records completing in each window',
+    yTitle: 'latency p99 (log scale)',
+    caption: 'Log scale: each step up the axis is ten times slower. A gap means no record completed in that window.',
+    logMs: true,
+  },
+  {
+    key: 'processedRate',
+    name: 'throughput',
+    title: 'Throughput processed',
+    subtitle: 'records processed per second in each window',
+    yTitle: 'processed (records/s)',
+    caption: 'What each variant\'s consumers got through; where it is flat below the produced rate, lag grows.',
+  },
+  {
+    key: 'consumers',
+    name: 'consumers',
+    title: 'Consumers in the group',
+    subtitle: 'members at each sample',
+    yTitle: 'consumers',
+    caption: 'Members of the group over time (crashes, deploys, autoscaling).',
+    labelExpr: "format(datum.value, '~r')",
+  },
+  {
+    key: 'pausedPartitions',
+    name: 'paused-partitions',
+    title: 'Partitions paused',
+    subtitle: 'owned but not consumed (revoked or awaiting a rebalance), at each sample',
+    yTitle: 'partitions paused',
+    caption: 'Rebalances stop consumption; the area under each line is partition-time lost to them.',
+    onlyIfNonZero: true,
+    labelExpr: "format(datum.value, '~r')",
+  },
+  {
+    key: 'producerBufferBytes',
+    name: 'producer-buffer',
+    title: 'Producer buffer in use',
+    subtitle: 'bytes in the accumulators (buffer.memory), all producer instances together',
+    yTitle: 'buffer in use (MiB)',
+    caption: 'A buffer that stays full means send() blocks and, past max.block.ms, rejects records.',
+    onlyIfNonZero: true,
+    scale: 1024 * 1024,
+    labelExpr: "format(datum.value, '~r')",
+  },
+  {
+    key: 'rejectedRate',
+    name: 'rejected',
+    title: 'Records rejected by producers',
+    subtitle: 'records per second in each window, all reasons',
+    yTitle: 'rejected (records/s)',
+    caption: 'Records send() failed on (buffer full, delivery timeout) or the application dropped.',
+    onlyIfNonZero: true,
+  },
+  {
+    key: 'lostRate',
+    name: 'lost',
+    title: 'Records lost',
+    subtitle: 'records per second in each window: deleted by retention, skipped by offset reset',
+    yTitle: 'lost (records/s)',
+    caption: 'Appended but never processed.',
+    onlyIfNonZero: true,
+  },
+];
+
+/** The comparison's charts, in a fixed order; series that are all zero in every variant are left out. */
+export function buildComparisonCharts(variants: readonly VariantResult[]): Chart[] {
+  if (variants.length === 0) return [];
+  const labels = displayLabels(variants);
+  const axis = timeAxisFor(Math.max(...variants.map((v) => v.result.median.scenario.durationSeconds)));
+  const charts: Chart[] = [];
+  for (const c of COMPARED) {
+    const anyNonZero = variants.some((v) => v.result.median.series[c.key].some((x) => x !== null && x !== 0));
+    if (c.onlyIfNonZero && !anyNonZero) continue;
+    charts.push(comparedChart(c, variants, labels, axis));
+  }
+  charts.push(heatmapsChart(variants, labels, axis));
+  return charts;
+}
+
+function colourScale(labels: readonly string[]) {
+  return { domain: [...labels], range: labels.map((_, i) => variantColour(i)) };
+}
+
+function comparedChart(c: ComparedSeries, variants: readonly VariantResult[], labels: string[], axis: TimeAxis): Chart {
+  const lineRows: Record<string, number | string | null>[] = [];
+  const bandRows: Record<string, number | string | null>[] = [];
+  const scale = c.scale ?? 1;
+  const shown = (v: number | null) => (v === null || (c.logMs && v <= 0) ? null : chartNumber(v / scale));
+  variants.forEach((variant, k) => {
+    const { median, runs, bands } = variant.result;
+    const values = median.series[c.key];
+    const band = runs.length > 1 ? bands[c.key] : undefined;
+    for (const i of minMaxIndices(values, MAX_POINTS_PER_LINE)) {
+      const t = chartNumber(median.time[i] / axis.unit);
+      lineRows.push({ [axis.field]: t, variant: labels[k], value: shown(values[i]) });
+      if (band !== undefined) {
+        const low = shown(band.low[i]);
+        const high = shown(band.high[i]);
+        if (low !== null && high !== null) bandRows.push({ [axis.field]: t, variant: labels[k], low, high });
+      }
+    }
+  });
+  const replicated = variants.some((v) => v.result.runs.length > 1);
+  const y: PositionDef = c.logMs
+    ? (() => {
+        const domain = logDomainOf(variants.map((v) => v.result.median.series[c.key]));
+        return {
+          field: 'value',
+          type: 'quantitative',
+          title: c.yTitle,
+          scale: { type: 'log', domain },
+          axis: {
+            values: logTicks(domain),
+            labelExpr: "datum.value >= 1000 ? format(datum.value / 1000, '~g') + ' s' : format(datum.value, '~g') + ' ms'",
+          },
+        } as PositionDef;
+      })()
+    : { field: 'value', type: 'quantitative', title: c.yTitle, axis: { labelExpr: c.labelExpr ?? COUNT_LABEL } };
+  const color = {
+    field: 'variant',
+    type: 'nominal',
+    title: null,
+    scale: colourScale(labels),
+    sort: [...labels],
+    legend: { orient: 'bottom', direction: 'horizontal', title: null },
+  } as const;
+  const layers: Layer[] = [];
+  if (bandRows.length > 0) {
+    layers.push({
+      data: { values: bandRows },
+      mark: { type: 'area', opacity: 0.2, tooltip: false },
+      encoding: {
+        x: timeX(axis, axis.field),
+        y: { ...(y as object), field: 'low' } as PositionDef,
+        y2: { field: 'high' },
+        // Fill, not colour: the same colours, but the legend stays the lines' (a band has none of its own).
+        fill: { ...color, legend: null },
+      },
+    });
+  }
+  layers.push({
+    data: { values: lineRows },
+    mark: { type: 'line', strokeWidth: 1.5, tooltip: false },
+    encoding: { x: timeX(axis, axis.field), y, color },
+  });
+  const bandNote = replicated ? ' Shaded: 5th–95th percentile across runs; the line is the median.' : '';
+  return {
+    name: c.name,
+    title: c.title,
+    alt: `${c.title}, one line per variant`,
+    caption: c.caption + bandNote,
+    spec: {
+      ...specBase(c.title, replicated ? [c.subtitle, 'line = median of the runs, band = 5th–95th percentile across runs'] : c.subtitle),
+      width: PLOT_WIDTH,
+      height: LINE_HEIGHT,
+      layer: layers,
+      // The bands' fill has the lines' colours but no legend of its own.
+      ...(bandRows.length > 0 ? { resolve: { scale: { fill: 'independent' }, legend: { fill: 'independent' } } } : {}),
+    },
+  };
+}
+
+/** One per-partition lag heat map per variant, stacked, on one shared colour scale. */
+function heatmapsChart(variants: readonly VariantResult[], labels: string[], axis: TimeAxis): Chart {
+  let maxLag = 0;
+  const panels: VConcatChild[] = variants.map((variant, k) => {
+    const { median } = variant.result;
+    const partitions = median.partitionLag[0]?.length ?? median.scenario.partitions;
+    const buckets = bucketPartitionLag(median.time, median.partitionLag, median.scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
+    const values: Record<string, number>[] = [];
+    for (const b of buckets) {
+      for (let p = 0; p < partitions; p++) {
+        values.push({ start: chartNumber(b.startSeconds / axis.unit), end: chartNumber(b.endSeconds / axis.unit), partition: p, lag: b.maxLag[p] });
+        if (b.maxLag[p] > maxLag) maxLag = b.maxLag[p];
+      }
+    }
+    const step = Math.max(1, Math.min(10, Math.floor(160 / Math.max(1, partitions))));
+    const every = Math.ceil(12 / step);
+    const onePixel = axis.max / PLOT_WIDTH;
+    return {
+      title: { text: labels[k], color: variantColour(k), fontSize: 12, anchor: 'start' },
+      width: PLOT_WIDTH,
+      height: step * partitions,
+      data: { values },
+      transform: [{ calculate: `datum.end + ${onePixel}`, as: 'end_drawn' }],
+      mark: { type: 'rect', tooltip: false, clip: true },
+      encoding: {
+        x: timeX(axis, 'start'),
+        x2: { field: 'end_drawn' },
+        y: {
+          field: 'partition',
+          type: 'ordinal',
+          title: 'partition',
+          scale: { domain: Array.from({ length: partitions }, (_, p) => p), paddingInner: 0, paddingOuter: 0 },
+          axis: {
+            values: Array.from({ length: partitions }, (_, p) => p).filter((p) => p % every === 0),
+            labelExpr: "'p' + datum.value",
+            ticks: false,
+            domain: false,
+          },
+        },
+        color: {
+          field: 'lag',
+          type: 'quantitative',
+          title: 'lag (records, worst in each time slice)',
+          scale: { range: HEATMAP_RANGE, domain: [0, 1], nice: false },
+          legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 320, labelExpr: COUNT_LABEL, titleLimit: 400 },
+        },
+      },
+    } as VConcatChild;
+  });
+  // One domain for all, set once every variant's worst cell is known.
+  for (const panel of panels) {
+    ((panel as { encoding: { color: { scale: { domain: number[] } } } }).encoding.color.scale.domain = [0, Math.max(1, maxLag)]);
+  }
+  const title = 'Lag per partition, by variant';
+  return {
+    name: 'partition-lag-heatmaps',
+    title,
+    alt: 'Heat maps of lag per partition over time, one per variant, on one colour scale',
+    caption:
+      'One heat map per variant, same colours for the same lag in all: a dark row is a hot partition, a dark column the whole group behind. ' +
+      'With several runs, each cell is the median across runs.',
+    spec: {
+      ...specBase(title, 'darker = more records behind; one colour scale for all variants'),
+      vconcat: panels,
+      spacing: 16,
+      resolve: { scale: { color: 'shared', y: 'independent' }, legend: { color: 'shared' } },
+    } as TopLevelSpec,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A figure over a 2-D grid of configurations
+
+/** One configuration of a 2-D sweep: where it sits on each axis, its figure, and its verdict. */
+export interface GridCell {
+  x: string | number;
+  y: string | number;
+  /** The figure in `unit`; null if nothing was measured (drawn as an empty grey cell). */
+  value: number | null;
+  /** Whether the configuration meets its objectives; undefined if none were set. */
+  pass?: boolean;
+}
+
+export interface GridHeatmapInput {
+  /** Name of the knob on the x axis, e.g. "consumers". */
+  xField: string;
+  /** Name of the knob on the y axis, e.g. "max.poll.records". */
+  yField: string;
+  cells: readonly GridCell[];
+  /** What the colour shows, e.g. "latency p99". */
+  metric: string;
+  /** The figure's unit: 'ms', 's' and 'bytes' are formatted as durations and sizes; anything else follows the number. */
+  unit: string;
+  /** File name without extension; 'grid-heatmap' if not given. */
+  name?: string;
+  title?: string;
+  /** Which end is good: 'low' (default: lag, latency) or 'high' (throughput). Bad is dark. */
+  better?: 'low' | 'high';
+}
+
+const GRID_RANGE_LOW_IS_GOOD = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
+
+/** A value with its unit, for a cell or a table: "2.35 s", "32 MiB", "120k records/s". */
+export function formatWithUnit(value: number | null, unit: string): string {
+  if (value === null) return 'n/a';
+  if (unit === 'ms') return formatMs(value);
+  if (unit === 's') return formatSeconds(value);
+  if (unit === 'bytes') return formatBytes(value);
+  if (unit === '%') return `${formatCount(value)}%`;
+  return unit === '' ? formatCount(value) : `${formatCount(value)} ${unit}`;
+}
+
+/**
+ * A heat map of one figure over a grid of two knobs: one cell per configuration, coloured by the
+ * figure, with its value written in; a cell that fails its objectives is outlined in red and
+ * marked ✗, one that passes is marked ✓. Axis values keep their order of first appearance,
+ * or ascending order when all are numbers.
+ */
+export function gridHeatmapChart(input: GridHeatmapInput): Chart {
+  const order = (values: (string | number)[]) => {
+    const unique = [...new Set(values)];
+    return unique.every((v) => typeof v === 'number') ? (unique as number[]).sort((a, b) => a - b) : unique;
+  };
+  const xs = order(input.cells.map((c) => c.x)).map(String);
+  const ys = order(input.cells.map((c) => c.y)).map(String);
+  const measured = input.cells.map((c) => c.value).filter((v): v is number => v !== null);
+  const lo = measured.length > 0 ? Math.min(...measured) : 0;
+  const hi = measured.length > 0 ? Math.max(...measured) : 1;
+  const range = input.better === 'high' ? [...GRID_RANGE_LOW_IS_GOOD].reverse() : GRID_RANGE_LOW_IS_GOOD;
+  // Dark cells get white text: the darker 45% of the scale.
+  const darkFrom = input.better === 'high' ? lo + (hi - lo) * 0.45 : lo + (hi - lo) * 0.55;
+  const rows = input.cells.map((c) => {
+    const mark = c.pass === undefined ? '' : c.pass ? ' ✓' : ' ✗';
+    const dark = c.value !== null && (input.better === 'high' ? c.value <= darkFrom : c.value >= darkFrom) && hi > lo;
+    return {
+      x: String(c.x),
+      y: String(c.y),
+      value: c.value,
+      label: formatWithUnit(c.value, input.unit) + mark,
+      verdict: c.pass === undefined ? 'no objective' : c.pass ? 'pass' : 'fail',
+      ink: dark ? 'white' : '#222222',
+    };
+  });
+  const anyVerdict = input.cells.some((c) => c.pass !== undefined);
+  const cellWidth = Math.max(60, Math.min(120, Math.floor(PLOT_WIDTH / Math.max(1, xs.length))));
+  const cellHeight = Math.max(28, Math.min(48, Math.floor(400 / Math.max(1, ys.length))));
+  const title = input.title ?? `${input.metric} by ${input.xField} and ${input.yField}`;
+  const unitNote = input.unit === '' ? '' : ` (${input.unit})`;
+  const x = { field: 'x', type: 'ordinal', title: input.xField, sort: xs, axis: { labelAngle: 0 } } as const;
+  const y = { field: 'y', type: 'ordinal', title: input.yField, sort: ys } as const;
+  const spec = {
+    ...specBase(
+      title,
+      `colour = ${input.metric}${unitNote}, darker is worse` + (anyVerdict ? '; ✗ and red outline = fails an objective, ✓ = meets all' : ''),
+    ),
+    width: cellWidth * xs.length,
+    height: cellHeight * ys.length,
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: 'rect', tooltip: false },
+        encoding: {
+          x,
+          y,
+          color: {
+            field: 'value',
+            type: 'quantitative',
+            title: `${input.metric}${unitNote}`,
+            scale: { range, domain: [lo, hi === lo ? lo + 1 : hi], nice: false },
+            legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 240, titleLimit: 400 },
+          },
+        },
+      },
+      {
+        transform: [{ filter: "datum.verdict == 'fail'" }],
+        mark: { type: 'rect', filled: false, stroke: '#d62728', strokeWidth: 3, tooltip: false },
+        encoding: { x, y },
+      },
+      {
+        mark: { type: 'text', fontSize: 11, tooltip: false },
+        encoding: {
+          x,
+          y,
+          text: { field: 'label', type: 'nominal' },
+          color: { condition: { test: "datum.ink == 'white'", value: 'white' }, value: '#222222' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+  return {
+    name: input.name ?? 'grid-heatmap',
+    title,
+    alt: `Heat map of ${input.metric} over ${input.xField} and ${input.yField}`,
+    caption:
+      `Each cell is one configuration: ${input.xField} across, ${input.yField} down; its colour and number are ${input.metric}.` +
+      (anyVerdict ? ' Cells outlined in red fail an objective.' : ''),
+    spec,
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * report.html of one run: the same tables as report.md (tables.ts) and every chart interactive.
+ */
+import type { RunResult } from '../metrics/result.js';
+import type { Chart, SkippedChart } from './charts.js';
+import { formatCount } from './format.js';
+import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
+import { accountingTable, eventsTable, scenarioTable, servicesTable, SINGLE_RUN, summaryTable } from './tables.js';
+
+export async function reportHtml(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = []): Promise<string> {
+  const { scenario, summary } = result;
+  const title = scenario.title || scenario.name;
+  const body: string[] = [heading(1, title)];
+  if (scenario.description.trim() !== '') body.push(quote(scenario.description));
+  body.push(htmlTable(scenarioTable(scenario, oneLine)), paragraph(SINGLE_RUN, 'note'));
+  body.push(heading(2, 'Summary'), htmlTable(summaryTable(summary, oneLine)));
+  const accounting = accountingTable(summary.accounting, oneLine);
+  body.push(heading(2, 'Record accounting'), htmlTable(accounting.table), paragraph(accounting.balance, 'note'));
+  const services = servicesTable(summary, oneLine);
+  if (services !== undefined) body.push(heading(2, 'Downstream services'), htmlTable(services));
+  const events = eventsTable(result.events, oneLine);
+  if (events !== undefined) {
+    body.push(heading(2, 'Events'), paragraph('Marked on every chart: a dashed line at the moment, a shaded span for a window.', 'note'));
+    body.push(htmlTable(events));
+  }
+  body.push(heading(2, 'Charts'), paragraph('Hover over a line, a cell or an event mark for its values.', 'note'));
+  for (const chart of charts) body.push(chartSection(chart));
+  if (skipped.length > 0) {
+    body.push(paragraph('Not drawn, because there was nothing to show:'), list(skipped.map((c) => `${c.title}: ${c.note}`)));
+  }
+  body.push(paragraph(`The run executed ${formatCount(summary.kernelEvents)} kernel events.`, 'note'));
+  return renderHtml({ title, body, charts });
+}

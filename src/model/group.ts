@@ -108,7 +108,6 @@ export class ConsumerGroup implements GroupHost {
   private generation = 1;
   private joined = new Set<Member>();
   private rebalanceStarted = 0;
-  private rebalanceReason = '';
   private deadline = 0;
   private again = false;
   private initialDelayUntil = 0;
@@ -195,10 +194,6 @@ export class ConsumerGroup implements GroupHost {
 
   private nextMemberId(): string {
     return `${this.spec.name}-${String(++this.seq).padStart(5, '0')}`;
-  }
-
-  private label(m: Member): string {
-    return m.instanceId ?? `${this.spec.name}-${m.slot}`;
   }
 
   // ---- partitions: consuming, paused, unowned --------------------------------------------
@@ -354,7 +349,7 @@ export class ConsumerGroup implements GroupHost {
     const now = this.sim.now;
     const inGroup = this.members.includes(m);
     if (!inGroup || m.outOfGroup) return;
-    this.note(`${this.label(m)} left: poll took over max.poll.interval.ms`);
+    this.note('member left (poll timeout)');
     if (m.instanceId && this.protocol !== 'consumer') {
       // A static member sends nothing; its heartbeats stop and its session runs out.
       m.outOfGroup = true;
@@ -363,7 +358,7 @@ export class ConsumerGroup implements GroupHost {
     }
     m.outOfGroup = true;
     for (const p of [...m.consuming]) this.stopConsuming(m, p);
-    this.sim.schedule(this.oneWay, () => this.leaveArrives(m, 'max.poll.interval.ms'), 0, 1);
+    this.sim.schedule(this.oneWay, () => this.leaveArrives(m, 'poll timeout'), 0, 1);
   }
 
   // ---- faults ---------------------------------------------------------------------------
@@ -392,7 +387,7 @@ export class ConsumerGroup implements GroupHost {
   private crash(slot: number, restartAfter: number | undefined): void {
     const m = this.slots[slot];
     if (!m || m.dead) return;
-    this.note(`${this.label(m)} crashed`);
+    this.note('member crashed');
     for (const p of [...m.consuming]) this.stopConsuming(m, p);
     m.kill();
     this.slots[slot] = null;
@@ -404,7 +399,7 @@ export class ConsumerGroup implements GroupHost {
   private startInstance(slot: number): void {
     if (this.slots[slot]) return;
     const m = this.spawn(slot);
-    this.note(`${this.label(m)} started`);
+    this.note('member started');
     m.awaitingAssignment = true;
     this.sim.schedule(this.oneWay, () => this.joinArrives(m), 0, 1);
   }
@@ -446,7 +441,7 @@ export class ConsumerGroup implements GroupHost {
     const then = this.afterClose.get(m);
     this.afterClose.delete(m);
     if (then) this.sim.schedule(0, then, 0, 1);
-    this.note(`${this.label(m)} shut down`);
+    this.note('member shut down');
     if (this.spec.config['enable.auto.commit'] && !m.outOfGroup) m.sendCommit();
     for (const p of [...m.consuming]) this.stopConsuming(m, p);
     m.kill();
@@ -472,7 +467,7 @@ export class ConsumerGroup implements GroupHost {
       if (!this.members.includes(m)) return;
       // A static member that came back within the session has been replaced, not expired.
       if (m.instanceId && this.replacedStatic.get(m) !== undefined && this.replacedStatic.get(m)! > silentSince) return;
-      this.leaveArrives(m, 'session.timeout.ms');
+      this.leaveArrives(m, 'session timeout');
     }, 0, 1);
   }
 
@@ -491,10 +486,10 @@ export class ConsumerGroup implements GroupHost {
     if (!this.members.includes(m)) {
       this.insertMember(m);
       this.membershipChanges++;
-      this.note(`${this.label(m)} joined`);
+      this.note('member joined');
     }
     if (this.protocol === 'consumer') {
-      this.epochChanged(`${this.label(m)} joined`);
+      this.epochChanged();
       // The joining heartbeat's own response carries the member's first target.
       const epoch = this.generation;
       this.sim.schedule(this.oneWay, () => this.heartbeatResponse(m, epoch), 0, 1);
@@ -505,7 +500,7 @@ export class ConsumerGroup implements GroupHost {
         // InitialDelayedJoin: wait group.initial.rebalance.delay.ms, again for each newcomer,
         // at most the rebalance timeout from the first.
         this.state = 'preparing';
-        this.beginRebalance('members joined an empty group');
+        this.beginRebalance();
         this.joined.add(m);
         this.initialDelayUntil = Math.min(now + this.settings.initialRebalanceDelay, now + this.rebalanceTimeout);
         this.sim.at(this.initialDelayUntil, () => this.initialDelayOver(), 0, 1);
@@ -521,7 +516,7 @@ export class ConsumerGroup implements GroupHost {
         break;
       case 'stable':
       case 'syncing':
-        this.startRebalance(`${this.label(m)} joined`);
+        this.startRebalance();
         this.joined.add(m);
         break;
     }
@@ -539,7 +534,7 @@ export class ConsumerGroup implements GroupHost {
       return;
     }
     m.generation = this.generation;
-    this.note(`${this.label(m)} rejoined (static, no rebalance)`);
+    this.note('static member back (no rebalance)');
     const parts: number[] = [];
     for (let p = 0; p < this.owner.length; p++) {
       if (this.owner[p] === old) {
@@ -574,10 +569,10 @@ export class ConsumerGroup implements GroupHost {
     m.outOfGroup = !m.dead;
     for (let p = 0; p < this.owner.length; p++) if (this.owner[p] === m) this.owner[p] = null;
     for (const p of [...m.consuming]) this.stopConsuming(m, p);
-    this.note(`${this.label(m)} removed (${reason})`);
+    this.note(`member removed (${reason})`);
     if (this.protocol === 'consumer') {
       this.target.delete(m);
-      return this.epochChanged(`${this.label(m)} left (${reason})`);
+      return this.epochChanged();
     }
     this.joined.delete(m);
     if (this.members.length === 0) {
@@ -586,17 +581,16 @@ export class ConsumerGroup implements GroupHost {
       return;
     }
     if (this.state === 'preparing') this.maybeCompleteJoin();
-    else this.startRebalance(`${this.label(m)} left (${reason})`);
+    else this.startRebalance();
   }
 
   // ---- coordinator: classic rebalance ----------------------------------------------------
 
-  private beginRebalance(reason: string): void {
+  private beginRebalance(): void {
     this.rebalanceStarted = this.sim.now;
-    this.rebalanceReason = reason;
   }
 
-  private startRebalance(reason: string): void {
+  private startRebalance(): void {
     if (this.state === 'preparing') return;
     if (this.state === 'syncing') {
       this.again = true;
@@ -604,7 +598,7 @@ export class ConsumerGroup implements GroupHost {
     }
     this.state = 'preparing';
     this.joined.clear();
-    this.beginRebalance(reason);
+    this.beginRebalance();
     this.initialDelayUntil = 0;
     const gen = this.generation;
     for (const m of this.members) {
@@ -648,7 +642,7 @@ export class ConsumerGroup implements GroupHost {
       m.outOfGroup = !m.dead;
       for (let p = 0; p < this.owner.length; p++) if (this.owner[p] === m) this.owner[p] = null;
       for (const p of [...m.consuming]) this.stopConsuming(m, p);
-      this.note(`${this.label(m)} evicted (did not rejoin within the rebalance timeout)`);
+      this.note('member evicted (rebalance timeout)');
     }
     if (this.members.length === 0) {
       this.endRebalance();
@@ -688,7 +682,7 @@ export class ConsumerGroup implements GroupHost {
       this.endRebalance();
       if (this.again) {
         this.again = false;
-        this.startRebalance(this.rebalanceReason);
+        this.startRebalance();
       }
     }, 0, 1);
   }
@@ -699,7 +693,7 @@ export class ConsumerGroup implements GroupHost {
       timeSeconds: this.rebalanceStarted / 1e6,
       endSeconds: this.sim.now / 1e6,
       kind: 'group',
-      label: `rebalance: ${this.rebalanceReason}`,
+      label: 'rebalance',
     });
   }
 
@@ -732,13 +726,12 @@ export class ConsumerGroup implements GroupHost {
   // ---- coordinator: KIP-848 --------------------------------------------------------------
 
   /** The group epoch moved: a new target assignment; members reconcile towards it one by one. */
-  private epochChanged(reason: string): void {
+  private epochChanged(): void {
     const now = this.sim.now;
     if (this.epochStarted < 0) {
       this.epochStarted = now;
       this.rebalanceStarted = now;
     }
-    this.rebalanceReason = reason;
     this.generation++;
     this.rebalances++;
     this.target = this.compute(this.members, false);
@@ -821,7 +814,7 @@ export class ConsumerGroup implements GroupHost {
       for (const p of want) if (this.owner[p] !== m) return;
     }
     for (let p = 0; p < this.owner.length; p++) if (this.owner[p] && !this.members.includes(this.owner[p]!)) return;
-    this.marks.push({ timeSeconds: this.epochStarted / 1e6, endSeconds: this.sim.now / 1e6, kind: 'group', label: `reconciliation: ${this.rebalanceReason}` });
+    this.marks.push({ timeSeconds: this.epochStarted / 1e6, endSeconds: this.sim.now / 1e6, kind: 'group', label: 'reconciliation' });
     this.epochStarted = -1;
   }
 

@@ -792,7 +792,7 @@ export function placeEvents(events: readonly MarkedEvent[], axis: TimeAxis): Eve
   const rules: (EventMarks['rules'][number] & { kind: MarkedEvent['kind']; lasts: boolean })[] = [];
   clusters.forEach((cluster, c) => {
     const { x, t } = cluster[0];
-    const text = clusterLabel(cluster.map((item) => item.e.label));
+    const text = fitLabel(clusterLabel(cluster.map((item) => item.e.label)), Math.max(x, PLOT_WIDTH - x));
     const w = textWidth(text, EVENT_LABEL_FONT_SIZE) + 4;
     const laterRules = clusters.slice(c + 1).map((later) => later[0].x);
     const natural = x + w <= PLOT_WIDTH + 12 ? 'left' : 'right';
@@ -892,6 +892,14 @@ export function pausedShades(result: RunResult, axis: TimeAxis): Shade[] {
     spans.push({ start, end, shade: 'paused', event: 'partitions paused or unowned' });
   }
   return mergeShades(spans, (MERGE_PIXELS * axis.max) / PLOT_WIDTH);
+}
+
+/** The label cut short with an ellipsis so it fits in `room` pixels: labels never spill out of the plot. */
+function fitLabel(text: string, room: number): string {
+  if (textWidth(text, EVENT_LABEL_FONT_SIZE) + 4 <= room) return text;
+  let n = text.length;
+  while (n > 1 && textWidth(`${text.slice(0, n)}\u2026`, EVENT_LABEL_FONT_SIZE) + 4 > room) n--;
+  return `${text.slice(0, n).trimEnd()}\u2026`;
 }
 
 /**

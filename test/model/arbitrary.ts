@@ -56,7 +56,8 @@ export const scenarioArb = fc
     duration: '20s',
     'sample-interval': '1s',
     fidelity: a.fidelity,
-    network: { rtt: a.rtt, 'produce-latency': { dist: 'exponential', mean: '2ms' } },
+    network: { rtt: a.rtt },
+    brokers: { 'append-latency': { dist: 'exponential', mean: '1ms' }, 'replication-latency': { dist: 'exponential', mean: '1ms' } },
     topics: [{ name: 't', partitions: a.partitions }],
     producers: [{ name: 'p', topic: 't', ...a.producer }],
     'consumer-groups': [

@@ -116,6 +116,9 @@ export class Producer {
   blockedTime = 0;
   maxBufferBytes = 0;
   maxThrottleMs = 0;
+  /** Produce requests answered, and the sum of their send-to-answer times (ticks); acks=0 answers at send. */
+  requestsAcked = 0;
+  ackTimeSum = 0;
 
   readonly id: string;
   private readonly sim: Simulation;
@@ -184,6 +187,8 @@ export class Producer {
   private bBytes = new Float64Array(256);
   private bAlloc = new Float64Array(256);
   private bAttempts = new Int32Array(256);
+  /** Sequences a batch covers (more than 1 once later batches of its partition were merged in). */
+  private bSpan = new Int32Array(256);
   /** Scratch flag per batch while a request is assembled. */
   private bMark = new Uint8Array(256);
   private bFree: number[] = [];
@@ -192,10 +197,10 @@ export class Producer {
   private readonly nextSeq: Float64Array;
   private readonly sendSeq: Float64Array;
   /** Per partition: sequences rejected while an earlier batch was still out, with their record counts. */
-  private readonly skipped = new Map<number, Map<number, number>>();
+  private readonly skipped = new Map<number, Map<number, { n: number; span: number }>>();
 
   // ---- per broker ---------------------------------------------------------------------------
-  private readonly waiting: IntList[];
+  private readonly waiting: BatchQueue[];
   private readonly slotDone: Float64Array[];
   private readonly slotAlloc: Float64Array[];
   /** A failed request's batches per slot (null for a request that succeeds). */
@@ -297,7 +302,7 @@ export class Producer {
     this.partCounts = new Int32Array(n);
     this.nextSeq = new Float64Array(n);
     this.sendSeq = new Float64Array(n);
-    this.waiting = Array.from({ length: B }, () => new IntList());
+    this.waiting = Array.from({ length: B }, () => new BatchQueue());
     this.slotDone = Array.from({ length: B }, () => new Float64Array(this.maxInFlight));
     this.slotAlloc = Array.from({ length: B }, () => new Float64Array(this.maxInFlight));
     this.slotFailed = Array.from({ length: B }, () => new Array(this.maxInFlight).fill(null));
@@ -869,6 +874,7 @@ export class Producer {
     this.bBytes[id] = this.bytes[p];
     this.bAlloc[id] = this.alloc[p];
     this.bAttempts[id] = 0;
+    this.bSpan[id] = 1;
     this.allocOpen -= this.alloc[p];
     this.allocQueued += this.alloc[p];
     this.unsent += n;
@@ -910,6 +916,7 @@ export class Producer {
       this.bBytes = g64(this.bBytes);
       this.bAlloc = g64(this.bAlloc);
       this.bAttempts = g32(this.bAttempts);
+      this.bSpan = g32(this.bSpan);
       const m = new Uint8Array(n);
       m.set(this.bMark);
       this.bMark = m;
@@ -992,14 +999,11 @@ export class Producer {
       const moving = this.parked;
       this.parked = [];
       for (let b = 0; b < this.waiting.length; b++) {
-        const list = this.waiting[b];
-        let w = 0;
-        for (let i = 0; i < list.length; i++) {
-          const id = list.a[i];
-          if (this.brokers.leaderAt(this.bPart[id], at) === b) list.a[w++] = id;
-          else moving.push(id);
-        }
-        list.length = w;
+        this.waiting[b].retain((id) => {
+          if (this.brokers.leaderAt(this.bPart[id], at) === b) return true;
+          moving.push(id);
+          return false;
+        });
       }
       moving.sort((x, y) => this.bPart[x] - this.bPart[y] || this.bSeq[x] - this.bSeq[y]);
       this.nextChange = this.brokers.nextLeaderChange(at);
@@ -1033,7 +1037,7 @@ export class Producer {
   private advanceBroker(b: number, H: number): void {
     const list = this.waiting[b];
     for (;;) {
-      if (list.length === 0) {
+      if (list.size === 0) {
         if (this.minDone[b] <= H && this.releaseSlots(b, H)) continue;
         break;
       }
@@ -1041,9 +1045,13 @@ export class Producer {
       if (this.slotCount[b] >= this.maxInFlight && this.minDone[b] >= H && this.nextExpiry[b] > H) break;
       // The earliest ready batch that may go out (its partition's next in sequence).
       let cand = Infinity;
-      for (let i = 0; i < list.length; i++) {
+      // The queue is in ready order (retries aside): the first batch that may go is the earliest.
+      for (let i = list.head; i < list.tail; i++) {
         const id = list.a[i];
-        if (this.bSeq[id] === this.sendSeq[this.bPart[id]] && this.bReady[id] < cand) cand = this.bReady[id];
+        if (id >= 0 && this.bSeq[id] === this.sendSeq[this.bPart[id]]) {
+          cand = this.bReady[id];
+          break;
+        }
       }
       let s = cand;
       if (this.connUntil[b] > s) s = this.connUntil[b];
@@ -1117,19 +1125,16 @@ export class Producer {
   }
 
   private expireWaiting(b: number, t: number): void {
-    const list = this.waiting[b];
     let m = Infinity;
-    let w = 0;
-    for (let i = 0; i < list.length; i++) {
-      const id = list.a[i];
+    this.waiting[b].retain((id) => {
       const d = this.bCreated[id] + this.deliveryTimeout;
-      if (d <= t) this.expire(id, d);
-      else {
-        list.a[w++] = id;
-        if (d < m) m = d;
+      if (d <= t) {
+        this.expire(id, d);
+        return false;
       }
-    }
-    list.length = w;
+      if (d < m) m = d;
+      return true;
+    });
     this.nextExpiry[b] = m;
   }
 
@@ -1142,12 +1147,12 @@ export class Producer {
     const seq = this.bSeq[id];
     if (seq === this.sendSeq[p]) {
       this.consumed(p, this.bCount[id]);
-      this.sendSeq[p]++;
+      this.sendSeq[p] += this.bSpan[id];
       this.skipForward(p);
     } else {
       let m = this.skipped.get(p);
       if (!m) this.skipped.set(p, (m = new Map()));
-      m.set(seq, this.bCount[id]);
+      m.set(seq, { n: this.bCount[id], span: this.bSpan[id] });
     }
     this.bFree.push(id);
   }
@@ -1156,12 +1161,12 @@ export class Producer {
   private skipForward(p: number): void {
     const m = this.skipped.get(p);
     if (!m) return;
-    let n = m.get(this.sendSeq[p]);
-    while (n !== undefined) {
+    let e = m.get(this.sendSeq[p]);
+    while (e !== undefined) {
       m.delete(this.sendSeq[p]);
-      this.consumed(p, n);
-      this.sendSeq[p]++;
-      n = m.get(this.sendSeq[p]);
+      this.consumed(p, e.n);
+      this.sendSeq[p] += e.span;
+      e = m.get(this.sendSeq[p]);
     }
     if (m.size === 0) this.skipped.delete(p);
   }
@@ -1173,8 +1178,33 @@ export class Producer {
     if (this.stStart[p] === this.stEnd[p]) this.stStart[p] = this.stEnd[p] = 0;
   }
 
+  /** Merges batches of id's partition that follow it in sequence into it; returns the bytes added. */
+  private mergeFollowers(list: BatchQueue, id: number, s: number, room: number): number {
+    const p = this.bPart[id];
+    let added = 0;
+    let seen = 0;
+    const depth = 8 * this.nParts + 64;
+    for (let i = list.head; i < list.tail && seen < depth; i++) {
+      const x = list.a[i];
+      if (x < 0) continue;
+      seen++;
+      if (this.bPart[x] !== p || this.bSeq[x] !== this.bSeq[id] + this.bSpan[id]) continue;
+      if (this.bReady[x] > s || this.bBytes[id] + this.bBytes[x] > this.batchSize || added + this.bBytes[x] > room) break;
+      this.bCount[id] += this.bCount[x];
+      this.bBytes[id] += this.bBytes[x];
+      this.bLast[id] = this.bLast[x];
+      this.bAlloc[id] += this.bAlloc[x];
+      this.bSpan[id] += this.bSpan[x];
+      added += this.bBytes[x];
+      list.removeAt(i);
+      this.bFree.push(x);
+    }
+    return added;
+  }
+
   private readonly taken = new IntList();
   private readonly eligible = new IntList();
+  private readonly eligibleAt = new IntList();
 
   /** Sends one produce request to broker b at time s with the ready batches it may hold. */
   private sendRequest(b: number, s: number): void {
@@ -1182,48 +1212,60 @@ export class Producer {
     const taken = this.taken;
     taken.length = 0;
     let bytes = 0;
-    if (list.length === 1) {
-      taken.push(list.a[0]);
-      bytes = this.bBytes[list.a[0]];
-      list.length = 0;
+    if (list.size === 1) {
+      const id = list.a[list.head];
+      taken.push(id);
+      bytes = this.bBytes[id];
+      list.removeAt(list.head);
     } else {
       // Eligible: ready by s and next in its partition's sequence (so one per partition), taken
       // round-robin over partitions from where the last request stopped, up to max.request.size.
+      // A partition's next batch sits near the queue's front, so a long queue (a slow broker)
+      // is only read a few partitions' worth deep.
       const P = this.nParts;
       const start = this.drainStart[b];
       const el = this.eligible;
+      const at = this.eligibleAt;
       el.length = 0;
-      for (let i = 0; i < list.length; i++) {
+      at.length = 0;
+      const depth = 8 * P + 64;
+      let seen = 0;
+      for (let i = list.head; i < list.tail && el.length < P && seen < depth; i++) {
         const id = list.a[i];
-        if (this.bReady[id] <= s && this.bSeq[id] === this.sendSeq[this.bPart[id]]) el.push(id);
+        if (id < 0) continue;
+        seen++;
+        if (this.bReady[id] <= s && this.bSeq[id] === this.sendSeq[this.bPart[id]]) {
+          el.push(id);
+          at.push(i);
+        }
       }
-      // Insertion sort by position after `start` in partition order (a handful of partitions).
+      // Insertion sort by position after `start` in partition order.
       const e = el.a;
+      const ea = at.a;
       for (let i = 1; i < el.length; i++) {
         const x = e[i];
+        const xi = ea[i];
         const kx = (this.bPart[x] - start + P) % P;
         let j = i - 1;
         while (j >= 0 && (this.bPart[e[j]] - start + P) % P > kx) {
           e[j + 1] = e[j];
+          ea[j + 1] = ea[j];
           j--;
         }
         e[j + 1] = x;
+        ea[j + 1] = xi;
       }
-      const mark = this.bMark;
       for (let i = 0; i < el.length; i++) {
         const id = e[i];
         if (taken.length > 0 && bytes + this.bBytes[id] > this.maxRequest) break;
         taken.push(id);
         bytes += this.bBytes[id];
-        mark[id] = 1;
+        list.removeAt(ea[i]);
       }
-      let w = 0;
-      for (let i = 0; i < list.length; i++) {
-        const id = list.a[i];
-        if (mark[id] === 1) mark[id] = 0;
-        else list.a[w++] = id;
-      }
-      list.length = w;
+      // A batch that waited for the connection would have kept taking records up to batch.size
+      // in Kafka; here those records closed later batches of the same partition behind it, so
+      // they join it now (merged while they fit).
+      for (let i = 0; i < taken.length; i++) bytes += this.mergeFollowers(list, taken.a[i], s, this.maxRequest - bytes);
       this.drainStart[b] = (this.bPart[taken.a[taken.length - 1]] + 1) % P;
     }
     const brokers = this.brokers;
@@ -1274,6 +1316,8 @@ export class Producer {
       return;
     }
     const visible = Math.ceil(hw);
+    this.requestsAcked++;
+    this.ackTimeSum += ack - s;
     for (let i = 0; i < taken.length; i++) this.finishBatch(taken.a[i], visible);
     if (acks !== 0) this.occupySlot(b, ack, alloc, null);
   }
@@ -1300,7 +1344,7 @@ export class Producer {
         : this.appendExact(p, n, this.bBytes[id], visible);
       this.metrics.appended.add(v, n);
     }
-    this.sendSeq[p]++;
+    this.sendSeq[p] += this.bSpan[id];
     this.skipForward(p);
     this.bFree.push(id);
     if (!lostAs) this.onAppend(p);
@@ -1341,6 +1385,53 @@ class IntList {
       this.a = g;
     }
     this.a[this.length++] = x;
+  }
+}
+
+/**
+ * Batches waiting for a broker, in the order they became ready: removal leaves a hole (-1) so
+ * taking from the front of a long queue costs nothing per batch behind it.
+ */
+class BatchQueue {
+  a = new Int32Array(16);
+  head = 0;
+  tail = 0;
+  /** Batches in the queue (holes excluded). */
+  size = 0;
+
+  push(id: number): void {
+    if (this.tail === this.a.length) this.makeRoom();
+    this.a[this.tail++] = id;
+    this.size++;
+  }
+
+  removeAt(i: number): void {
+    this.a[i] = -1;
+    this.size--;
+    while (this.head < this.tail && this.a[this.head] < 0) this.head++;
+    if (this.size === 0) this.head = this.tail = 0;
+  }
+
+  /** Keeps the batches for which keep(id) is true, in order. */
+  retain(keep: (id: number) => boolean): void {
+    let w = 0;
+    for (let i = this.head; i < this.tail; i++) {
+      const id = this.a[i];
+      if (id >= 0 && keep(id)) this.a[w++] = id;
+    }
+    this.head = 0;
+    this.tail = w;
+    this.size = w;
+  }
+
+  private makeRoom(): void {
+    if (this.size * 2 < this.a.length) {
+      this.retain(() => true);
+      if (this.tail < this.a.length) return;
+    }
+    const g = new Int32Array(this.a.length * 2);
+    g.set(this.a.subarray(0, this.tail));
+    this.a = g;
   }
 }
 

@@ -195,6 +195,9 @@ export class Producer {
   private bNext = 0;
   /** Per partition: the next batch sequence to assign, and the next one allowed out (idempotence keeps order). */
   private readonly nextSeq: Float64Array;
+  /** Per partition: its batches in a broker queue; per broker: partitions with some there. */
+  private readonly queued: Int32Array;
+  private readonly partsQueued: Int32Array;
   private readonly sendSeq: Float64Array;
   /** Per partition: sequences rejected while an earlier batch was still out, with their record counts. */
   private readonly skipped = new Map<number, Map<number, { n: number; span: number }>>();
@@ -301,12 +304,14 @@ export class Producer {
     this.stEnd = new Int32Array(n);
     this.partCounts = new Int32Array(n);
     this.nextSeq = new Float64Array(n);
+    this.queued = new Int32Array(n);
     this.sendSeq = new Float64Array(n);
     this.waiting = Array.from({ length: B }, () => new BatchQueue());
     this.slotDone = Array.from({ length: B }, () => new Float64Array(this.maxInFlight));
     this.slotAlloc = Array.from({ length: B }, () => new Float64Array(this.maxInFlight));
     this.slotFailed = Array.from({ length: B }, () => new Array(this.maxInFlight).fill(null));
     this.slotCount = new Int32Array(B);
+    this.partsQueued = new Int32Array(B);
     this.minDone = new Float64Array(B).fill(Infinity);
     this.connUntil = new Float64Array(B);
     this.drainStart = new Int32Array(B);
@@ -979,9 +984,22 @@ export class Producer {
       return;
     }
     this.advanceBroker(b, r);
-    this.waiting[b].push(id);
+    this.enqueue(b, id);
     const d = this.bCreated[id] + this.deliveryTimeout;
     if (d < this.nextExpiry[b]) this.nextExpiry[b] = d;
+  }
+
+  /** Batch `id` joins broker b's queue. */
+  private enqueue(b: number, id: number): void {
+    this.waiting[b].push(id);
+    const p = this.bPart[id];
+    if (this.queued[p]++ === 0) this.partsQueued[b]++;
+  }
+
+  /** Batch `id` left broker b's queue (sent, merged, expired or moved). */
+  private dequeued(b: number, id: number): void {
+    const p = this.bPart[id];
+    if (--this.queued[p] === 0) this.partsQueued[b]--;
   }
 
   private advanceAll(t: number): void {
@@ -1001,6 +1019,7 @@ export class Producer {
       for (let b = 0; b < this.waiting.length; b++) {
         this.waiting[b].retain((id) => {
           if (this.brokers.leaderAt(this.bPart[id], at) === b) return true;
+          this.dequeued(b, id);
           moving.push(id);
           return false;
         });
@@ -1012,7 +1031,7 @@ export class Producer {
         const b = this.brokers.leaderAt(this.bPart[id], at);
         if (b < 0) this.parked.push(id);
         else {
-          this.waiting[b].push(id);
+          this.enqueue(b, id);
           const d = this.bCreated[id] + this.deliveryTimeout;
           if (d < this.nextExpiry[b]) this.nextExpiry[b] = d;
         }
@@ -1118,7 +1137,7 @@ export class Producer {
       const b = this.brokers.leaderAt(p, this.bReady[id]);
       if (b < 0) this.parked.push(id);
       else {
-        this.waiting[b].push(id);
+        this.enqueue(b, id);
         if (d < this.nextExpiry[b]) this.nextExpiry[b] = d;
       }
     }
@@ -1129,6 +1148,7 @@ export class Producer {
     this.waiting[b].retain((id) => {
       const d = this.bCreated[id] + this.deliveryTimeout;
       if (d <= t) {
+        this.dequeued(b, id);
         this.expire(id, d);
         return false;
       }
@@ -1179,16 +1199,17 @@ export class Producer {
   }
 
   /** Merges batches of id's partition that follow it in sequence into it; returns the bytes added. */
-  private mergeFollowers(list: BatchQueue, id: number, s: number, room: number): number {
+  private mergeFollowers(b: number, id: number, s: number, room: number): number {
+    const list = this.waiting[b];
     const p = this.bPart[id];
     let added = 0;
-    let seen = 0;
-    const depth = 8 * this.nParts + 64;
-    for (let i = list.head; i < list.tail && seen < depth; i++) {
+    // Only as far as p's queued batches go.
+    let left = this.queued[p];
+    for (let i = list.head; i < list.tail && left > 0; i++) {
       const x = list.a[i];
-      if (x < 0) continue;
-      seen++;
-      if (this.bPart[x] !== p || this.bSeq[x] !== this.bSeq[id] + this.bSpan[id]) continue;
+      if (x < 0 || this.bPart[x] !== p) continue;
+      left--;
+      if (this.bSeq[x] !== this.bSeq[id] + this.bSpan[id]) continue;
       if (this.bReady[x] > s || this.bBytes[id] + this.bBytes[x] > this.batchSize || added + this.bBytes[x] > room) break;
       this.bCount[id] += this.bCount[x];
       this.bBytes[id] += this.bBytes[x];
@@ -1197,6 +1218,7 @@ export class Producer {
       this.bSpan[id] += this.bSpan[x];
       added += this.bBytes[x];
       list.removeAt(i);
+      this.dequeued(b, x);
       this.bFree.push(x);
     }
     return added;
@@ -1217,6 +1239,7 @@ export class Producer {
       taken.push(id);
       bytes = this.bBytes[id];
       list.removeAt(list.head);
+      this.dequeued(b, id);
     } else {
       // Eligible: ready by s and next in its partition's sequence (so one per partition), taken
       // round-robin over partitions from where the last request stopped, up to max.request.size.
@@ -1229,8 +1252,9 @@ export class Producer {
       el.length = 0;
       at.length = 0;
       const depth = 8 * P + 64;
+      const parts = this.partsQueued[b];
       let seen = 0;
-      for (let i = list.head; i < list.tail && el.length < P && seen < depth; i++) {
+      for (let i = list.head; i < list.tail && el.length < parts && seen < depth; i++) {
         const id = list.a[i];
         if (id < 0) continue;
         seen++;
@@ -1261,11 +1285,12 @@ export class Producer {
         taken.push(id);
         bytes += this.bBytes[id];
         list.removeAt(ea[i]);
+        this.dequeued(b, id);
       }
       // A batch that waited for the connection would have kept taking records up to batch.size
       // in Kafka; here those records closed later batches of the same partition behind it, so
       // they join it now (merged while they fit).
-      for (let i = 0; i < taken.length; i++) bytes += this.mergeFollowers(list, taken.a[i], s, this.maxRequest - bytes);
+      for (let i = 0; i < taken.length; i++) bytes += this.mergeFollowers(b, taken.a[i], s, this.maxRequest - bytes);
       this.drainStart[b] = (this.bPart[taken.a[taken.length - 1]] + 1) % P;
     }
     const brokers = this.brokers;

@@ -23,6 +23,7 @@ import { partitionWeights } from './keys.js';
 import { AliasTable } from '../random/alias.js';
 import { Service } from './service.js';
 import { ConsumerGroup } from './group.js';
+import { Brokers } from './brokers.js';
 
 export class ConservationError extends Error {
   constructor(
@@ -58,6 +59,10 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   const appended = new WindowedCounter(nWindows, interval);
   const processed = new WindowedCounter(nWindows, interval);
   const latency = new WindowedHistogram(nWindows, interval);
+  const rejected = new WindowedCounter(nWindows, interval);
+  const blocked = new WindowedCounter(nWindows, interval);
+  const buffer = new WindowedCounter(nWindows, interval);
+  const brokers = new Brokers(scenario.brokers, P, topic['replication-factor'], scenario.faults, end);
 
   const services = new Map<string, Service>();
   const marks: MarkedEvent[] = [];
@@ -68,12 +73,14 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
     }
   }
 
-  const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched };
-  const brokers = scenario.brokers;
+  marks.push(...brokers.marks);
+
+  const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched, brokers };
+  const coordinator = scenario.brokers;
   const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`), {
-    initialRebalanceDelay: brokers['group.initial.rebalance.delay.ms'],
-    consumerHeartbeat: brokers['group.consumer.heartbeat.interval.ms'],
-    consumerSession: brokers['group.consumer.session.timeout.ms'],
+    initialRebalanceDelay: coordinator['group.initial.rebalance.delay.ms'],
+    consumerHeartbeat: coordinator['group.consumer.heartbeat.interval.ms'],
+    consumerSession: coordinator['group.consumer.session.timeout.ms'],
   });
 
   // A producer spec with N instances is N KafkaProducers, each sending 1/N of the rate with its
@@ -89,11 +96,30 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       const total = weights.reduce((a, b) => a + b, 0);
       for (let p = 0; p < P; p++) weights[p] /= total;
     }
-    return Array.from({ length: n }, (_, i) => new Producer(
-      n === 1 ? spec.name : `${spec.name}-${i}`,
-      sim, spec, segments, logs, partitioner, stream(seed, n === 1 ? `producer:${spec.name}` : `producer:${spec.name}-${i}`),
-      compile(scenario.network['produce-latency']), end, { produced, appended }, (p) => group.dataAppended(p), batched, weights,
-    ));
+    return Array.from({ length: n }, (_, i) => {
+      const id = n === 1 ? spec.name : `${spec.name}-${i}`;
+      return new Producer({
+        id,
+        client: spec.name,
+        sim,
+        spec,
+        segments,
+        logs,
+        partitioner,
+        weights,
+        rng: stream(seed, `producer:${id}`),
+        senderRng: stream(seed, `sender:${id}`),
+        brokers,
+        appendLatency: compile(scenario.brokers['append-latency']),
+        replicationLatency: compile(scenario.brokers['replication-latency']),
+        rtt: scenario.network.rtt,
+        end,
+        interval,
+        metrics: { produced, appended, rejected, blocked, buffer },
+        onAppend: (p) => group.dataAppended(p),
+        batched,
+      });
+    });
   });
 
   // ---- sampling -----------------------------------------------------------------------------
@@ -153,6 +179,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   group.scheduleFaults(scenario.faults);
   sim.run(end);
   sample(end);
+  for (const p of producers) p.finish(end);
   for (const s of services.values()) s.finish(end);
   group.settle(end);
   marks.push(...group.marks);
@@ -181,15 +208,19 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       { offered: 0, rejected: {}, appended: appendedTotal, processed: group.unique, lost, inLog: notDone - inProcessing, inProcessing, inProducer: 0 },
     );
   }
+  const rejectedByReason: Record<string, number> = {};
+  for (const p of producers) {
+    for (const [reason, n] of Object.entries(p.rejected)) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
+  }
   const accounting: Accounting = {
     offered,
-    rejected: {},
+    rejected: Object.fromEntries(Object.entries(rejectedByReason).sort(([a], [b]) => a.localeCompare(b))),
     appended: appendedTotal,
     processed: group.unique,
     lost,
     inLog: notDone - inProcessing,
     inProcessing,
-    inProducer: producers.reduce((s, p) => s + p.inAccumulator(), 0) + pendingInLog,
+    inProducer: producers.reduce((s, p) => s + p.inProducer(), 0) + pendingInLog,
   };
   checkConservation(accounting);
 
@@ -260,9 +291,9 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       consumers,
       pausedPartitions,
       unownedPartitions,
-      producerBufferBytes: time.map(() => 0),
-      producerBlocked: time.map(() => 0),
-      rejectedRate: time.map(() => 0),
+      producerBufferBytes: Array.from(buffer.values),
+      producerBlocked: Array.from(blocked.values, (v, w) => v / (windowSeconds(w) * US)),
+      rejectedRate: perSecond(rejected),
       lostRate: time.map(() => 0),
       services: serviceSeries,
     },
@@ -294,7 +325,12 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
         duplicates: group.duplicates,
         maxFetchThrottleMs: 0,
       },
-      producer: { blockedSeconds: 0, maxBufferBytes: 0, maxThrottleMs: 0, retries: 0 },
+      producer: {
+        blockedSeconds: producers.reduce((s, p) => s + p.blockedTime, 0) / US,
+        maxBufferBytes: Math.max(0, ...producers.map((p) => p.maxBufferBytes)),
+        maxThrottleMs: Math.max(0, ...producers.map((p) => p.maxThrottleMs)),
+        retries: producers.reduce((s, p) => s + p.retries, 0),
+      },
       kernelEvents: sim.executed,
     },
   };

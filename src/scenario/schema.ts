@@ -239,13 +239,44 @@ export type KeyDist =
 // ---------------------------------------------------------------------------------------------
 // Kafka client configuration, Kafka 4.0 defaults.
 
+const ACKS = z.union([z.literal('all'), z.literal('-1'), z.literal(-1), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]);
+
+/** `delivery.timeout.ms` when the scenario is silent (KafkaProducer raises it to linger.ms + request.timeout.ms if that is larger). */
+export const DEFAULT_DELIVERY_TIMEOUT = 120_000_000;
+
+const PRODUCER_CONFIG_DEFAULTS = {
+  'linger.ms': 5_000,
+  'batch.size': 16_384,
+  acks: 'all' as const,
+  'buffer.memory': 33_554_432,
+  'max.block.ms': 60_000_000,
+  'max.in.flight.requests.per.connection': 5,
+  'max.request.size': 1_048_576,
+  'request.timeout.ms': 30_000_000,
+  'retry.backoff.ms': 100_000,
+  'retry.backoff.max.ms': 1_000_000,
+};
+
 export const ProducerConfig = z
   .strictObject({
-    'linger.ms': KafkaMs.default(5_000),
-    'batch.size': KafkaBytes.default(16_384),
-    acks: z.union([z.literal('all'), z.literal('-1'), z.literal(-1), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]).default('all'),
+    'linger.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['linger.ms']),
+    'batch.size': KafkaBytes.default(PRODUCER_CONFIG_DEFAULTS['batch.size']),
+    acks: ACKS.default('all'),
+    'buffer.memory': positive(KafkaBytes, 'a size').default(PRODUCER_CONFIG_DEFAULTS['buffer.memory']),
+    'max.block.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['max.block.ms']),
+    'max.in.flight.requests.per.connection': z.number().int().positive().default(5),
+    'max.request.size': positive(KafkaBytes, 'a size').default(PRODUCER_CONFIG_DEFAULTS['max.request.size']),
+    'delivery.timeout.ms': KafkaMs.optional().describe('default 120000, raised to linger.ms + request.timeout.ms when that is larger'),
+    'request.timeout.ms': positive(KafkaMs, 'a duration').default(PRODUCER_CONFIG_DEFAULTS['request.timeout.ms']),
+    'retry.backoff.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.ms']),
+    'retry.backoff.max.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.max.ms']),
   })
-  .default({ 'linger.ms': 5_000, 'batch.size': 16_384, acks: 'all' });
+  .default(PRODUCER_CONFIG_DEFAULTS);
+
+/** Normalised acks: 0, 1 or 'all' (-1). */
+export function acksOf(acks: z.output<typeof ACKS>): 0 | 1 | 'all' {
+  return acks === 0 || acks === '0' ? 0 : acks === 1 || acks === '1' ? 1 : 'all';
+}
 
 const Name = z
   .string()
@@ -323,24 +354,49 @@ export const CoordinatorConfig = {
 export const Topic = z.strictObject({
   name: Name,
   partitions: z.number().int().positive().max(100_000),
+  'replication-factor': z.number().int().positive().optional().describe('default min(3, brokers.count)'),
 });
 
-export const Producer = z.strictObject({
-  name: Name,
-  topic: Name,
-  instances: z
-    .number()
-    .int()
-    .positive()
-    .max(1000)
-    .default(1)
-    .describe('application instances, each with its own KafkaProducer and accumulator; the rate is shared equally'),
-  rate: RateProfile,
-  arrivals: z.enum(['poisson', 'paced']).default('poisson'),
-  'record-size': SizeDist.default({ dist: 'constant', value: 512 }),
-  keys: Keys.default({ dist: 'null' }),
-  config: ProducerConfig,
-});
+export const Producer = z
+  .strictObject({
+    name: Name,
+    topic: Name,
+    instances: z
+      .number()
+      .int()
+      .positive()
+      .max(1000)
+      .default(1)
+      .describe('application instances, each with its own KafkaProducer and accumulator; the rate is shared equally'),
+    rate: RateProfile,
+    arrivals: z.enum(['poisson', 'paced']).default('poisson'),
+    'record-size': SizeDist.default({ dist: 'constant', value: 512 }),
+    keys: Keys.default({ dist: 'null' }),
+    'on-buffer-full': z
+      .enum(['block', 'drop'])
+      .default('block')
+      .describe('what the application does when send() would block on buffer.memory: block (wait up to max.block.ms, as Kafka does) or drop the record'),
+    config: ProducerConfig,
+  })
+  .superRefine((p, ctx) => {
+    // KafkaProducer.configureDeliveryTimeout: an explicit delivery.timeout.ms below
+    // linger.ms + request.timeout.ms is a ConfigException.
+    const c = p.config;
+    const dt = c?.['delivery.timeout.ms'];
+    if (dt !== undefined && typeof c['linger.ms'] === 'number' && typeof c['request.timeout.ms'] === 'number' && dt < c['linger.ms'] + c['request.timeout.ms']) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['config', 'delivery.timeout.ms'],
+        message: `expected delivery.timeout.ms >= linger.ms + request.timeout.ms (${(c['linger.ms'] + c['request.timeout.ms']) / 1000}), got ${dt / 1000}`,
+      });
+    }
+  })
+  .transform((p) => {
+    // The default is raised silently, as KafkaProducer does.
+    const c = p.config;
+    const dt = c['delivery.timeout.ms'] ?? Math.max(DEFAULT_DELIVERY_TIMEOUT, c['linger.ms'] + c['request.timeout.ms']);
+    return { ...p, config: { ...c, 'delivery.timeout.ms': dt } };
+  });
 
 export const Call = z.strictObject({
   service: Name,
@@ -437,9 +493,53 @@ export type FaultSpec =
 export const Network = z
   .strictObject({
     rtt: Duration.default(1_000),
-    'produce-latency': DurationDist.default({ dist: 'constant', value: 2_000 }),
+    'produce-latency': z
+      .unknown()
+      .optional()
+      .describe('removed: use brokers.append-latency and brokers.replication-latency (send -> visible = rtt/2 + append + replication)'),
   })
-  .default({ rtt: 1_000, 'produce-latency': { dist: 'constant', value: 2_000 } });
+  .superRefine((n, ctx) => {
+    if (n['produce-latency'] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['produce-latency'],
+        message:
+          'expected no produce-latency here: it was replaced by brokers.append-latency (leader append) and brokers.replication-latency ' +
+          '(followers fetch, for the high watermark), and a record becomes visible rtt/2 + append + replication after it is sent',
+      });
+    }
+  })
+  .transform((n) => ({ rtt: n.rtt }))
+  .default({ rtt: 1_000 });
+
+/** Client quotas of one client id (a producer's or a consumer group's name), per broker as Kafka enforces them. */
+export const ClientQuotaSpec = z.strictObject({
+  producer_byte_rate: positive(KafkaBytes, 'a byte rate').optional().describe('bytes per second a producer may send to each broker'),
+  consumer_byte_rate: positive(KafkaBytes, 'a byte rate').optional().describe('bytes per second a consumer group member may fetch from each broker'),
+});
+
+const BROKERS_DEFAULTS = {
+  count: 3,
+  'append-latency': { dist: 'constant' as const, value: 500 },
+  'replication-latency': { dist: 'constant' as const, value: 1_000 },
+  quotas: {},
+  'group.initial.rebalance.delay.ms': 3_000_000,
+  'group.consumer.heartbeat.interval.ms': 5_000_000,
+  'group.consumer.session.timeout.ms': 45_000_000,
+};
+
+export const Brokers = z
+  .strictObject({
+    count: z.number().int().positive().max(10_000).default(3),
+    'append-latency': DurationDist.default(BROKERS_DEFAULTS['append-latency']).describe('leader: request handling and log append'),
+    'replication-latency': DurationDist.default(BROKERS_DEFAULTS['replication-latency']).describe(
+      'from leader append until every in-sync follower has fetched it (the high watermark covers it); 0 with replication-factor 1',
+    ),
+    'max-bytes-in-per-second': positive(KafkaBytes, 'a size').optional().describe('produce bytes one broker appends per second; requests queue FIFO behind it'),
+    quotas: z.record(Name, ClientQuotaSpec).default({}).describe('client quotas by client id (a producer or consumer group name), enforced by each broker'),
+    ...CoordinatorConfig,
+  })
+  .default(BROKERS_DEFAULTS);
 
 // ---------------------------------------------------------------------------------------------
 // Objectives (service-level objectives a run is checked against with `sim --check`). One mapping,
@@ -556,13 +656,11 @@ export const Scenario = z
       .default('auto')
       .describe('exact: every record drawn; batched: counts and processing times drawn per slice and per poll batch; auto: batched from 5M expected records'),
     network: Network,
+    brokers: Brokers,
     topics: z.array(Topic).length(1, 'expected exactly one topic (multi-stage pipelines come in a later version)'),
     producers: z.array(Producer).min(1),
     'consumer-groups': z.array(ConsumerGroup).length(1, 'expected exactly one consumer group (multi-stage pipelines come in a later version)'),
     services: z.array(Service).default([]),
-    brokers: z
-      .strictObject({ ...CoordinatorConfig })
-      .default({ 'group.initial.rebalance.delay.ms': 3_000_000, 'group.consumer.heartbeat.interval.ms': 5_000_000, 'group.consumer.session.timeout.ms': 45_000_000 }),
     faults: z.array(Fault).default([]),
     objectives: Objectives.default([]).describe('service-level objectives checked by sim --check'),
     variants: Variants.default({}).describe('named sets of overrides, picked with sim --variant NAME'),
@@ -586,6 +684,24 @@ export const Scenario = z
           }
         });
       });
+      const brokerCount = typeof s.brokers?.count === 'number' ? s.brokers.count : undefined;
+      listOf(s.topics).forEach((t, i) => {
+        const rf = t?.['replication-factor'];
+        if (brokerCount !== undefined && typeof rf === 'number' && rf > brokerCount) {
+          ctx.addIssue({ code: 'custom', path: ['topics', i, 'replication-factor'], message: `expected a replication factor <= brokers.count (${brokerCount}), got ${rf}` });
+        }
+      });
+      listOf(s.faults).forEach((f, i) => {
+        if (brokerCount !== undefined && f && (f.type === 'broker-slowdown' || f.type === 'broker-loss') && typeof f.broker === 'number' && f.broker >= brokerCount) {
+          ctx.addIssue({ code: 'custom', path: ['faults', i, 'broker'], message: `expected a broker index below brokers.count (${brokerCount}), got ${f.broker}` });
+        }
+      });
+      if (s.brokers?.quotas && typeof s.brokers.quotas === 'object') {
+        const clients = new Set([...listOf(s.producers).map((p) => p?.name), ...listOf(s['consumer-groups']).map((g) => g?.name)].filter((n): n is string => typeof n === 'string'));
+        for (const client of Object.keys(s.brokers.quotas)) {
+          if (!clients.has(client)) ctx.addIssue({ code: 'custom', path: ['brokers', 'quotas', client], message: expectedGot(`a producer or consumer group name (${[...clients].join(', ')})`, client) });
+        }
+      }
       const windows = s.duration / s['sample-interval'];
       if (Number.isFinite(windows) && windows > 1_000_000) {
         ctx.addIssue({ code: 'custom', path: ['sample-interval'], message: `expected at most 1,000,000 samples per run, got ${Math.ceil(windows)}: use a longer sample-interval` });
@@ -611,3 +727,5 @@ export type RateProfile = z.output<typeof RateProfile>;
 export type ProducerSpec = z.output<typeof Producer>;
 export type ConsumerGroupSpec = z.output<typeof ConsumerGroup>;
 export type ServiceSpec = z.output<typeof Service>;
+export type BrokersSpec = z.output<typeof Brokers>;
+export type TopicSpec = z.output<typeof Topic>;

@@ -24,7 +24,8 @@ seed: 1
 duration: 1112s
 sample-interval: 1s
 fidelity: exact
-network: { rtt: 0ms, produce-latency: 0ms }
+network: { rtt: 0ms }
+brokers: { append-latency: 0ms, replication-latency: 0ms }
 topics: [{ name: t, partitions: 1 }]
 producers: [{ name: p, topic: t, rate: 900/s, arrivals: poisson, config: { linger.ms: 0 } }]
 consumer-groups:

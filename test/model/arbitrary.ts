@@ -57,6 +57,8 @@ export const scenarioArb = fc
         fc.record({ type: fc.constant('consumer-crash'), at: ms(0, 15000), member: fc.integer({ min: 0, max: 5 }), 'restart-after': fc.option(ms(100, 8000), { nil: undefined }) }),
         fc.record({ type: fc.constant('rolling-restart'), at: ms(0, 10000), interval: ms(100, 3000), downtime: ms(100, 3000) }),
         fc.record({ type: fc.constant('scale'), at: ms(0, 15000), instances: fc.integer({ min: 1, max: 8 }) }),
+        fc.record({ type: fc.constant('broker-slowdown'), at: ms(0, 15000), for: ms(100, 5000), broker: fc.integer({ min: 0, max: 2 }), factor: fc.constantFrom(2, 10) }),
+        fc.record({ type: fc.constant('broker-loss'), at: ms(0, 15000), broker: fc.integer({ min: 0, max: 2 }), failover: ms(100, 5000), 'restart-after': fc.option(ms(1000, 8000), { nil: undefined }) }),
       ),
       { maxLength: 3 },
     ),
@@ -67,7 +69,14 @@ export const scenarioArb = fc
     duration: '20s',
     'sample-interval': '1s',
     fidelity: a.fidelity,
-    network: { rtt: a.rtt, 'produce-latency': { dist: 'exponential', mean: '2ms' } },
+    network: { rtt: a.rtt },
+    brokers: {
+      'append-latency': { dist: 'exponential', mean: '1ms' },
+      'replication-latency': { dist: 'exponential', mean: '1ms' },
+      'group.initial.rebalance.delay.ms': 500,
+      'group.consumer.heartbeat.interval.ms': 500,
+      'group.consumer.session.timeout.ms': 3000,
+    },
     topics: [{ name: 't', partitions: a.partitions }],
     producers: [{ name: 'p', topic: 't', ...a.producer }],
     'consumer-groups': [
@@ -96,7 +105,6 @@ export const scenarioArb = fc
       },
     ],
     faults: a.faults.map((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined))),
-    brokers: { 'group.initial.rebalance.delay.ms': 500, 'group.consumer.heartbeat.interval.ms': 500, 'group.consumer.session.timeout.ms': 3000 },
     services: [
       {
         name: 's',

@@ -13,14 +13,15 @@ import type { RunResult } from '../../src/metrics/result.js';
 const RTT = 0.002; // seconds
 const HALF = RTT / 2;
 
-function scenario(opts: { partitions?: number; instances?: number; duration?: string; rate?: string; config?: string; processing?: string; faults?: string; sample?: string; brokers?: string }): string {
+function scenario(opts: { partitions?: number; instances?: number; duration?: string; rate?: string; config?: string; processing?: string; faults?: string; sample?: string }): string {
   return `
 name: group
 seed: 3
 duration: ${opts.duration ?? '60s'}
 sample-interval: ${opts.sample ?? '100ms'}
 fidelity: exact
-network: { rtt: 2ms, produce-latency: 1ms }
+network: { rtt: 2ms }
+brokers: { append-latency: 500us, replication-latency: 500us }
 topics: [{ name: t, partitions: ${opts.partitions ?? 4} }]
 producers:
   - { name: p, topic: t, rate: ${opts.rate ?? '200/s'}, arrivals: paced, keys: { dist: uniform, count: 1000 } }
@@ -30,7 +31,6 @@ consumer-groups:
     instances: ${opts.instances ?? 2}
     config: { ${opts.config ?? ''} }
     processing: ${opts.processing ?? '{ per-record: 1ms }'}
-${opts.brokers ? `brokers: ${opts.brokers}` : ''}
 faults: ${opts.faults ?? '[]'}
 `;
 }
@@ -86,7 +86,7 @@ describe('a poll batch slower than max.poll.interval.ms', () => {
 
   it('the member leaves exactly max.poll.interval.ms after its last poll', () => {
     expect(t0).toBeGreaterThan(1.01);
-    expect(t0).toBeLessThan(1.02);
+    expect(t0).toBeLessThan(1.05);
     const [removed] = marks(first, /removed \(poll timeout\)/);
     close(removed.timeSeconds, t0 + 10 + HALF);
   });
@@ -181,8 +181,11 @@ describe('scale-out from 2 to 4 consumers on 4 partitions', () => {
     // the new members' (phased from 10 s) at 13 s.
     close(second.endSeconds!, 13 + RTT + HALF + 3 * HALF);
     const moved = second.endSeconds! + RTT - first.endSeconds!;
+    // A member busy with a batch when the first round ends revokes at the batch's end (1 ms a
+    // record), so a moved partition pauses for `moved` or a few ms less.
     close(coop.summary.group.longestPartitionPauseSeconds, moved);
-    close(coop.summary.group.pausedPartitionSeconds, 2 * moved);
+    expect(coop.summary.group.pausedPartitionSeconds).toBeLessThanOrEqual(2 * moved + 1e-9);
+    expect(coop.summary.group.pausedPartitionSeconds).toBeGreaterThan(2 * moved - 0.01);
   });
 
   it('KIP-848: no barrier; moved partitions pause from revocation to the new owner\'s next heartbeat', () => {

@@ -13,8 +13,10 @@ import { stream } from '../../src/random/stream.js';
 import { WindowedCounter } from '../../src/metrics/windows.js';
 import { Scenario } from '../../src/scenario/schema.js';
 import { simulate } from '../../src/model/pipeline.js';
+import { Brokers } from '../../src/model/brokers.js';
 
 const END = 10_000_000; // 10 s
+const BASE = { name: 'b', duration: '10s', topics: [{ name: 't', partitions: 1 }], producers: [{ name: 'p', topic: 't', rate: 1 }], 'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }] };
 
 function batchesOf(rate: string, linger: number, batchSize: number, batched = false) {
   const spec = Scenario.parse({
@@ -27,7 +29,28 @@ function batchesOf(rate: string, linger: number, batchSize: number, batched = fa
   const sim = new Simulation();
   const log = new PartitionLog(0, !batched);
   const counter = () => new WindowedCounter(10, 1_000_000);
-  const producer = new Producer('p', sim, spec, compileProfile(spec.rate, END).segments, [log], null, stream(1, 'p'), compile({ dist: 'constant', value: 0 }), END, { produced: counter(), appended: counter() }, () => {}, batched, null);
+  const zero = compile({ dist: 'constant', value: 0 });
+  const producer = new Producer({
+    id: 'p',
+    client: 'p',
+    sim,
+    spec,
+    segments: compileProfile(spec.rate, END).segments,
+    logs: [log],
+    partitioner: null,
+    weights: null,
+    rng: stream(1, 'p'),
+    senderRng: stream(1, 'sender:p'),
+    brokers: new Brokers(Scenario.parse(BASE).brokers, 1, undefined, [], END),
+    appendLatency: zero,
+    replicationLatency: zero,
+    rtt: 0,
+    end: END,
+    interval: 1_000_000,
+    metrics: { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() },
+    onAppend: () => {},
+    batched,
+  });
   producer.start();
   sim.run(END);
   const sizes: number[] = [];

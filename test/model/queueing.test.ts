@@ -17,7 +17,8 @@ seed: 11
 duration: ${duration}
 sample-interval: 100ms
 fidelity: exact
-network: { rtt: 0ms, produce-latency: 0ms }
+network: { rtt: 0ms }
+brokers: { append-latency: 0ms, replication-latency: 0ms }
 topics: [{ name: t, partitions: 1 }]
 producers:
   - { name: p, topic: t, rate: ${LAMBDA}/s, arrivals: poisson, config: { linger.ms: 0 } }

@@ -31,7 +31,7 @@ function check(text: string): void {
 
 // Words the scenario format uses, so random documents reach deep into the schema.
 const KEYS = [
-  'name', 'title', 'description', 'seed', 'duration', 'sample-interval', 'fidelity', 'network', 'rtt', 'produce-latency',
+  'name', 'title', 'description', 'seed', 'duration', 'sample-interval', 'fidelity', 'network', 'rtt', 'brokers', 'append-latency', 'replication-latency',
   'topics', 'partitions', 'producers', 'topic', 'rate', 'phases', 'for', 'ramp-to', 'label', 'spike', 'base', 'peak', 'at',
   'ramp', 'diurnal', 'mean', 'amplitude', 'period', 'peak-at', 'arrivals', 'record-size', 'keys', 'count', 'exponent',
   'hot-keys', 'hot-share', 'config', 'linger.ms', 'batch.size', 'acks', 'consumer-groups', 'instances', 'max.poll.records',

@@ -29,7 +29,26 @@ const issue = (line: number, col: number, path: string, message: string) => ({ f
 describe('a valid scenario', () => {
   it('gets Kafka 4.0 defaults where it is silent', () => {
     const s = parseScenario(MINIMAL, 'test.yaml');
-    expect(s.producers[0].config).toEqual({ 'linger.ms': 5_000, 'batch.size': 16_384, acks: 'all' });
+    expect(s.producers[0].config).toEqual({
+      'linger.ms': 5_000,
+      'batch.size': 16_384,
+      acks: 'all',
+      'buffer.memory': 33_554_432,
+      'max.block.ms': 60_000_000,
+      'max.in.flight.requests.per.connection': 5,
+      'max.request.size': 1_048_576,
+      'delivery.timeout.ms': 120_000_000,
+      'request.timeout.ms': 30_000_000,
+      'retry.backoff.ms': 100_000,
+      'retry.backoff.max.ms': 1_000_000,
+    });
+    expect(s.producers[0]['on-buffer-full']).toBe('block');
+    expect(s.brokers).toEqual({
+      count: 3,
+      'append-latency': { dist: 'constant', value: 500 },
+      'replication-latency': { dist: 'constant', value: 1_000 },
+      quotas: {},
+    });
     expect(s['consumer-groups'][0].config).toMatchObject({
       'max.poll.records': 500,
       'fetch.max.wait.ms': 500_000,

@@ -1,0 +1,230 @@
+/**
+ * The brokers of the cluster, as the produce (and fetch) path sees them: who leads each
+ * partition over time, how long a produce request takes there, how fast a broker takes bytes,
+ * client quotas, and the scheduled broker faults.
+ *
+ * - Leaders. Partition p's replicas are brokers p, p+1, ..., p+rf-1 (mod count) and its first
+ *   leader is p mod count: leaders spread round-robin, as Kafka's rack-unaware assignment does
+ *   up to its random starting offset (`AdminUtils.assignReplicasToBrokers`).
+ * - Faults are known from the start, so leadership is a function of time computed up front: a
+ *   lost broker leads nothing from the loss until `failover` has passed (the controller's
+ *   election); then each of its partitions moves to the next live replica in replica order. With
+ *   no live replica (replication-factor 1) the partition waits for a replica to come back (no
+ *   unclean election). A restarted broker returns as a follower: leadership is not moved back
+ *   (preferred leader election runs only every 5 min with imbalance; not modelled).
+ * - A slowdown multiplies the broker's append and replication latency and its time per byte.
+ * - `max-bytes-in-per-second`: each broker appends produce data FIFO at that rate; a request
+ *   waits behind the bytes ahead of it.
+ *
+ * The consumer side asks `fetchAvailableAt` and `slowdownFactor`.
+ */
+import type { BrokersSpec, FaultSpec } from '../scenario/schema.js';
+import type { MarkedEvent } from '../metrics/result.js';
+import { ClientQuota } from './quota.js';
+
+const US = 1e6;
+
+export class Brokers {
+  readonly count: number;
+  readonly replicationFactor: number;
+  /** True when some broker is ever lost: leaders then change over time. */
+  readonly hasLosses: boolean;
+  readonly hasSlowdowns: boolean;
+  /** Per partition: times at which its leader changes, and the leader from then (-1: none). */
+  private readonly changeTimes: number[][];
+  private readonly changeLeaders: number[][];
+  /** Every leader change time, sorted, for `nextLeaderChange`. */
+  private readonly allChanges: number[];
+  private readonly down: [number, number][][];
+  private readonly slow: { from: number; to: number; factor: number }[][];
+  private readonly freeAt: Float64Array;
+  private readonly usPerByte: number;
+  private readonly quotas = new Map<string, ClientQuota>();
+  readonly marks: MarkedEvent[] = [];
+
+  constructor(
+    private readonly spec: BrokersSpec,
+    readonly partitions: number,
+    replicationFactor: number | undefined,
+    faults: readonly FaultSpec[],
+    end: number,
+  ) {
+    const n = spec.count;
+    this.count = n;
+    this.replicationFactor = replicationFactor ?? Math.min(3, n);
+    this.freeAt = new Float64Array(n);
+    const rate = spec['max-bytes-in-per-second'];
+    this.usPerByte = rate === undefined ? 0 : US / rate;
+    this.down = Array.from({ length: n }, () => []);
+    this.slow = Array.from({ length: n }, () => []);
+    const losses: { at: number; broker: number; failover: number; back: number }[] = [];
+    for (const f of faults) {
+      if (f.type === 'broker-slowdown') {
+        this.slow[f.broker].push({ from: f.at, to: f.at + f.for, factor: f.factor });
+        this.marks.push({ timeSeconds: f.at / US, endSeconds: Math.min(end, f.at + f.for) / US, kind: 'fault', label: `broker ${f.broker} slow (x${f.factor})` });
+      } else if (f.type === 'broker-loss') {
+        const back = f['restart-after'] === undefined ? Infinity : f.at + f['restart-after'];
+        losses.push({ at: f.at, broker: f.broker, failover: f.failover, back });
+        this.down[f.broker].push([f.at, back]);
+        this.marks.push({ timeSeconds: f.at / US, endSeconds: Math.min(end, f.at + f.failover) / US, kind: 'fault', label: `broker ${f.broker} lost` });
+        if (back < end) this.marks.push({ timeSeconds: back / US, kind: 'fault', label: `broker ${f.broker} back` });
+      }
+    }
+    this.hasLosses = losses.length > 0;
+    this.hasSlowdowns = this.slow.some((s) => s.length > 0);
+    this.changeTimes = Array.from({ length: partitions }, () => [0]);
+    this.changeLeaders = Array.from({ length: partitions }, (_, p) => [p % n]);
+    this.allChanges = [];
+    if (this.hasLosses) this.electLeaders(losses);
+  }
+
+  /** Replays losses, elections and restarts in time order into per-partition leader timelines. */
+  private electLeaders(losses: { at: number; broker: number; failover: number; back: number }[]): void {
+    const n = this.count;
+    const rf = this.replicationFactor;
+    // kind: 0 loss, 1 restart, 2 election (after the losses and restarts at the same instant).
+    const events: { t: number; kind: number; broker: number }[] = [];
+    for (const l of losses) {
+      events.push({ t: l.at, kind: 0, broker: l.broker });
+      events.push({ t: l.at + l.failover, kind: 2, broker: l.broker });
+      if (l.back < Infinity) events.push({ t: l.back, kind: 1, broker: l.broker });
+    }
+    events.sort((a, b) => a.t - b.t || a.kind - b.kind || a.broker - b.broker);
+    const alive = new Uint8Array(n).fill(1);
+    const leader = Int32Array.from({ length: this.partitions }, (_, p) => p % n);
+    /** Partitions whose leader was lost, by the broker they wait on an election for. */
+    const waiting = new Map<number, Set<number>>();
+    const orphans = new Set<number>();
+    const set = (p: number, t: number, b: number) => {
+      if (leader[p] === b) return;
+      leader[p] = b;
+      const times = this.changeTimes[p];
+      if (times[times.length - 1] === t) this.changeLeaders[p][times.length - 1] = b;
+      else {
+        times.push(t);
+        this.changeLeaders[p].push(b);
+      }
+      this.allChanges.push(t);
+    };
+    // The next live replica after `after` in replica order (wrapping), or -1.
+    const liveReplica = (p: number, after: number): number => {
+      const base = p % n;
+      const k = (after - base + n) % n;
+      for (let j = 1; j <= rf; j++) {
+        const b = (base + ((k + j) % rf)) % n;
+        if (alive[b]) return b;
+      }
+      return -1;
+    };
+    for (const e of events) {
+      if (e.kind === 0) {
+        alive[e.broker] = 0;
+        const led = new Set<number>();
+        for (let p = 0; p < this.partitions; p++) {
+          if (leader[p] === e.broker) {
+            led.add(p);
+            set(p, e.t, -1);
+          }
+        }
+        waiting.set(e.broker, led);
+      } else if (e.kind === 2) {
+        const led = waiting.get(e.broker);
+        waiting.delete(e.broker);
+        for (const p of led ?? []) {
+          const b = liveReplica(p, e.broker);
+          if (b >= 0) set(p, e.t, b);
+          else orphans.add(p);
+        }
+      } else {
+        alive[e.broker] = 1;
+        for (const p of [...orphans]) {
+          const offset = (e.broker - (p % n) + n) % n;
+          if (offset < rf) {
+            set(p, e.t, e.broker);
+            orphans.delete(p);
+          }
+        }
+      }
+    }
+    this.allChanges.sort((a, b) => a - b);
+  }
+
+  /** The leader of partition p at time t, or -1 while it has none. */
+  leaderAt(p: number, t: number): number {
+    const times = this.changeTimes[p];
+    if (times.length === 1) return this.changeLeaders[p][0];
+    let i = times.length - 1;
+    while (times[i] > t) i--;
+    return this.changeLeaders[p][i];
+  }
+
+  /** The first leader change strictly after t, or Infinity. */
+  nextLeaderChange(t: number): number {
+    const a = this.allChanges;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < a.length ? a[lo] : Infinity;
+  }
+
+  /** When broker b, alive at `from`, is lost before `to` (or is down at `from`): that time, else Infinity. */
+  lostDuring(b: number, from: number, to: number): number {
+    for (const [d, u] of this.down[b]) {
+      if (d <= from && from < u) return from;
+      if (d >= from && d < to) return d;
+    }
+    return Infinity;
+  }
+
+  /** The slowdown factor of broker b at time t (1 when it is not slowed). */
+  slowdown(b: number, t: number): number {
+    let f = 1;
+    for (const w of this.slow[b]) if (w.from <= t && t < w.to) f *= w.factor;
+    return f;
+  }
+
+  /**
+   * A request of `bytes` reaching broker b at `arrive`: when the broker has taken its bytes
+   * (FIFO behind earlier requests when a byte rate is set), at the broker's slowdown then.
+   */
+  admit(b: number, arrive: number, bytes: number, factor: number): number {
+    if (this.usPerByte === 0) return arrive;
+    const start = arrive > this.freeAt[b] ? arrive : this.freeAt[b];
+    const done = start + bytes * this.usPerByte * factor;
+    this.freeAt[b] = done;
+    return done;
+  }
+
+  /** The quota sensor of `client` on broker b, or undefined when the client has no such quota. */
+  quota(client: string, b: number, kind: 'producer_byte_rate' | 'consumer_byte_rate'): ClientQuota | undefined {
+    const bound = this.spec.quotas[client]?.[kind];
+    if (bound === undefined) return undefined;
+    const key = `${kind}:${client}:${b}`;
+    let q = this.quotas.get(key);
+    if (!q) {
+      q = new ClientQuota(bound);
+      this.quotas.set(key, q);
+    }
+    return q;
+  }
+
+  /** The earliest time >= now at which partition p's leader can serve a fetch (Infinity: never again). */
+  fetchAvailableAt(p: number, now: number): number {
+    if (this.leaderAt(p, now) >= 0) return now;
+    const times = this.changeTimes[p];
+    for (let i = 0; i < times.length; i++) {
+      if (times[i] > now && this.changeLeaders[p][i] >= 0) return times[i];
+    }
+    return Infinity;
+  }
+
+  /** The slowdown factor of partition p's leader at time `now` (1 when it has none or is not slowed). */
+  slowdownFactor(p: number, now: number): number {
+    const b = this.leaderAt(p, now);
+    return b < 0 ? 1 : this.slowdown(b, now);
+  }
+}

@@ -1,0 +1,453 @@
+/**
+ * The producer's back-pressure and the brokers' produce path, checked against arithmetic done by
+ * hand: buffer.memory fills at (bytes in - bytes out) per second, a caller blocks and its record
+ * is rejected after max.block.ms, the in-flight limit caps throughput at
+ * in-flight x request bytes / acknowledgement time, acks choose which latencies a request waits
+ * for, delivery.timeout.ms expires stuck batches, a lost broker's requests are retried to the
+ * new leader after failover. Every run also balances its books (simulate throws if not).
+ */
+import { describe, expect, it } from 'vitest';
+import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
+import { checkConservation, simulate } from '../../src/model/pipeline.js';
+import { Simulation } from '../../src/kernel/simulation.js';
+import { PartitionLog } from '../../src/model/log.js';
+import { Producer } from '../../src/model/producer.js';
+import { Brokers } from '../../src/model/brokers.js';
+import { compileProfile } from '../../src/model/rate-profile.js';
+import { compile } from '../../src/random/distributions.js';
+import { stream } from '../../src/random/stream.js';
+import { WindowedCounter } from '../../src/metrics/windows.js';
+import type { RunResult } from '../../src/metrics/result.js';
+
+type Overrides = {
+  duration?: string;
+  fidelity?: 'exact' | 'batched';
+  rate?: string;
+  partitions?: number;
+  keys?: unknown;
+  mode?: 'block' | 'drop';
+  brokers?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+  faults?: unknown[];
+  replication?: number;
+};
+
+/** One producer (paced, 1000-byte records) into a topic read by a consumer that keeps up. */
+function scenario(o: Overrides = {}): Scenario {
+  return Scenario.parse({
+    name: 'bp',
+    duration: o.duration ?? '5s',
+    'sample-interval': '10ms',
+    fidelity: o.fidelity ?? 'exact',
+    network: { rtt: '0ms' },
+    brokers: { count: 1, 'append-latency': '1ms', 'replication-latency': '0ms', ...(o.brokers ?? {}) },
+    topics: [{ name: 't', partitions: o.partitions ?? 1, ...(o.replication ? { 'replication-factor': o.replication } : {}) }],
+    producers: [
+      {
+        name: 'p',
+        topic: 't',
+        rate: o.rate ?? '10k/s',
+        arrivals: 'paced',
+        'record-size': '1000B',
+        keys: o.keys ?? { dist: 'uniform', count: 1000 },
+        'on-buffer-full': o.mode ?? 'block',
+        config: { acks: 1, ...(o.config ?? {}) },
+      },
+    ],
+    'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
+    faults: o.faults ?? [],
+  } as ScenarioInput);
+}
+
+const firstTime = (r: RunResult, series: number[]) => r.time[series.findIndex((x) => x > 0)];
+const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('buffer.memory: a broker slower than the offered rate', () => {
+  // 10k records/s of 1000 B into one partition: batches of 16 records (16000 B, a 17th would pass
+  // batch.size 16384), each holding 16384 B of buffer. The broker takes 2 MB/s = 125 batches/s.
+  // Bytes in = 625 batches/s x 16384 = 10.24 MB/s, out = 125 x 16384 = 2.048 MB/s.
+  const memory = 1_048_576;
+  const fill = memory / ((625 - 125) * 16_384); // 0.128 s
+  const slow = (o: Overrides) =>
+    simulate(scenario({ ...o, brokers: { 'max-bytes-in-per-second': 2_000_000 }, config: { 'buffer.memory': memory, 'max.block.ms': 100, ...(o.config ?? {}) } }));
+
+  for (const fidelity of ['exact', 'batched'] as const) {
+    it(`fills in buffer / (in - out) = ${fill.toFixed(3)} s, blocks send(), and rejects after max.block.ms (${fidelity})`, () => {
+      const r = slow({ fidelity });
+      const a = r.summary.accounting;
+      // Blocking starts when the buffer is full (10 ms sample windows: the window ending after it).
+      expect(firstTime(r, r.series.producerBlocked)).toBeGreaterThanOrEqual(fill);
+      expect(firstTime(r, r.series.producerBlocked)).toBeLessThanOrEqual(fill + 0.02);
+      // Callers queue FIFO and are served at 2000 records/s while 10000/s arrive, so the head's
+      // wait grows at 1 - 2000/10000 = 0.8 s/s and reaches max.block.ms 0.125 s after blocking.
+      const firstReject = fill + 0.1 / 0.8;
+      expect(firstTime(r, r.series.rejectedRate)).toBeGreaterThanOrEqual(firstReject);
+      expect(firstTime(r, r.series.rejectedRate)).toBeLessThanOrEqual(firstReject + 0.02);
+      // Once blocked, the topic receives what the broker takes: 2 MB/s / 1000 B.
+      expect(meanOf(r.series.appendedRate.slice(100))).toBeCloseTo(2000, 0);
+      expect(r.summary.producer.maxBufferBytes).toBe(memory);
+      expect(Math.max(...r.series.producerBufferBytes)).toBeLessThanOrEqual(memory);
+      expect(r.summary.producer.blockedSeconds).toBeCloseTo(5 - fill, 2);
+      // At the end: the buffer is full (64 batches of 16) and 100 ms of callers wait (1000).
+      expect(a.inProducer).toBeGreaterThanOrEqual(1024 + 990);
+      expect(a.inProducer).toBeLessThanOrEqual(1024 + 1010 + 16);
+      expect(Object.keys(a.rejected)).toEqual(['buffer-exhausted']);
+      expect(a.rejected['buffer-exhausted']).toBe(a.offered - a.appended - a.inProducer);
+      expect(a.offered).toBe(50_000);
+      checkConservation(a);
+    });
+  }
+
+  it('on-buffer-full: drop rejects what does not fit at once, as `dropped`, and never blocks', () => {
+    const r = slow({ mode: 'drop' });
+    const a = r.summary.accounting;
+    expect(r.summary.producer.blockedSeconds).toBe(0);
+    expect(Object.keys(a.rejected)).toEqual(['dropped']);
+    // Everything offered after the buffer filled beyond the 2000/s the broker takes.
+    expect(a.rejected.dropped / ((10_000 - 2_000) * (5 - fill))).toBeGreaterThan(0.99);
+    expect(a.rejected.dropped / ((10_000 - 2_000) * (5 - fill))).toBeLessThan(1.01);
+    expect(firstTime(r, r.series.rejectedRate)).toBeLessThanOrEqual(fill + 0.01);
+  });
+
+  it('a buffer that never fills costs nothing: no blocking, no rejection', () => {
+    const r = simulate(scenario({ rate: '1k/s' }));
+    expect(r.summary.accounting.rejected).toEqual({});
+    expect(r.summary.producer.blockedSeconds).toBe(0);
+    expect(r.series.producerBlocked.every((x) => x === 0)).toBe(true);
+    expect(r.summary.producer.maxBufferBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('max.in.flight.requests.per.connection', () => {
+  // 100k/s of 1000 B into one partition: full batches of 16 records, one per request (one
+  // partition). Each request is answered after the leader's 10 ms append (acks=1), so the
+  // connection carries at most in-flight x 16 records per 10 ms.
+  const capped = (inFlight: number, acks: 0 | 1 | 'all' = 1, fidelity: 'exact' | 'batched' = 'exact') =>
+    simulate(
+      scenario({
+        rate: '100k/s',
+        duration: '3s',
+        fidelity,
+        replication: acks === 'all' ? 3 : 1,
+        brokers: { count: 3, 'append-latency': '10ms', 'replication-latency': '10ms' },
+        config: { acks, 'max.in.flight.requests.per.connection': inFlight, 'buffer.memory': 1_000_000_000 },
+      }),
+    );
+
+  for (const fidelity of ['exact', 'batched'] as const) {
+    it.each([1, 5])(`%i in flight cap throughput at in-flight x 16 records / 10 ms (${fidelity})`, (inFlight) => {
+      const r = capped(inFlight, 1, fidelity);
+      expect(meanOf(r.series.appendedRate.slice(50))).toBeCloseTo((inFlight * 16) / 0.01, -1);
+      expect(r.summary.accounting.rejected).toEqual({});
+    });
+  }
+
+  it('acks=all waits for replication too (10 + 10 ms): half the throughput of acks=1; acks=0 waits for nothing', () => {
+    expect(meanOf(capped(5, 'all').series.appendedRate.slice(50))).toBeCloseTo((5 * 16) / 0.02, -1);
+    expect(meanOf(capped(5, 0).series.appendedRate.slice(50))).toBeCloseTo(100_000, -2);
+  });
+});
+
+describe('acks: what a request waits for', () => {
+  // rtt 2 ms, append 3 ms, replication 5 ms, 3 replicas. Answered at send (acks=0), after
+  // rtt/2 + append + rtt/2 = 5 ms (acks=1), after rtt/2 + append + replication + rtt/2 = 10 ms
+  // (acks=all). Consumers see a batch when the high watermark covers it: rtt/2 + 3 + 5 = 9 ms
+  // after it is sent, whatever acks is.
+  const END = 2_000_000;
+  const run = (acks: 0 | 1 | 'all') => {
+    const s = Scenario.parse({
+      name: 'acks',
+      duration: '2s',
+      network: { rtt: '2ms' },
+      brokers: { count: 3, 'append-latency': '3ms', 'replication-latency': '5ms' },
+      topics: [{ name: 't', partitions: 1 }],
+      producers: [{ name: 'p', topic: 't', rate: '100/s', arrivals: 'paced', config: { acks, 'linger.ms': 0 } }],
+      'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
+    });
+    const spec = s.producers[0];
+    const sim = new Simulation();
+    const log = new PartitionLog(0, true);
+    const counter = () => new WindowedCounter(2, 1_000_000);
+    const producer = new Producer({
+      id: 'p',
+      client: 'p',
+      sim,
+      spec,
+      segments: compileProfile(spec.rate, END).segments,
+      logs: [log],
+      partitioner: null,
+      weights: null,
+      rng: stream(1, 'p'),
+      senderRng: stream(1, 'sender:p'),
+      brokers: new Brokers(s.brokers, 1, undefined, [], END),
+      appendLatency: compile(s.brokers['append-latency']),
+      replicationLatency: compile(s.brokers['replication-latency']),
+      rtt: s.network.rtt,
+      end: END,
+      interval: 1_000_000,
+      metrics: { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() },
+      onAppend: () => {},
+      batched: false,
+    });
+    producer.start();
+    sim.run(END);
+    const visibleAfterCreate: number[] = [];
+    for (let i = 0; i < log.batches; i++) visibleAfterCreate.push(log.batchVisibleAt(i) - log.createTime(log.batchEndAt(i) - 1));
+    return { ackMs: producer.ackTimeSum / producer.requestsAcked / 1000, visibleAfterCreate, requests: producer.requestsAcked };
+  };
+
+  it('acks=0 < acks=1 < acks=all, each the sum of its configured parts', () => {
+    const [a0, a1, aAll] = [run(0), run(1), run('all')];
+    expect(a0.requests).toBe(200);
+    expect(a0.ackMs).toBe(0);
+    expect(a1.ackMs).toBeCloseTo(5, 9);
+    expect(aAll.ackMs).toBeCloseTo(10, 9);
+    for (const r of [a0, a1, aAll]) {
+      // linger.ms 0: sent at creation; visible 9 ms later (rounded up to a whole microsecond).
+      for (const v of r.visibleAfterCreate) {
+        expect(v).toBeGreaterThanOrEqual(9_000);
+        expect(v).toBeLessThan(9_001);
+      }
+    }
+  });
+});
+
+describe('delivery.timeout.ms', () => {
+  it('expires batches stuck behind a lost leader with no replica, counted from batch creation', () => {
+    // Broker 0 (the only one, replication-factor 1) is lost at 1 s and never comes back.
+    const r = simulate(
+      scenario({
+        rate: '1k/s',
+        duration: '10s',
+        config: { 'delivery.timeout.ms': 2000, 'request.timeout.ms': 1000 },
+        faults: [{ type: 'broker-loss', at: '1s', broker: 0, failover: '1s' }],
+      }),
+    );
+    const a = r.summary.accounting;
+    // Records up to 1 s are appended; those created in [1 s, 8 s) expire 2 s after their batch
+    // was created (batches open for linger.ms 5, so a record may expire up to 5 ms early).
+    expect(a.appended).toBeGreaterThanOrEqual(995);
+    expect(a.appended).toBeLessThanOrEqual(1000);
+    expect(a.rejected['delivery-timeout']).toBeGreaterThanOrEqual(7000 - 10);
+    expect(a.rejected['delivery-timeout']).toBeLessThanOrEqual(7000 + 10);
+    expect(firstTime(r, r.series.rejectedRate)).toBeGreaterThan(2.99);
+    expect(firstTime(r, r.series.rejectedRate)).toBeLessThanOrEqual(3.02);
+    expect(r.events.some((e) => e.kind === 'fault' && e.label === 'broker 0 lost')).toBe(true);
+  });
+
+  it('an explicit value below linger.ms + request.timeout.ms is a scenario error; the default is raised silently', () => {
+    const input = (config: Record<string, unknown>) => ({
+      name: 'd',
+      duration: '1s',
+      topics: [{ name: 't', partitions: 1 }],
+      producers: [{ name: 'p', topic: 't', rate: 1, config }],
+      'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
+    });
+    const bad = Scenario.safeParse(input({ 'delivery.timeout.ms': 20_000 }));
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0].path).toEqual(['producers', 0, 'config', 'delivery.timeout.ms']);
+    expect(bad.error!.issues[0].message).toMatch(/linger.ms \+ request.timeout.ms/);
+    expect(Scenario.parse(input({})).producers[0].config['delivery.timeout.ms']).toBe(120_000_000);
+    expect(Scenario.parse(input({ 'request.timeout.ms': 200_000 })).producers[0].config['delivery.timeout.ms']).toBe(200_005_000);
+  });
+});
+
+describe('broker loss and failover', () => {
+  // Three brokers, three replicas, three partitions (leaders 0, 1, 2). Broker 0 is lost at 2 s;
+  // its partition moves to broker 1 after a 1 s failover. Requests take 50 ms (acks=all), so some
+  // are in flight to it at 2 s: they time out after request.timeout.ms (500 ms) and are retried.
+  const lossRun = (fidelity: 'exact' | 'batched') =>
+    simulate(
+      scenario({
+        rate: '3k/s',
+        duration: '8s',
+        fidelity,
+        partitions: 3,
+        replication: 3,
+        keys: { dist: 'uniform', count: 3000 },
+        brokers: { count: 3, 'append-latency': '20ms', 'replication-latency': '30ms' },
+        config: { acks: 'all', 'request.timeout.ms': 500 },
+        faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s', 'restart-after': '4s' }],
+      }),
+    );
+
+  for (const fidelity of ['exact', 'batched'] as const) {
+    it(`retries, then recovers on the new leader with nothing lost (${fidelity})`, () => {
+      const r = lossRun(fidelity);
+      const a = r.summary.accounting;
+      expect(r.summary.producer.retries).toBeGreaterThan(0);
+      expect(a.rejected).toEqual({});
+      // Partition 0's records from 2 s wait in the producer for the failover at 3 s, then 50 ms
+      // of request: about 1 s more end-to-end latency than the others, never more than ~1.1 s.
+      expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
+      expect(r.summary.latency.maxMs).toBeLessThan(1150);
+      expect(r.summary.latency.p50Ms).toBeLessThan(100);
+      // After the failover the backlog goes out at once and the topic is current again.
+      // What is left is the last ~100 ms of traffic (3000/s x (50 ms request + linger and fetch)).
+      expect(a.inProducer).toBeLessThan(400);
+      const marks = r.events.filter((e) => e.kind === 'fault').map((e) => [e.label, e.timeSeconds, e.endSeconds]);
+      expect(marks).toEqual([
+        ['broker 0 lost', 2, 3],
+        ['broker 0 back', 6, undefined],
+      ]);
+    });
+  }
+
+  it('leaders: the next live replica after failover; none with replication-factor 1 until it is back', () => {
+    const b3 = new Brokers(scenario().brokers && { ...scenario().brokers, count: 3 }, 6, 3, [{ type: 'broker-loss', at: 1000, broker: 0, failover: 500, 'restart-after': 5000 }], 10_000);
+    expect([0, 1, 2, 3, 4, 5].map((p) => b3.leaderAt(p, 0))).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(b3.leaderAt(0, 1200)).toBe(-1);
+    expect(b3.fetchAvailableAt(0, 1200)).toBe(1500);
+    expect([0, 3].map((p) => b3.leaderAt(p, 1500))).toEqual([1, 1]);
+    // Partition 2's replicas are 2, 0, 1: it was not led by 0 and does not move.
+    expect(b3.leaderAt(2, 1500)).toBe(2);
+    expect(b3.leaderAt(0, 9000)).toBe(1); // no move back on restart
+    const b1 = new Brokers({ ...scenario().brokers, count: 2 }, 2, 1, [{ type: 'broker-loss', at: 1000, broker: 1, failover: 500, 'restart-after': 3000 }], 10_000);
+    expect(b1.leaderAt(1, 2000)).toBe(-1);
+    expect(b1.fetchAvailableAt(1, 2000)).toBe(4000);
+    expect(b1.leaderAt(1, 4000)).toBe(1);
+    expect(b1.fetchAvailableAt(0, 2000)).toBe(2000);
+  });
+
+  it('a slowdown multiplies the broker latency and time per byte; exposed to the consumer side', () => {
+    const b = new Brokers({ ...scenario().brokers, count: 2 }, 4, 2, [{ type: 'broker-slowdown', at: 1000, for: 1000, broker: 1, factor: 4 }], 10_000);
+    expect(b.slowdownFactor(1, 1500)).toBe(4);
+    expect(b.slowdownFactor(0, 1500)).toBe(1);
+    expect(b.slowdownFactor(1, 2000)).toBe(1);
+    expect(b.marks).toEqual([{ timeSeconds: 0.001, endSeconds: 0.002, kind: 'fault', label: 'broker 1 slow (x4)' }]);
+  });
+
+  it('a slow broker slows its partitions: latency x factor during the window', () => {
+    const run = (faults: unknown[]) =>
+      simulate(
+        scenario({
+          rate: '1k/s',
+          duration: '4s',
+          brokers: { count: 1, 'append-latency': '2ms' },
+          faults,
+        }),
+      );
+    const base = run([]);
+    const slow = run([{ type: 'broker-slowdown', at: '1s', for: '2s', broker: 0, factor: 5 }]);
+    // Append 2 ms -> 10 ms: end-to-end latency rises by ~8 ms inside the window only.
+    const p50 = (r: RunResult, from: number, to: number) => meanOf(r.series.latencyP50.slice(from, to).map((x) => x ?? 0));
+    expect(p50(slow, 150, 250) - p50(base, 150, 250)).toBeGreaterThan(7);
+    expect(p50(slow, 150, 250) - p50(base, 150, 250)).toBeLessThan(9);
+    expect(Math.abs(p50(slow, 350, 400) - p50(base, 350, 400))).toBeLessThan(2);
+  });
+});
+
+describe('client quotas (producer_byte_rate)', () => {
+  it('throttles a producer above its quota down to the quota, data still appended', () => {
+    // 1 MB/s offered against a 200 kB/s quota on the only broker. Kafka's rate is taken over
+    // ~10-11 one-second samples, so the throttle comes in cycles of about 11 s (a burst while the
+    // window still holds little, then throttles); over 6 cycles the mean is the quota.
+    const r = simulate(
+      scenario({
+        rate: '1k/s',
+        duration: '66s',
+        brokers: { quotas: { p: { producer_byte_rate: 200_000 } } },
+        config: { 'buffer.memory': 1_000_000_000 },
+      }),
+    );
+    expect(r.summary.producer.maxThrottleMs).toBeGreaterThan(0);
+    const bytesPerSecond = (r.summary.accounting.appended * 1000) / 66;
+    expect(bytesPerSecond / 200_000).toBeGreaterThan(0.95);
+    expect(bytesPerSecond / 200_000).toBeLessThan(1.1);
+    expect(r.summary.accounting.rejected).toEqual({});
+  });
+
+  it('quota keys must name a producer or consumer group', () => {
+    const bad = Scenario.safeParse({
+      name: 'q',
+      duration: '1s',
+      brokers: { quotas: { nobody: { producer_byte_rate: 1000 } } },
+      topics: [{ name: 't', partitions: 1 }],
+      producers: [{ name: 'p', topic: 't', rate: 1 }],
+      'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toContain('brokers.quotas.nobody');
+  });
+});
+
+describe('every run balances and repeats', () => {
+  const stressed = (seed: number, fidelity: 'exact' | 'batched', mode: 'block' | 'drop') =>
+    Scenario.parse({
+      name: 'stress',
+      seed,
+      duration: '6s',
+      'sample-interval': '100ms',
+      fidelity,
+      brokers: { count: 3, 'max-bytes-in-per-second': 1_500_000, quotas: { p: { producer_byte_rate: 2_000_000 } } },
+      topics: [{ name: 't', partitions: 6 }],
+      producers: [
+        {
+          name: 'p',
+          topic: 't',
+          instances: 2,
+          rate: { phases: [{ for: '2s', rate: '2k/s' }, { rate: '8k/s' }] },
+          'record-size': { dist: 'lognormal', p50: '600B', p99: '3KiB' },
+          keys: { dist: 'zipf', count: 500 },
+          'on-buffer-full': mode,
+          config: { 'buffer.memory': 2_000_000, 'max.block.ms': 300, 'delivery.timeout.ms': 1500, 'request.timeout.ms': 400 },
+        },
+      ],
+      'consumer-groups': [{ name: 'g', topic: 't', instances: 2 }],
+      faults: [
+        { type: 'broker-loss', at: '3s', broker: 1, failover: '700ms', 'restart-after': '2s' },
+        { type: 'broker-slowdown', at: '1s', for: '1s', broker: 2, factor: 3 },
+      ],
+    } as ScenarioInput);
+
+  it.each([
+    [1, 'exact', 'block'],
+    [2, 'batched', 'block'],
+    [3, 'exact', 'drop'],
+    [4, 'batched', 'drop'],
+  ] as const)('seed %i, %s, %s: conservation with rejections of every kind', (seed, fidelity, mode) => {
+    const r = simulate(stressed(seed, fidelity, mode));
+    checkConservation(r.summary.accounting);
+    const rejected = Object.values(r.summary.accounting.rejected).reduce((a, b) => a + b, 0);
+    expect(rejected).toBeGreaterThan(0);
+    expect(r.series.rejectedRate.reduce((a, b) => a + b, 0) * 0.1).toBeCloseTo(rejected, 0);
+  });
+
+  it('same seed, same result, to the byte', () => {
+    for (const fidelity of ['exact', 'batched'] as const) {
+      const a = JSON.stringify(simulate(stressed(7, fidelity, 'block')));
+      const b = JSON.stringify(simulate(stressed(7, fidelity, 'block')));
+      expect(a).toBe(b);
+    }
+  });
+});
+
+describe('scenario migration', () => {
+  it('network.produce-latency is an error that says what replaced it', () => {
+    const r = Scenario.safeParse({
+      name: 'm',
+      duration: '1s',
+      network: { 'produce-latency': '2ms' },
+      topics: [{ name: 't', partitions: 1 }],
+      producers: [{ name: 'p', topic: 't', rate: 1 }],
+      'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
+    });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0].path).toEqual(['network', 'produce-latency']);
+    expect(r.error!.issues[0].message).toMatch(/brokers.append-latency/);
+  });
+
+  it('replication-factor defaults to min(3, brokers) and may not exceed it', () => {
+    const input = (brokers: number, rf?: number) => ({
+      name: 'm',
+      duration: '1s',
+      brokers: { count: brokers },
+      topics: [{ name: 't', partitions: 1, ...(rf ? { 'replication-factor': rf } : {}) }],
+      producers: [{ name: 'p', topic: 't', rate: 1 }],
+      'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
+    });
+    expect(new Brokers(Scenario.parse(input(2)).brokers, 1, undefined, [], 1).replicationFactor).toBe(2);
+    expect(new Brokers(Scenario.parse(input(5)).brokers, 1, undefined, [], 1).replicationFactor).toBe(3);
+    expect(Scenario.safeParse(input(2, 3)).success).toBe(false);
+  });
+});

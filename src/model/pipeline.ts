@@ -6,6 +6,14 @@
  * Sampling happens at priority 0, before model events (priority 1) at the same instant, so a
  * sample at T shows the state left by every event before T; the end-of-run accounting uses the
  * same cut, which keeps "appended", "processed" and the lag series on one definition of time.
+ *
+ * Retention: the brokers' check runs every `log.retention.check.interval.ms` from the start of
+ * the run, over every partition (checks that cannot delete anything in the run are not
+ * scheduled). Records deleted before the group fetched them are lost to retention, counted when
+ * deleted. Until the consumer handles OFFSET_OUT_OF_RANGE itself, `resetBelowLogStart` moves a
+ * partition's fetch position to the log start offset whenever it has nothing fetched left
+ * below it (auto.offset.reset=earliest without its round trips), so no fetch reads below the
+ * log start.
  */
 import { Simulation } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -16,7 +24,7 @@ import { stream } from '../random/stream.js';
 import { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
 import type { Histogram } from '../metrics/histogram.js';
 import type { Accounting, LatencySummary, MarkedEvent, RunResult, ServiceSummary } from '../metrics/result.js';
-import { PartitionLog } from './log.js';
+import { PartitionLog, type RetentionConfig } from './log.js';
 import { Producer } from './producer.js';
 import { compileProfile } from './rate-profile.js';
 import { partitionWeights } from './keys.js';
@@ -37,6 +45,8 @@ export class ConservationError extends Error {
 export interface RunOptions {
   /** Called with the fraction of simulated time done, at each sample. */
   onProgress?: (fraction: number) => void;
+  /** Called with the partitions' logs once the run has ended (for tests that inspect them). */
+  inspectLogs?: (logs: readonly PartitionLog[]) => void;
 }
 
 const US = 1e6;
@@ -53,11 +63,52 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
 
   const fidelity = resolveFidelity(scenario);
   const batched = fidelity === 'batched';
-  const logs = Array.from({ length: P }, (_, p) => new PartitionLog(p, !batched));
   const produced = new WindowedCounter(nWindows, interval);
   const appended = new WindowedCounter(nWindows, interval);
   const processed = new WindowedCounter(nWindows, interval);
+  const lost = new WindowedCounter(nWindows, interval);
   const latency = new WindowedHistogram(nWindows, interval);
+
+  // ---- retention ----------------------------------------------------------------------------
+  const tc = topic.config;
+  const retention: RetentionConfig = {
+    segmentBytes: tc['segment.bytes'],
+    segmentMs: tc['segment.ms'],
+    retentionMs: tc['retention.ms'],
+    retentionBytes: tc['retention.bytes'],
+  };
+  // The group is built after the logs (it reads them); the callbacks only run once both exist.
+  let group: ConsumerGroup | undefined;
+  let lostToRetention = 0;
+  let skippedByReset = 0;
+  /** Deleted records the group had not fetched: lost, in the window of the deletion. */
+  const onDeleted = (p: number, from: number, to: number, now: number) => {
+    const n = to - Math.max(from, group!.fetchOffset[p]);
+    if (n > 0) {
+      lost.add(now, n);
+      lostToRetention += n;
+    }
+    resetBelowLogStart(p);
+  };
+  /**
+   * Interim stand-in for the consumer's OFFSET_OUT_OF_RANGE handling: a partition with nothing
+   * fetched left (position = fetch offset) below the log start fetches from the log start next.
+   * Only then is it safe to move from outside the consumer: records it still holds are read
+   * first, and no fetch for it is answered in between (a fetch asks only for such partitions).
+   */
+  const resetBelowLogStart = (p: number) => {
+    const g = group!;
+    const start = logs[p].logStartOffset;
+    if (g.position[p] === g.fetchOffset[p] && g.fetchOffset[p] < start) {
+      skippedByReset += start - g.fetchOffset[p];
+      g.position[p] = start;
+      g.fetchOffset[p] = start;
+    }
+  };
+  // A member took the last records it held below the log start: check once its poll() is over,
+  // before any fetch it sends reaches the broker (priority 0 runs before model events).
+  const afterReadBelowStart = (p: number) => sim.schedule(0, resetBelowLogStart, p, 0);
+  const logs = Array.from({ length: P }, (_, p) => new PartitionLog(p, !batched, { retention, onDeleted, onReadBelowStart: afterReadBelowStart }));
 
   const services = new Map<string, Service>();
   const marks: MarkedEvent[] = [];
@@ -69,7 +120,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   }
 
   const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched };
-  const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`));
+  group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`));
 
   // A producer spec with N instances is N KafkaProducers, each sending 1/N of the rate with its
   // own accumulator (so its own, smaller batches) and its own random stream.
@@ -138,6 +189,16 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   };
   if (nWindows > 1) sim.at(interval, sampleEvent, 0, 0);
 
+  // Time retention cannot delete anything in a run shorter than retention.ms.
+  const checkInterval = scenario.brokers['log.retention.check.interval.ms'];
+  const canDelete = (retention.retentionMs >= 0 && retention.retentionMs < end) || retention.retentionBytes >= 0;
+  const retentionCheck = () => {
+    const now = sim.now;
+    for (const log of logs) log.applyRetention(now);
+    if (now + checkInterval < end) sim.at(now + checkInterval, retentionCheck, 0, 1);
+  };
+  if (canDelete && checkInterval < end) sim.at(checkInterval, retentionCheck, 0, 1);
+
   for (const p of producers) p.start();
   group.start();
   sim.run(end);
@@ -149,18 +210,30 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   let appendedTotal = 0;
   let inLog = 0;
   let pendingInLog = 0;
+  let deletedUnfetched = 0;
   for (let p = 0; p < P; p++) {
     const leo = logs[p].endOffsetBefore(end);
+    const unfetched = Math.max(0, logs[p].logStartOffset - group.fetchOffset[p]);
     appendedTotal += leo;
-    inLog += leo - group.position[p];
+    deletedUnfetched += unfetched;
+    inLog += leo - group.position[p] - unfetched;
     pendingInLog += logs[p].pendingAtOrAfter(end);
   }
+  // Every deleted record the group had not fetched was counted when deleted; it was either
+  // skipped by a reset or is still below the log start. Anything else means a fetch read below
+  // the log start offset.
+  if (skippedByReset + deletedUnfetched !== lostToRetention) {
+    throw new Error(
+      `retention: ${lostToRetention} records deleted before they were fetched, but ${skippedByReset} skipped and ${deletedUnfetched} still below the log start offset`,
+    );
+  }
+  options.inspectLogs?.(logs);
   const accounting: Accounting = {
     offered,
     rejected: {},
     appended: appendedTotal,
     processed: group.processedTotal,
-    lost: {},
+    lost: lostToRetention > 0 ? { retention: lostToRetention } : {},
     inLog,
     inProcessing: group.inProcessing(),
     inProducer: producers.reduce((s, p) => s + p.inAccumulator(), 0) + pendingInLog,
@@ -237,7 +310,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       producerBufferBytes: time.map(() => 0),
       producerBlocked: time.map(() => 0),
       rejectedRate: time.map(() => 0),
-      lostRate: time.map(() => 0),
+      lostRate: perSecond(lost),
       services: serviceSeries,
     },
     partitionLag,

@@ -264,10 +264,51 @@ const Name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** Kafka's smallest `segment.bytes` from 4.0 (KIP-1030; LogConfig's `atLeast(1024 * 1024)`). */
+export const MIN_SEGMENT_BYTES = 1_048_576;
+const MAX_INT = 2 ** 31 - 1;
+const DAY_MS = 86_400_000;
+
+/** `retention.ms`: -1 (no time limit), milliseconds, or a duration with a unit. Result in us. */
+const RetentionMs = z.union([
+  z
+    .number()
+    .refine((v) => v === -1 || v >= 0, { message: 'expected -1 (no time limit) or a number of milliseconds >= 0' })
+    .transform((ms) => (ms === -1 ? -1 : ms * 1000)),
+  Duration,
+]);
+/** `retention.bytes`: -1 (no size limit), bytes, or a size with a unit. */
+const RetentionBytes = z.union([
+  z.number().int().refine((v) => v >= -1, { message: 'expected -1 (no size limit) or a number of bytes >= 0' }),
+  Size,
+]);
+
+export const TopicConfig = z
+  .strictObject({
+    'retention.ms': RetentionMs.default(7 * DAY_MS * 1000),
+    'retention.bytes': RetentionBytes.default(-1),
+    'segment.bytes': KafkaBytes.refine((v) => v >= MIN_SEGMENT_BYTES && v <= MAX_INT, {
+      message: `expected segment.bytes from ${MIN_SEGMENT_BYTES} (1MiB, Kafka's minimum) to ${MAX_INT}`,
+    }).default(1_073_741_824),
+    'segment.ms': KafkaMs.refine((v) => v >= 1000, { message: 'expected segment.ms >= 1 (ms, Kafka\'s minimum)' }).default(7 * DAY_MS * 1000),
+  })
+  .describe('topic-level configuration: segments and retention on the brokers')
+  .default({ 'retention.ms': 7 * DAY_MS * 1000, 'retention.bytes': -1, 'segment.bytes': 1_073_741_824, 'segment.ms': 7 * DAY_MS * 1000 });
+
 export const Topic = z.strictObject({
   name: Name,
   partitions: z.number().int().positive().max(100_000),
+  config: TopicConfig,
 });
+
+/** Broker configuration shared by every broker of the cluster. */
+export const Brokers = z
+  .strictObject({
+    'log.retention.check.interval.ms': KafkaMs.refine((v) => v >= 1000, {
+      message: 'expected log.retention.check.interval.ms >= 1 (ms, Kafka\'s minimum)',
+    }).default(300_000_000),
+  })
+  .default({ 'log.retention.check.interval.ms': 300_000_000 });
 
 export const Producer = z.strictObject({
   name: Name,
@@ -398,6 +439,7 @@ export const Scenario = z
       .default('auto')
       .describe('exact: every record drawn; batched: counts and processing times drawn per slice and per poll batch; auto: batched from 5M expected records'),
     network: Network,
+    brokers: Brokers,
     topics: z.array(Topic).length(1, 'expected exactly one topic (multi-stage pipelines come in a later version)'),
     producers: z.array(Producer).min(1),
     'consumer-groups': z.array(ConsumerGroup).length(1, 'expected exactly one consumer group (multi-stage pipelines come in a later version)'),
@@ -447,4 +489,6 @@ export type ScenarioInput = z.input<typeof Scenario>;
 export type RateProfile = z.output<typeof RateProfile>;
 export type ProducerSpec = z.output<typeof Producer>;
 export type ConsumerGroupSpec = z.output<typeof ConsumerGroup>;
+export type TopicSpec = z.output<typeof Topic>;
+export type BrokersSpec = z.output<typeof Brokers>;
 export type ServiceSpec = z.output<typeof Service>;

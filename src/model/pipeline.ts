@@ -45,8 +45,8 @@ export class ConservationError extends Error {
 export interface RunOptions {
   /** Called with the fraction of simulated time done, at each sample. */
   onProgress?: (fraction: number) => void;
-  /** Called with the partitions' logs once the run has ended (for tests that inspect them). */
-  inspectLogs?: (logs: readonly PartitionLog[]) => void;
+  /** Called with the partitions' logs and the group once the run has ended (for tests). */
+  inspect?: (model: { logs: readonly PartitionLog[]; group: ConsumerGroup }) => void;
 }
 
 const US = 1e6;
@@ -227,7 +227,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       `retention: ${lostToRetention} records deleted before they were fetched, but ${skippedByReset} skipped and ${deletedUnfetched} still below the log start offset`,
     );
   }
-  options.inspectLogs?.(logs);
+  options.inspect?.({ logs, group });
   const accounting: Accounting = {
     offered,
     rejected: {},

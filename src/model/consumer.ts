@@ -41,6 +41,8 @@ import type { Histogram } from '../metrics/histogram.js';
 
 export interface GroupMetrics {
   processed: WindowedCounter;
+  /** Records lost (deleted by retention before being fetched, skipped by auto.offset.reset), by time. */
+  lost: WindowedCounter;
   /** End-to-end latency, ticks, by completion time. */
   latency: WindowedHistogram;
 }
@@ -73,6 +75,8 @@ export interface GroupHost {
   pollTimeout(m: Member): void;
   /** The member finished a poll batch (before committing it). */
   batchFinished(m: Member): void;
+  /** OFFSET_OUT_OF_RANGE: the fetch offset of p is below the log start; where to fetch from now. */
+  offsetOutOfRange(p: number): number;
 }
 
 /** Shortest time a broker holds a fetch it cannot answer with data (1 ms, in ticks). */
@@ -531,6 +535,8 @@ export class Member implements Caller {
       if (!this.current(f)) continue;
       const p = this.fetchParts[f];
       const log = g.logs[p];
+      // Below the log start (retention deleted it): the consumer resets by auto.offset.reset.
+      if (g.fetchOffset[p] < log.logStartOffset) g.position[p] = g.fetchOffset[p] = g.offsetOutOfRange(p);
       const from = g.fetchOffset[p];
       let to = from;
       let partBytes = 0;

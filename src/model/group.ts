@@ -274,6 +274,7 @@ export class ConsumerGroup implements GroupHost {
       this.unique += to - from;
     }
     this.doneHigh[p] = to;
+    if (this.gaps.size > 0) this.closeGap(p);
   }
 
   commitArrives(m: Member, snapshot: number[]): void {
@@ -291,6 +292,66 @@ export class ConsumerGroup implements GroupHost {
   }
 
   batchFinished(_m: Member): void {}
+
+  // ---- retention: lost records and offset resets ------------------------------------------
+
+  /**
+   * Per partition, runs of offsets [from, to) above everything processed that will never be
+   * processed (deleted before being fetched, or skipped by a reset), in offset order; doneHigh
+   * jumps over a run once processing reaches it, so "done or lost" stays a prefix of the log.
+   */
+  private readonly gaps = new Map<number, [number, number][]>();
+
+  /** First offset of p not yet fetched by whoever consumes it (or not yet processed, if nobody does). */
+  private frontier(p: number): number {
+    const gaps = this.gaps.get(p);
+    const high = Math.max(this.doneHigh[p], gaps && gaps.length > 0 ? gaps[gaps.length - 1][1] : 0);
+    return this.consumer[p] ? Math.max(high, this.fetchOffset[p]) : high;
+  }
+
+  private lose(p: number, from: number, to: number, reason: 'retention' | 'offset-reset'): void {
+    if (to <= from) return;
+    this.lost[reason] += to - from;
+    this.metrics.lost.add(this.sim.now, to - from);
+    let gaps = this.gaps.get(p);
+    if (!gaps) this.gaps.set(p, (gaps = []));
+    const last = gaps[gaps.length - 1];
+    if (last && last[1] === from) last[1] = to;
+    else gaps.push([from, to]);
+    this.closeGap(p);
+  }
+
+  private closeGap(p: number): void {
+    const gaps = this.gaps.get(p);
+    if (!gaps) return;
+    while (gaps.length > 0 && this.doneHigh[p] >= gaps[0][0]) {
+      this.doneHigh[p] = Math.max(this.doneHigh[p], gaps[0][1]);
+      gaps.shift();
+    }
+    if (gaps.length === 0) this.gaps.delete(p);
+  }
+
+  /** Retention deleted [from, to) of p: what no one had fetched yet is lost. */
+  deleted(p: number, from: number, to: number, _now: number): void {
+    this.lose(p, Math.max(from, this.frontier(p)), to, 'retention');
+  }
+
+  offsetOutOfRange(p: number): number {
+    const log = this.logs[p];
+    const start = log.logStartOffset;
+    if (this.spec.config['auto.offset.reset'] === 'earliest') return start;
+    // latest: everything still retained is skipped.
+    const end = log.endOffsetBefore(this.sim.now + 1);
+    this.lose(p, Math.max(start, this.frontier(p)), end, 'offset-reset');
+    return Math.max(start, end);
+  }
+
+  /** Offsets of p processed or lost (everything below is accounted for), for the run's end. */
+  accountedOffsets(p: number): number {
+    let n = this.doneHigh[p];
+    for (const [from, to] of this.gaps.get(p) ?? []) n += to - from;
+    return n;
+  }
 
   onPoll(m: Member): boolean {
     const now = this.sim.now;

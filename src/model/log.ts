@@ -12,11 +12,84 @@
  * batched fidelity the records of a batch are spread evenly between its first and last create
  * time (as the producer made them), so no per-record array is kept and create times are
  * interpolated: the log then costs memory per batch, not per record.
+ *
+ * Segments and retention follow the broker (LogSegment.shouldRoll, UnifiedLog.deletableSegments
+ * and its retention predicates). A batch starts a new segment when the active one is non-empty
+ * and either would pass `segment.bytes` with it, or the batch's largest create time is more than
+ * `segment.ms` after that of the segment's first batch (Kafka compares record timestamps here,
+ * not the broker's clock; `segment.jitter.ms` is 0). Rolling depends only on the batches, so it
+ * is decided at append, even for a batch that becomes visible later. `applyRetention(now)` is
+ * the broker's retention check: oldest first, whole segments lying wholly below the high
+ * watermark (every batch visible by `now`) go while `now - largest create time > retention.ms`,
+ * then, by size, while the log's visible size minus the segment's is still >= `retention.bytes`;
+ * each pass stops at the first segment it keeps. The active segment may go too (Kafka rolls it
+ * first), but only once all its batches are visible: a batch already appended here but visible
+ * later has not reached the leader's log yet, so the active segment is not wholly below the
+ * high watermark (as in Kafka under steady load). The log start offset then jumps to the next
+ * retained segment, `onDeleted` is told, and the deleted batches are freed.
+ *
+ * A consumer may still hold records of a deleted segment that it fetched before the deletion;
+ * their create times are then interpolated within the deleted segment (first to last create
+ * time), from a few summaries kept until the reader releases past them.
  */
+
+/** Topic-level segment and retention settings, durations in ticks (us). */
+export interface RetentionConfig {
+  /** `segment.bytes`. */
+  segmentBytes: number;
+  /** `segment.ms`. */
+  segmentMs: number;
+  /** `retention.ms`; -1 keeps data whatever its age. */
+  retentionMs: number;
+  /** `retention.bytes`; -1 keeps data whatever the log's size. */
+  retentionBytes: number;
+}
+
+const DAY = 86_400_000_000;
+
+/** Kafka 4.0's topic defaults: 1 GiB or 7 d segments, 7 d retention, no size limit. */
+export const KAFKA_RETENTION_DEFAULTS: RetentionConfig = {
+  segmentBytes: 1_073_741_824,
+  segmentMs: 7 * DAY,
+  retentionMs: 7 * DAY,
+  retentionBytes: -1,
+};
+
+export interface LogOptions {
+  retention?: RetentionConfig;
+  /** Records [fromOffset, toOffset) of `partition` were deleted by the retention check at `now`. */
+  onDeleted?: (partition: number, fromOffset: number, toOffset: number, now: number) => void;
+  /**
+   * A reader took create times of records that end below the log start offset (records it had
+   * fetched before their segment was deleted).
+   */
+  onReadBelowStart?: (partition: number) => void;
+}
+
+/** One segment's bookkeeping: offsets [base, end), size, and the create times retention needs. */
+interface Segment {
+  base: number;
+  end: number;
+  bytes: number;
+  /** Largest create time in the segment (LogSegment.largestTimestamp under CreateTime). */
+  maxTime: number;
+  /** Largest create time of its first batch: the segment rolls on time relative to this. */
+  rollTime: number;
+  /** Create times of its first and last record, to interpolate records once it is deleted. */
+  firstTime: number;
+  lastTime: number;
+  /** Visibility of its last batch: the segment lies below the high watermark from then on. */
+  lastVisible: number;
+}
+
+/** Deleted segments kept as summaries for readers that still hold their records. */
+const MAX_DELETED_SUMMARIES = 32;
 
 export class PartitionLog {
   /** Offsets of everything appended so far, visible or not yet: the next offset to assign. */
   end = 0;
+  /** First offset still in the log; moves only forward, a whole segment at a time. */
+  logStartOffset = 0;
   /** Records before this offset have been released and their create times forgotten. */
   private recordBase = 0;
   private createTimes = new Float64Array(1024);
@@ -35,11 +108,28 @@ export class PartitionLog {
   /** Visibility of the last batch appended: later batches never become visible before it. */
   lastVisible = 0;
 
+  /** Retained segments, oldest at segHead; the last one is the active segment. */
+  private segments: Segment[] = [];
+  private segHead = 0;
+  /** Bytes of the retained segments, visible or not. */
+  private segmentBytesTotal = 0;
+  /** Summaries of deleted segments a reader may still need, oldest first. */
+  private deleted: Segment[] = [];
+
+  private readonly retention: RetentionConfig;
+  private readonly onDeleted: LogOptions['onDeleted'];
+  private readonly onReadBelowStart: LogOptions['onReadBelowStart'];
+
   constructor(
     readonly partition: number,
     /** Keep every record's create time (exact fidelity), or only each batch's first and last. */
     private readonly perRecord = true,
-  ) {}
+    options: LogOptions = {},
+  ) {
+    this.retention = options.retention ?? KAFKA_RETENTION_DEFAULTS;
+    this.onDeleted = options.onDeleted;
+    this.onReadBelowStart = options.onReadBelowStart;
+  }
 
   /**
    * Appends `n` records whose create times are `times[from..from+n)` as one batch of `bytes`
@@ -47,13 +137,20 @@ export class PartitionLog {
    * appends a partition's batches in order). Returns the visibility time used.
    */
   append(times: Float64Array, from: number, n: number, bytes: number, visible: number): number {
+    let max = times[from];
     if (this.perRecord) {
       if (this.end + n - this.recordBase > this.createTimes.length) this.makeRoom(n);
       const dst = this.createTimes;
       const at = this.end - this.recordBase - from;
-      for (let i = from; i < from + n; i++) dst[at + i] = times[i];
+      for (let i = from; i < from + n; i++) {
+        const t = times[i];
+        dst[at + i] = t;
+        if (t > max) max = t;
+      }
+    } else {
+      for (let i = from + 1; i < from + n; i++) if (times[i] > max) max = times[i];
     }
-    return this.appendBatch(n, bytes, visible, times[from], times[from + n - 1]);
+    return this.appendBatch(n, bytes, visible, times[from], times[from + n - 1], max);
   }
 
   /**
@@ -61,12 +158,13 @@ export class PartitionLog {
    * `last` (batched fidelity: nothing is kept per record).
    */
   appendSpread(n: number, bytes: number, visible: number, first: number, last: number): number {
-    return this.appendBatch(n, bytes, visible, first, last);
+    return this.appendBatch(n, bytes, visible, first, last, first > last ? first : last);
   }
 
-  private appendBatch(n: number, bytes: number, visible: number, first: number, last: number): number {
+  private appendBatch(n: number, bytes: number, visible: number, first: number, last: number, maxTime: number): number {
     const v = visible > this.lastVisible ? visible : this.lastVisible;
     this.lastVisible = v;
+    this.addToSegment(n, bytes, v, first, last, maxTime);
     if (this.batchHead + this.batchCount >= this.batchEnd.length) this.growBatches();
     const i = this.batchHead + this.batchCount++;
     this.batchStart[i] = this.end;
@@ -77,6 +175,82 @@ export class PartitionLog {
     this.batchFirst[i] = first;
     this.batchLast[i] = last;
     return v;
+  }
+
+  /** Puts a batch starting at `this.end` into the active segment, rolling first if it must. */
+  private addToSegment(n: number, bytes: number, visible: number, first: number, last: number, maxTime: number): void {
+    const r = this.retention;
+    let s = this.segHead < this.segments.length ? this.segments[this.segments.length - 1] : undefined;
+    if (s === undefined || (s.bytes > 0 && (s.bytes > r.segmentBytes - bytes || maxTime - s.rollTime > r.segmentMs))) {
+      s = { base: this.end, end: this.end, bytes: 0, maxTime, rollTime: maxTime, firstTime: first, lastTime: last, lastVisible: visible };
+      this.segments.push(s);
+    }
+    s.end = this.end + n;
+    s.bytes += bytes;
+    if (maxTime > s.maxTime) s.maxTime = maxTime;
+    s.lastTime = last;
+    s.lastVisible = visible;
+    this.segmentBytesTotal += bytes;
+  }
+
+  /**
+   * The broker's retention check at `now` (LogManager.cleanupLogs -> UnifiedLog.deleteOldSegments):
+   * deletes expired segments, then segments beyond `retention.bytes`. Returns the records deleted.
+   */
+  applyRetention(now: number): number {
+    const r = this.retention;
+    const from = this.logStartOffset;
+    let next = this.segHead;
+    const segs = this.segments;
+    const belowHighWatermark = (s: Segment) => s.lastVisible <= now;
+    if (r.retentionMs >= 0) {
+      while (next < segs.length && belowHighWatermark(segs[next]) && now - segs[next].maxTime > r.retentionMs) next++;
+    }
+    if (r.retentionBytes >= 0) {
+      let size = this.segmentBytesTotal - this.bytesVisibleAfter(now);
+      for (let i = this.segHead; i < next; i++) size -= segs[i].bytes;
+      let diff = size - r.retentionBytes;
+      while (next < segs.length && belowHighWatermark(segs[next]) && diff - segs[next].bytes >= 0) {
+        diff -= segs[next].bytes;
+        next++;
+      }
+    }
+    if (next === this.segHead) return 0;
+    for (let i = this.segHead; i < next; i++) {
+      this.segmentBytesTotal -= segs[i].bytes;
+      this.keepSummary(segs[i]);
+    }
+    const to = segs[next - 1].end;
+    this.segHead = next;
+    if (this.segHead > 64 && this.segHead * 2 > segs.length) {
+      this.segments = segs.slice(this.segHead);
+      this.segHead = 0;
+    }
+    this.logStartOffset = to;
+    this.trim(to);
+    this.onDeleted?.(this.partition, from, to, now);
+    return to - from;
+  }
+
+  /** Bytes of the batches that become visible only after `now` (newest batches, so few). */
+  private bytesVisibleAfter(now: number): number {
+    let bytes = 0;
+    for (let i = this.batchHead + this.batchCount - 1; i >= this.batchHead && this.batchVisible[i] > now; i--) bytes += this.batchBytes[i];
+    return bytes;
+  }
+
+  /** Keeps a deleted segment's offsets and create times while a reader may still need them. */
+  private keepSummary(s: Segment): void {
+    if (s.end <= this.recordFloor) return;
+    const d = this.deleted;
+    if (d.length === MAX_DELETED_SUMMARIES) {
+      // Merge the two newest: readers work from the oldest, which stay exact.
+      const a = d[d.length - 2];
+      const b = d.pop()!;
+      a.end = b.end;
+      a.lastTime = b.lastTime;
+    }
+    d.push({ ...s });
   }
 
   /** Log end offset as seen at time t: records in batches visible strictly before t. */
@@ -94,7 +268,23 @@ export class PartitionLog {
     return this.end - this.endOffsetBefore(t);
   }
 
+  /** Number of segments in the log (the active one included), for tests and reports. */
+  get segmentCount(): number {
+    return this.segments.length - this.segHead;
+  }
+
+  /** Base offsets of the segments in the log, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.slice(this.segHead).map((s) => s.base);
+  }
+
+  /** Bytes in the log's segments (batches not yet visible included). */
+  get sizeInBytes(): number {
+    return this.segmentBytesTotal;
+  }
+
   createTime(offset: number): number {
+    if (offset < this.logStartOffset) return this.deletedCreateTime(offset);
     if (this.perRecord) return this.createTimes[offset - this.recordBase];
     const i = this.batchHead + this.batchStartingAt(offset);
     const n = this.batchEnd[i] - this.batchStart[i];
@@ -105,6 +295,15 @@ export class PartitionLog {
 
   /** Writes the create times of records [from, from+k) into dst starting at index `at`. */
   copyCreateTimes(from: number, k: number, dst: Float64Array, at: number): void {
+    if (from < this.logStartOffset) {
+      const gone = Math.min(k, this.logStartOffset - from);
+      for (let j = 0; j < gone; j++) dst[at + j] = this.deletedCreateTime(from + j);
+      if (from + k < this.logStartOffset) this.onReadBelowStart?.(this.partition);
+      from += gone;
+      at += gone;
+      k -= gone;
+      if (k === 0) return;
+    }
     if (this.perRecord) {
       const src = this.createTimes;
       const base = from - this.recordBase;
@@ -125,6 +324,24 @@ export class PartitionLog {
     }
   }
 
+  /** Create time of a deleted record, spread evenly across its (summarised) segment. */
+  private deletedCreateTime(offset: number): number {
+    const d = this.deleted;
+    let lo = 0;
+    let hi = d.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (d[mid].end <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const s = d[lo];
+    if (s === undefined || offset < s.base) {
+      throw new Error(`partition ${this.partition}: create time of offset ${offset} asked after it was released`);
+    }
+    const n = s.end - s.base;
+    return n > 1 ? s.firstTime + ((s.lastTime - s.firstTime) * (offset - s.base)) / (n - 1) : s.firstTime;
+  }
+
   /** Number of retained batches and accessors, for the fetch path. Index 0 = oldest retained. */
   get batches(): number {
     return this.batchCount;
@@ -138,7 +355,10 @@ export class PartitionLog {
   batchBytesAt(i: number): number {
     return this.batchBytes[this.batchHead + i];
   }
-  /** Index of the retained batch that starts at `offset` (fetches start at batch boundaries). */
+  /**
+   * Index of the retained batch that starts at `offset` (fetches start at batch boundaries); an
+   * offset below the log start offset gets the first batch at the log start.
+   */
   batchStartingAt(offset: number): number {
     // Batches are few per fetch position; search from the oldest retained.
     let lo = 0;
@@ -153,6 +373,15 @@ export class PartitionLog {
 
   /** Forgets batches and create times below `offset` (nobody will read them again). */
   release(offset: number): void {
+    this.trim(offset);
+    const d = this.deleted;
+    let n = 0;
+    while (n < d.length && d[n].end <= offset) n++;
+    if (n > 0) d.splice(0, n);
+  }
+
+  /** Frees batches and create times below `offset`. */
+  private trim(offset: number): void {
     let dropped = 0;
     while (dropped < this.batchCount && this.batchEnd[this.batchHead + dropped] <= offset) dropped++;
     if (dropped > 0) {

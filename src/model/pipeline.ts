@@ -6,6 +6,14 @@
  * Sampling happens at priority 0, before model events (priority 1) at the same instant, so a
  * sample at T shows the state left by every event before T; the end-of-run accounting uses the
  * same cut, which keeps "appended", "processed" and the lag series on one definition of time.
+ *
+ * Retention: the brokers' check runs every `log.retention.check.interval.ms` from the start of
+ * the run, over every partition (checks that cannot delete anything in the run are not
+ * scheduled). Records deleted before the group fetched them are lost to retention, counted when
+ * deleted. Until the consumer handles OFFSET_OUT_OF_RANGE itself, `resetBelowLogStart` moves a
+ * partition's fetch position to the log start offset whenever it has nothing fetched left
+ * below it (auto.offset.reset=earliest without its round trips), so no fetch reads below the
+ * log start.
  */
 import { Simulation } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -16,7 +24,7 @@ import { stream } from '../random/stream.js';
 import { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
 import type { Histogram } from '../metrics/histogram.js';
 import type { Accounting, LatencySummary, MarkedEvent, RunResult, ServiceSummary } from '../metrics/result.js';
-import { PartitionLog } from './log.js';
+import { PartitionLog, type RetentionConfig } from './log.js';
 import { Producer } from './producer.js';
 import { compileProfile } from './rate-profile.js';
 import { partitionWeights } from './keys.js';
@@ -38,6 +46,8 @@ export class ConservationError extends Error {
 export interface RunOptions {
   /** Called with the fraction of simulated time done, at each sample. */
   onProgress?: (fraction: number) => void;
+  /** Called with the partitions' logs and the group once the run has ended (for tests). */
+  inspect?: (model: { logs: readonly PartitionLog[]; group: ConsumerGroup }) => void;
 }
 
 const US = 1e6;
@@ -54,15 +64,28 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
 
   const fidelity = resolveFidelity(scenario);
   const batched = fidelity === 'batched';
-  const logs = Array.from({ length: P }, (_, p) => new PartitionLog(p, !batched));
   const produced = new WindowedCounter(nWindows, interval);
   const appended = new WindowedCounter(nWindows, interval);
   const processed = new WindowedCounter(nWindows, interval);
+  const lost = new WindowedCounter(nWindows, interval);
   const latency = new WindowedHistogram(nWindows, interval);
   const rejected = new WindowedCounter(nWindows, interval);
   const blocked = new WindowedCounter(nWindows, interval);
   const buffer = new WindowedCounter(nWindows, interval);
   const brokers = new Brokers(scenario.brokers, P, topic['replication-factor'], scenario.faults, end);
+
+  // ---- retention ----------------------------------------------------------------------------
+  const tc = topic.config;
+  const retention: RetentionConfig = {
+    segmentBytes: tc['segment.bytes'],
+    segmentMs: tc['segment.ms'],
+    retentionMs: tc['retention.ms'],
+    retentionBytes: tc['retention.bytes'],
+  };
+  // The group is built after the logs (it reads them); deletions only happen once both exist.
+  let group: ConsumerGroup | undefined;
+  const onDeleted = (p: number, from: number, to: number, now: number) => group!.deleted(p, from, to, now);
+  const logs = Array.from({ length: P }, (_, p) => new PartitionLog(p, !batched, { retention, onDeleted }));
 
   const services = new Map<string, Service>();
   const marks: MarkedEvent[] = [];
@@ -77,7 +100,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
 
   const ctx = { sim, end, interval, rtt: scenario.network.rtt, batched, brokers };
   const coordinator = scenario.brokers;
-  const group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency }, (id) => stream(seed, `member:${id}`), {
+  group = new ConsumerGroup(ctx, groupSpec, logs, services, { processed, latency, lost }, (id) => stream(seed, `member:${id}`), {
     initialRebalanceDelay: coordinator['group.initial.rebalance.delay.ms'],
     consumerHeartbeat: coordinator['group.consumer.heartbeat.interval.ms'],
     consumerSession: coordinator['group.consumer.session.timeout.ms'],
@@ -174,6 +197,16 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   };
   if (nWindows > 1) sim.at(interval, sampleEvent, 0, 0);
 
+  // Time retention cannot delete anything in a run shorter than retention.ms.
+  const checkInterval = scenario.brokers['log.retention.check.interval.ms'];
+  const canDelete = (retention.retentionMs >= 0 && retention.retentionMs < end) || retention.retentionBytes >= 0;
+  const retentionCheck = () => {
+    const now = sim.now;
+    for (const log of logs) log.applyRetention(now);
+    if (now + checkInterval < end) sim.at(now + checkInterval, retentionCheck, 0, 1);
+  };
+  if (canDelete && checkInterval < end) sim.at(checkInterval, retentionCheck, 0, 1);
+
   for (const p of producers) p.start();
   group.start();
   group.scheduleFaults(scenario.faults);
@@ -192,32 +225,34 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   let doneOrLost = 0;
   for (let p = 0; p < P; p++) {
     const leo = logs[p].endOffsetBefore(end);
+    const unfetched = Math.max(0, logs[p].logStartOffset - group.fetchOffset[p]);
     appendedTotal += leo;
-    notDone += leo - group.doneHigh[p];
-    doneOrLost += group.doneHigh[p];
+    notDone += leo - group.accountedOffsets(p);
+    doneOrLost += group.accountedOffsets(p);
     pendingInLog += logs[p].pendingAtOrAfter(end);
   }
   const inProcessing = group.inProcessing((p) => logs[p].endOffsetBefore(end));
-  const lost: Record<string, number> = {};
-  for (const [reason, n] of Object.entries(group.lost)) if (n > 0) lost[reason] = n;
+  const lostByReason: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(group.lost)) if (n > 0) lostByReason[reason] = n;
   const completions = processed.values.reduce((a, b) => a + b, 0);
   if (completions !== group.unique + group.duplicates || doneOrLost !== group.unique + group.lost.retention + group.lost['offset-reset']) {
     throw new ConservationError(
       `processing unaccounted for: ${completions} completions vs ${group.unique} distinct + ${group.duplicates} duplicates; ` +
         `offsets done or lost ${doneOrLost} vs ${group.unique} processed + ${group.lost.retention + group.lost['offset-reset']} lost`,
-      { offered: 0, rejected: {}, appended: appendedTotal, processed: group.unique, lost, inLog: notDone - inProcessing, inProcessing, inProducer: 0 },
+      { offered: 0, rejected: {}, appended: appendedTotal, processed: group.unique, lost: lostByReason, inLog: notDone - inProcessing, inProcessing, inProducer: 0 },
     );
   }
   const rejectedByReason: Record<string, number> = {};
   for (const p of producers) {
     for (const [reason, n] of Object.entries(p.rejected)) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
   }
+  options.inspect?.({ logs, group });
   const accounting: Accounting = {
     offered,
     rejected: Object.fromEntries(Object.entries(rejectedByReason).sort(([a], [b]) => a.localeCompare(b))),
     appended: appendedTotal,
     processed: group.unique,
-    lost,
+    lost: lostByReason,
     inLog: notDone - inProcessing,
     inProcessing,
     inProducer: producers.reduce((s, p) => s + p.inProducer(), 0) + pendingInLog,
@@ -294,7 +329,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       producerBufferBytes: Array.from(buffer.values),
       producerBlocked: Array.from(blocked.values, (v, w) => v / (windowSeconds(w) * US)),
       rejectedRate: perSecond(rejected),
-      lostRate: time.map(() => 0),
+      lostRate: perSecond(lost),
       services: serviceSeries,
     },
     partitionLag,

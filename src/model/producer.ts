@@ -1244,7 +1244,8 @@ export class Producer {
       // Eligible: ready by s and next in its partition's sequence (so one per partition), taken
       // round-robin over partitions from where the last request stopped, up to max.request.size.
       // A partition's next batch sits near the queue's front, so a long queue (a slow broker)
-      // is only read a few partitions' worth deep.
+      // is only read a few partitions' worth deep, and further only until one batch is found
+      // (after a failover the next in sequence can sit behind many that must wait for it).
       const P = this.nParts;
       const start = this.drainStart[b];
       const el = this.eligible;
@@ -1254,7 +1255,7 @@ export class Producer {
       const depth = 8 * P + 64;
       const parts = this.partsQueued[b];
       let seen = 0;
-      for (let i = list.head; i < list.tail && el.length < parts && seen < depth; i++) {
+      for (let i = list.head; i < list.tail && el.length < parts && (seen < depth || el.length === 0); i++) {
         const id = list.a[i];
         if (id < 0) continue;
         seen++;

@@ -351,10 +351,42 @@ export const CoordinatorConfig = {
 // Scenario sections
 
 
+/** Kafka's smallest `segment.bytes` from 4.0 (KIP-1030; LogConfig's `atLeast(1024 * 1024)`). */
+export const MIN_SEGMENT_BYTES = 1_048_576;
+const MAX_INT = 2 ** 31 - 1;
+const DAY_MS = 86_400_000;
+
+/** `retention.ms`: -1 (no time limit), milliseconds, or a duration with a unit. Result in us. */
+const RetentionMs = z.union([
+  z
+    .number()
+    .refine((v) => v === -1 || v >= 0, { message: 'expected -1 (no time limit) or a number of milliseconds >= 0' })
+    .transform((ms) => (ms === -1 ? -1 : ms * 1000)),
+  Duration,
+]);
+/** `retention.bytes`: -1 (no size limit), bytes, or a size with a unit. */
+const RetentionBytes = z.union([
+  z.number().int().refine((v) => v >= -1, { message: 'expected -1 (no size limit) or a number of bytes >= 0' }),
+  Size,
+]);
+
+export const TopicConfig = z
+  .strictObject({
+    'retention.ms': RetentionMs.default(7 * DAY_MS * 1000),
+    'retention.bytes': RetentionBytes.default(-1),
+    'segment.bytes': KafkaBytes.refine((v) => v >= MIN_SEGMENT_BYTES && v <= MAX_INT, {
+      message: `expected segment.bytes from ${MIN_SEGMENT_BYTES} (1MiB, Kafka's minimum) to ${MAX_INT}`,
+    }).default(1_073_741_824),
+    'segment.ms': KafkaMs.refine((v) => v >= 1000, { message: 'expected segment.ms >= 1 (ms, Kafka\'s minimum)' }).default(7 * DAY_MS * 1000),
+  })
+  .describe('topic-level configuration: segments and retention on the brokers')
+  .default({ 'retention.ms': 7 * DAY_MS * 1000, 'retention.bytes': -1, 'segment.bytes': 1_073_741_824, 'segment.ms': 7 * DAY_MS * 1000 });
+
 export const Topic = z.strictObject({
   name: Name,
   partitions: z.number().int().positive().max(100_000),
   'replication-factor': z.number().int().positive().optional().describe('default min(3, brokers.count)'),
+  config: TopicConfig,
 });
 
 export const Producer = z
@@ -526,6 +558,7 @@ const BROKERS_DEFAULTS = {
   'group.initial.rebalance.delay.ms': 3_000_000,
   'group.consumer.heartbeat.interval.ms': 5_000_000,
   'group.consumer.session.timeout.ms': 45_000_000,
+  'log.retention.check.interval.ms': 300_000_000,
 };
 
 export const Brokers = z
@@ -538,6 +571,9 @@ export const Brokers = z
     'max-bytes-in-per-second': positive(KafkaBytes, 'a size').optional().describe('produce bytes one broker appends per second; requests queue FIFO behind it'),
     quotas: z.record(Name, ClientQuotaSpec).default({}).describe('client quotas by client id (a producer or consumer group name), enforced by each broker'),
     ...CoordinatorConfig,
+    'log.retention.check.interval.ms': KafkaMs.refine((v) => v >= 1000, {
+      message: 'expected log.retention.check.interval.ms >= 1 (ms, Kafka\'s minimum)',
+    }).default(300_000_000),
   })
   .default(BROKERS_DEFAULTS);
 

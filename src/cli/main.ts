@@ -35,8 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       'run a scenario over a grid of field values, on every core',
       (y) =>
         studyOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML)' }))
-          .option('grid', { type: 'string', array: true, demandOption: true, describe: 'path=a..b, path=a..b:step or path=a,b,c (repeat for more fields)' })
-          .option('metric', { type: 'string', array: true, default: [] as string[], describe: 'summary figure for the table and heat map, by path (repeatable; default latency.p99Ms, lag.peakRecords, lag.peakSeconds)' })
+          .option('grid', { type: 'string', array: true, nargs: 1, demandOption: true, describe: 'path=a..b, path=a..b:step or path=a,b,c (repeat for more fields)' })
+          .option('metric', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'summary figure for the table and heat map, by path (repeatable; default latency.p99Ms, lag.peakRecords, lag.peakSeconds)' })
           .option('shard', { type: 'string', describe: 'run only shard i of n (i/n) and write a shard file for `sim merge`' })
           .example('$0 sweep scenarios/flash-sale.yaml --grid consumer-groups.0.instances=4..32:4', 'eight configurations')
           .example('$0 sweep f.yaml --grid topics.0.partitions=24,48,96 --grid consumer-groups.0.instances=8,16 --shard 1/3', 'one third of a 3x2 grid'),
@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
         y
           .positional('shards', { type: 'string', array: true, demandOption: true, describe: 'shard files (shard-*-of-N.json)' })
           .option('out', { type: 'string', describe: 'output folder (default: reports/<scenario name>-sweep)' })
-          .option('metric', { type: 'string', array: true, default: [] as string[], describe: 'summary figure for the table and heat map, by path (repeatable)' })
+          .option('metric', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'summary figure for the table and heat map, by path (repeatable)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
       async (args) => {
         code = await runMerge({ shards: args.shards, out: args.out, metric: args.metric, quiet: args.quiet });
@@ -106,7 +106,7 @@ function studyOptions<T>(y: Argv<T>) {
     .option('jobs', { type: 'number', describe: 'runs at once (default: every core; 1 runs in this thread)' })
     .option('out', { type: 'string', describe: 'output folder' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
-    .option('objective', { type: 'string', array: true, default: [] as string[], describe: 'an objective besides the scenario\'s own: figure<=number or figure>=number' })
+    .option('objective', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'an objective besides the scenario\'s own: figure<=number or figure>=number' })
     .option('accept', { choices: ['holds', 'on-average'] as const, default: 'holds' as const, describe: 'with replications, an objective passes when its whole 95% CI does (holds) or its mean does (on-average)' });
 }
 

@@ -59,12 +59,13 @@ export interface ConfigurationRecord {
   pass: boolean;
 }
 
-/** Seeds, jobs' scenarios and labels for the replications of one configuration. */
+/** Seeds, jobs' scenarios and labels (`flash-sale instances=8 (replication 2 of 3, seed ...)`) for the replications of one configuration. */
 export function replicate(scenario: Scenario, label: string, replications: number, fns: StudyFunctions): { seeds: number[]; jobs: { label: string; scenario: Scenario }[] } {
   const seeds = fns.replicationSeeds(scenario.seed, replications);
   if (seeds.length !== replications) throw new Error(`replicationSeeds gave ${seeds.length} seeds for ${replications} replications`);
+  const name = label ? `${scenario.name} ${label}` : scenario.name;
   const jobs = seeds.map((seed, r) => ({
-    label: replications === 1 ? label : `${label} (replication ${r + 1} of ${replications}, seed ${seed})`,
+    label: replications === 1 ? name : `${name} (replication ${r + 1} of ${replications}, seed ${seed})`,
     scenario: seed === scenario.seed ? scenario : { ...scenario, seed },
   }));
   return { seeds, jobs };

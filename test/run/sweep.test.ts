@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { parseGridAxis, StudyInputError, type Assignment } from '../../src/run/grid.js';
-import { createPool, type Runner } from '../../src/run/pool.js';
+import { createPool, RunFailedError, type Runner } from '../../src/run/pool.js';
 import { sweep, type SweepOptions } from '../../src/run/sweep.js';
 import { mergeShards, resultJson } from '../../src/run/shard.js';
 import { renderSweepReport, sweepCsv, type GridHeatmap } from '../../src/run/sweep-report.js';
@@ -123,6 +123,14 @@ describe('sweep', () => {
     tampered.points[0].index = 0;
     expect(() => mergeShards([s1, s3, { file: 't.json', text: JSON.stringify(tampered) }])).toThrow(/belongs to another shard|appears twice/);
   }, 120_000);
+
+  it('fails the whole sweep when a run fails, naming the scenario, the point and the replication', async () => {
+    // A scenario the validator would refuse, so the model itself throws.
+    const breaking = (a: Assignment[]) => (a[1].value === '2' && a[0].value === '4' ? ({ ...factory(a), topics: [] } as unknown as Scenario) : factory(a));
+    const err = await sweep(base, grid, breaking, options(pool)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RunFailedError);
+    expect((err as Error).message).toMatch(/^run sweepme partitions=4, instances=2 \(replication \d of 2, seed \d+\) failed: /);
+  }, 60_000);
 
   it('reports every bad grid value before running anything', async () => {
     let ran = 0;

@@ -8,15 +8,16 @@
  * are dotted with list indexes as numbers (`consumer-groups.0.instances`), or bracketed the way
  * scenario errors print them (`consumer-groups[0].config["max.poll.records"]`); after a
  * `config` segment the rest of a dotted path is one Kafka key (`...config.max.poll.records`).
- * Line numbers in errors refer to the edited document, which can differ from the file's.
+ * A value already in the file is replaced in place, so errors keep the file's line numbers; a
+ * key the file does not have is added by re-writing the document, which can move lines.
  *
  * Nothing else in src/run depends on this module; the CLI reaches it through wiring.ts.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYamlValue, parseDocument } from 'yaml';
+import { isScalar, parse as parseYamlValue, parseDocument } from 'yaml';
 import type { Scenario } from '../scenario/schema.js';
 import { parseScenario, ScenarioError } from '../scenario/load.js';
-import type { Assignment } from './grid.js';
+import { StudyInputError, type Assignment } from './grid.js';
 
 export type ScenarioFactory = (assignments: readonly Assignment[]) => Scenario;
 
@@ -29,11 +30,31 @@ export function scenarioFactory(file: string): ScenarioFactory {
     throw new ScenarioError([{ file, line: 0, col: 0, path: '', message: `cannot read the file: ${(e as Error).message}` }]);
   }
   return (assignments) => {
-    if (assignments.length === 0) return parseScenario(text, file);
-    const doc = parseDocument(text);
-    for (const a of assignments) doc.setIn(pathSegments(a.path), doc.createNode(parseYamlValue(a.value)));
-    return parseScenario(String(doc), file);
+    let edited = text;
+    for (const a of assignments) edited = setValue(edited, pathSegments(a.path), a.value);
+    return parseScenario(edited, file);
   };
+}
+
+/**
+ * The text with the value at `segments` replaced. A scalar already in the file is replaced in
+ * place, so every other line keeps its number; a missing key is added through the YAML document,
+ * which reformats it.
+ */
+function setValue(text: string, segments: (string | number)[], value: string): string {
+  const doc = parseDocument(text);
+  const node = doc.getIn(segments, true);
+  if (isScalar(node) && node.range && /^[\w.:/+-]+$/.test(value)) {
+    return text.slice(0, node.range[0]) + value + text.slice(node.range[1]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYamlValue(value);
+  } catch (err) {
+    throw new StudyInputError(`${value}: not a YAML value (${(err as Error).message.split('\n')[0]})`);
+  }
+  doc.setIn(segments, doc.createNode(parsed));
+  return String(doc);
 }
 
 export function pathSegments(path: string): (string | number)[] {

@@ -69,9 +69,31 @@ export function parseGridAxis(arg: string): GridAxis {
     return { path, values: Array.from({ length: count }, (_, i) => String(from + i * step)) };
   }
   if (spec.includes('..')) throw new StudyInputError(gridSyntax(arg));
-  const values = spec.split(',').map((v) => v.trim());
+  const values = splitList(spec);
   if (values.some((v) => v === '')) throw new StudyInputError(gridEmptyValue(arg));
   return { path, values };
+}
+
+/** Splits `a,b,{ dist: exponential, mean: 2ms }` at the commas outside brackets and quotes. */
+function splitList(spec: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(spec.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(spec.slice(start).trim());
+  return out;
 }
 
 /** Every point of the grid, in order (first axis outermost, last fastest). */
@@ -113,6 +135,9 @@ export function axisNames(grid: readonly GridAxis[]): string[] {
 }
 
 function lastSegment(path: string): string {
+  // A Kafka key is one name however many dots it has: `...config.max.poll.records`.
+  const config = /(?:^|\.)config\.([^[\]"]+)$/.exec(path);
+  if (config) return config[1];
   const bracket = /\[\s*"([^"]*)"\s*\]$/.exec(path);
   if (bracket) return bracket[1];
   const parts = path.split(/[.[\]]+/).filter((p) => p !== '' && !/^\d+$/.test(p));

@@ -13,6 +13,12 @@ describe('parseGridAxis', () => {
     expect(parseGridAxis('topics.0.partitions=24,48, 96').values).toStrictEqual(['24', '48', '96']);
     expect(parseGridAxis('consumer-groups.0.config.fetch.max.wait.ms=100ms,500ms')).toStrictEqual({ path: 'consumer-groups.0.config.fetch.max.wait.ms', values: ['100ms', '500ms'] });
     expect(parseGridAxis('seed=7').values).toStrictEqual(['7']);
+    // Commas inside a flow mapping or quotes belong to the value.
+    expect(parseGridAxis('consumer-groups.0.processing.per-record=5ms, { dist: exponential, mean: 2ms },"a,b"').values).toStrictEqual([
+      '5ms',
+      '{ dist: exponential, mean: 2ms }',
+      '"a,b"',
+    ]);
   });
 
   it('refuses what is not a grid, saying what was expected', () => {
@@ -46,6 +52,8 @@ describe('gridPoints', () => {
     const points = gridPoints([parseGridAxis('producers.0.instances=1,2'), parseGridAxis('consumer-groups.0.instances=3')]);
     expect(points[0].label).toBe('producers.0.instances=1, consumer-groups.0.instances=3');
     expect(() => gridPoints([parseGridAxis('a=1'), parseGridAxis('a=2')])).toThrow(/given twice/);
+    expect(gridPoints([parseGridAxis('consumer-groups.0.config.max.poll.records=100')])[0].label).toBe('max.poll.records=100');
+    expect(gridPoints([parseGridAxis('consumer-groups[0].config["fetch.min.bytes"]=1')])[0].label).toBe('fetch.min.bytes=1');
   });
 
   it('an empty grid is one point: the base scenario', () => {

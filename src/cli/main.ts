@@ -14,7 +14,6 @@ import { loadScenario, ScenarioError, checkOutputName } from '../scenario/load.j
 import { simulate } from '../model/pipeline.js';
 import { ReportDirectoryError, writeReport } from '../report/index.js';
 import { formatSummary } from './summary.js';
-import { runMerge, runPlan, runSweep } from './study.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
 function packageVersion(): string {
@@ -41,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 sweep scenarios/flash-sale.yaml --grid consumer-groups.0.instances=4..32:4', 'eight configurations')
           .example('$0 sweep f.yaml --grid topics.0.partitions=24,48,96 --grid consumer-groups.0.instances=8,16 --shard 1/3', 'one third of a 3x2 grid'),
       async (args) => {
-        code = await runSweep({ ...args, scenario: args.scenario, grid: args.grid, metric: args.metric, objective: args.objective, accept: args.accept as 'holds' | 'on-average' });
+        code = await (await studyCommands()).runSweep({ ...args, scenario: args.scenario, grid: args.grid, metric: args.metric, objective: args.objective, accept: args.accept as 'holds' | 'on-average' });
       },
     )
     .command(
@@ -55,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('search', { choices: ['exponential', 'bisect'] as const, default: 'exponential' as const, describe: 'probe up from min, or bisect [min, max]' })
           .example('$0 plan scenarios/flash-sale.yaml --field consumer-groups.0.instances --min 1 --max 64', 'fewest consumers'),
       async (args) => {
-        code = await runPlan({ ...args, scenario: args.scenario, objective: args.objective, accept: args.accept as 'holds' | 'on-average' });
+        code = await (await studyCommands()).runPlan({ ...args, scenario: args.scenario, objective: args.objective, accept: args.accept as 'holds' | 'on-average' });
       },
     )
     .command(
@@ -68,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('metric', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'summary figure for the table and heat map, by path (repeatable)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
       async (args) => {
-        code = await runMerge({ shards: args.shards, out: args.out, metric: args.metric, quiet: args.quiet });
+        code = await (await studyCommands()).runMerge({ shards: args.shards, out: args.out, metric: args.metric, quiet: args.quiet });
       },
     )
     .command(
@@ -98,6 +97,9 @@ export async function main(argv: string[]): Promise<number> {
     .parseAsync();
   return code;
 }
+
+/** The study commands, loaded only when one is run: a single run starts no faster for them. */
+const studyCommands = () => import('./study.js');
 
 /** Options shared by `sweep` and `plan`. */
 function studyOptions<T>(y: Argv<T>) {

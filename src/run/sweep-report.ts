@@ -149,6 +149,7 @@ export function sweepTableMarkdown(result: SweepResult, metrics: readonly string
 
 /** The heat map of `metric` over the grid, and of pass/fail when there are objectives. */
 export function gridHeatmaps(result: SweepResult, metric: string): GridHeatmap[] {
+  if (result.grid.length === 0) return []; // one point, nothing to map
   const names = axisNames(result.grid);
   const last = result.grid.length - 1;
   const x = { name: names[last], values: result.grid[last].values };

@@ -189,7 +189,11 @@ class WorkerPool extends BatchRunner {
       if (!slot.retired) this.handler?.crashed(slot, err);
     });
     slot.worker.on('exit', (code) => {
-      if (!slot.retired) this.handler?.crashed(slot, new Error(`a worker thread exited unexpectedly (code ${code})`));
+      if (slot.retired) return;
+      // A dead worker never takes another job; if it was running one, the batch fails.
+      slot.retired = true;
+      this.slots = this.slots.filter((s) => s !== slot);
+      if (slot.job >= 0) this.handler?.crashed(slot, new Error(`a worker thread exited unexpectedly (code ${code})`));
     });
     slot.worker.unref();
     return slot;

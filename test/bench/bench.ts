@@ -26,6 +26,7 @@ import path from 'node:path';
 import { parseScenario, loadScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/pipeline.js';
 import { writeReport } from '../../src/report/index.js';
+import { Worker } from 'node:worker_threads';
 import { createPool } from '../../src/run/pool.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 
@@ -114,6 +115,7 @@ async function benchC(): Promise<void> {
     simulate(s);
     sequential.push(performance.now() - t);
   }
+  const capacity = await measuredCores(cores);
   const pool = createPool(cores);
   const t0 = performance.now();
   const runs = await pool.run(variants.map((scenario, i) => ({ label: `instances=${8 + i}`, scenario })));
@@ -127,4 +129,26 @@ async function benchC(): Promise<void> {
   console.log(`    efficiency = sum / (wall x cores) = ${((sum / (wall * cores)) * 100).toFixed(1)}% (target >= 85%); speed-up ${(sum / wall).toFixed(2)}x`);
   console.log(`    workers busy ${((inWorkers / (wall * cores)) * 100).toFixed(1)}% of the pool's wall time (the rest: start-up, messages, the tail of the last run)`);
   console.log(`    load average before: ${loadBefore}, after: ${load()} (other processes on the machine lower the figure)`);
+  console.log(`    cores this process could use just before (${cores} spinning threads vs 1): ${capacity.toFixed(2)}; sum / (wall x that) = ${((sum / (wall * capacity)) * 100).toFixed(1)}%`);
+}
+
+/**
+ * How many cores' worth of CPU this process gets right now: the work `n` spinning worker threads
+ * do in 1 s over the work of one. On an idle machine it is n; while another session is busy,
+ * the kernel's per-session (autogroup) fair share can hold it near 1.
+ */
+async function measuredCores(n: number): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads'); const t = Date.now(); let k = 0; while (Date.now() - t < 1000) { for (let i = 0; i < 1e5; i++) k += i & 1; } parentPort.postMessage(k);`;
+  const spin = async (threads: number) => {
+    const counts = await Promise.all(
+      Array.from({ length: threads }, () => new Promise<number>((resolve, reject) => {
+        const w = new Worker(code, { eval: true });
+        w.once('message', (k: number) => void w.terminate().then(() => resolve(k)));
+        w.once('error', reject);
+      })),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  };
+  const one = await spin(1);
+  return (await spin(n)) / one;
 }

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import cliProgress from 'cli-progress';
 import { loadScenario, ScenarioError, checkOutputName } from '../scenario/load.js';
@@ -39,6 +39,47 @@ export async function main(argv: string[]): Promise<number> {
   await yargs(argv)
     .scriptName('sim')
     .usage('$0 <scenario.yaml> [options]\n\nRun a lagsim scenario and write its report (report.md, charts, summary.json, CSV).')
+    .command(
+      'sweep <scenario>',
+      'run a scenario over a grid of field values, on every core',
+      (y) =>
+        studyOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML)' }))
+          .option('grid', { type: 'string', array: true, nargs: 1, demandOption: true, describe: 'path=a..b, path=a..b:step or path=a,b,c (repeat for more fields)' })
+          .option('metric', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'summary figure for the table and heat map, by path (repeatable; default latency.p99Ms, lag.peakRecords, lag.peakSeconds)' })
+          .option('shard', { type: 'string', describe: 'run only shard i of n (i/n) and write a shard file for `sim merge`' })
+          .example('$0 sweep scenarios/flash-sale.yaml --grid consumer-groups.0.instances=4..32:4', 'eight configurations')
+          .example('$0 sweep f.yaml --grid topics.0.partitions=24,48,96 --grid consumer-groups.0.instances=8,16 --shard 1/3', 'one third of a 3x2 grid'),
+      async (args) => {
+        code = await (await studyCommands()).runSweep({ ...args, scenario: args.scenario, grid: args.grid, metric: args.metric, objective: args.objective, accept: args.accept as 'holds' | 'on-average' });
+      },
+    )
+    .command(
+      'plan <scenario>',
+      'find the smallest value of an integer field that meets every objective',
+      (y) =>
+        studyOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML)' }))
+          .option('field', { type: 'string', demandOption: true, describe: 'integer field, by path (consumer-groups.0.instances)' })
+          .option('min', { type: 'number', demandOption: true, describe: 'smallest value to consider' })
+          .option('max', { type: 'number', demandOption: true, describe: 'largest value to consider' })
+          .option('search', { choices: ['exponential', 'bisect'] as const, default: 'exponential' as const, describe: 'probe up from min, or bisect [min, max]' })
+          .example('$0 plan scenarios/flash-sale.yaml --field consumer-groups.0.instances --min 1 --max 64', 'fewest consumers'),
+      async (args) => {
+        code = await (await studyCommands()).runPlan({ ...args, scenario: args.scenario, objective: args.objective, accept: args.accept as 'holds' | 'on-average' });
+      },
+    )
+    .command(
+      'merge <shards..>',
+      'put the shard files of a sweep together and write its report',
+      (y) =>
+        y
+          .positional('shards', { type: 'string', array: true, demandOption: true, describe: 'shard files (shard-*-of-N.json)' })
+          .option('out', { type: 'string', describe: 'output folder (default: reports/<scenario name>-sweep)' })
+          .option('metric', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'summary figure for the table and heat map, by path (repeatable)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }),
+      async (args) => {
+        code = await (await studyCommands()).runMerge({ shards: args.shards, out: args.out, metric: args.metric, quiet: args.quiet });
+      },
+    )
     .command(
       '$0 <scenario>',
       'run a scenario',
@@ -86,6 +127,20 @@ export async function main(argv: string[]): Promise<number> {
     })
     .parseAsync();
   return code;
+}
+
+/** The study commands, loaded only when one is run: a single run starts no faster for them. */
+const studyCommands = () => import('./study.js');
+
+/** Options shared by `sweep` and `plan`. */
+function studyOptions<T>(y: Argv<T>) {
+  return y
+    .option('replications', { type: 'number', default: 1, describe: 'runs per configuration, with seeds derived from the scenario seed' })
+    .option('jobs', { type: 'number', describe: 'runs at once (default: every core; 1 runs in this thread)' })
+    .option('out', { type: 'string', describe: 'output folder' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
+    .option('objective', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'an objective besides the scenario\'s own: figure<=number or figure>=number' })
+    .option('accept', { choices: ['holds', 'on-average'] as const, default: 'holds' as const, describe: 'with replications, an objective passes when its whole 95% CI does (holds) or its mean does (on-average)' });
 }
 
 interface RunArgs {

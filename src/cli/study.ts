@@ -1,0 +1,192 @@
+/**
+ * The study commands: `sim sweep`, `sim plan`, `sim merge`. Each returns an exit code (0 done,
+ * 2 bad input: nothing run or written) and lets a failed run propagate to main.ts's handler
+ * (exit 1). Progress bars go to stderr on a terminal only; results to stdout.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { checkOutputName, ScenarioError } from '../scenario/load.js';
+import { ReportDirectoryError } from '../report/index.js';
+import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../run/grid.js';
+import { createPool, type PoolProgress, type Runner } from '../run/pool.js';
+import { sweep } from '../run/sweep.js';
+import { checkMetrics, DEFAULT_METRICS, sweepTableMarkdown, writeSweepReport } from '../run/sweep-report.js';
+import { mergeShards, resultJson, shardFileName } from '../run/shard.js';
+import { plan, type SearchStrategy } from '../run/plan.js';
+import { planSummary, writePlanReport } from '../run/plan-report.js';
+import type { PassRule } from '../run/study.js';
+import { jobsRange } from '../run/messages.js';
+import { wiring } from '../run/wiring.js';
+
+export interface CommonStudyArgs {
+  replications: number;
+  jobs?: number;
+  out?: string;
+  quiet: boolean;
+  objective: string[];
+  accept: PassRule;
+}
+
+export interface SweepArgs extends CommonStudyArgs {
+  scenario: string;
+  grid: string[];
+  metric: string[];
+  shard?: string;
+}
+
+export interface PlanArgs extends CommonStudyArgs {
+  scenario: string;
+  field: string;
+  min: number;
+  max: number;
+  search: SearchStrategy;
+}
+
+export interface MergeArgs {
+  shards: string[];
+  out?: string;
+  metric: string[];
+  quiet: boolean;
+}
+
+/** Bad input of any kind becomes its message on stderr and exit code 2. */
+async function guarded(work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      process.stderr.write(`${err.format()}\n`);
+      return 2;
+    }
+    if (err instanceof StudyInputError || err instanceof ReportDirectoryError) {
+      process.stderr.write(`sim: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function poolOf(jobs: number | undefined): Runner {
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new StudyInputError(jobsRange(jobs));
+  return createPool(jobs ?? os.availableParallelism());
+}
+
+function progressBar(quiet: boolean, label: string) {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {done}/{total} runs | {step} | {duration}s`, stream: process.stderr, clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1000, 0, { done: 0, total: 0, step: '' });
+  return {
+    update: (p: PoolProgress, step = '') => bar.update(Math.floor(p.fraction * 1000), { done: p.done, total: p.total, step }),
+    stop: () => bar.stop(),
+  };
+}
+
+export function runSweep(args: SweepArgs): Promise<number> {
+  return guarded(async () => {
+    const grid = args.grid.map(parseGridAxis);
+    const shard: Shard | undefined = args.shard === undefined ? undefined : parseShard(args.shard);
+    const evaluate = wiring.evaluator(args.objective);
+    const factory = wiring.factory(args.scenario);
+    const base = factory([]);
+    const metrics = args.metric.length ? args.metric : DEFAULT_METRICS;
+    const out = args.out ?? path.join('reports', shard ? `${base.name}-sweep-shards` : `${base.name}-sweep`);
+    if (args.out === undefined) checkOutputName(base.name, args.scenario);
+
+    const pool = poolOf(args.jobs);
+    const bar = progressBar(args.quiet, shard ? `${base.name} sweep, shard ${shard.index}/${shard.count}` : `${base.name} sweep`);
+    let checked = false;
+    let result;
+    try {
+      result = await sweep(base, grid, factory, {
+        ...wiring,
+        evaluate,
+        replications: args.replications,
+        pool,
+        shard,
+        passRule: args.accept,
+        identity: { objectives: args.objective },
+        onProgress: (p) => bar?.update(p),
+        onPoint: (_point, replicated) => {
+          // A typo in --metric is caught at the first point, not after the whole sweep.
+          if (!checked) checkMetrics(metrics, replicated.runs[0].summary);
+          checked = true;
+        },
+      });
+    } finally {
+      bar?.stop();
+      await pool.close();
+    }
+
+    if (shard) {
+      mkdirSync(out, { recursive: true });
+      const file = path.join(out, shardFileName(shard.index, shard.count));
+      const tmp = `${file}.tmp-${process.pid}`;
+      writeFileSync(tmp, resultJson(result));
+      renameSync(tmp, file);
+      if (!args.quiet) {
+        process.stdout.write(`shard ${shard.index}/${shard.count}: ${result.points.length} of ${result.totalPoints} grid points\n${file}\n`);
+      }
+      return 0;
+    }
+    await writeSweepReport(out, result, { metrics, renderGridHeatmap: wiring.renderGridHeatmap });
+    if (!args.quiet) process.stdout.write(`${sweepTableMarkdown(result, metrics)}\n${path.join(out, 'report.md')}\n`);
+    return 0;
+  });
+}
+
+export function runMerge(args: MergeArgs): Promise<number> {
+  return guarded(async () => {
+    const files = args.shards.map((file) => {
+      try {
+        return { file, text: readFileSync(file, 'utf8') };
+      } catch (err) {
+        throw new StudyInputError(`${file}: cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    });
+    const result = mergeShards(files);
+    const metrics = args.metric.length ? args.metric : DEFAULT_METRICS;
+    const first = result.points[0]?.runs[0];
+    if (first) checkMetrics(metrics, first.summary);
+    const out = args.out ?? path.join('reports', `${result.scenario}-sweep`);
+    await writeSweepReport(out, result, { metrics, renderGridHeatmap: wiring.renderGridHeatmap });
+    if (!args.quiet) process.stdout.write(`${sweepTableMarkdown(result, metrics)}\n${path.join(out, 'report.md')}\n`);
+    return 0;
+  });
+}
+
+export function runPlan(args: PlanArgs): Promise<number> {
+  return guarded(async () => {
+    const evaluate = wiring.evaluator(args.objective);
+    const factory = wiring.factory(args.scenario);
+    const base = factory([]);
+    const out = args.out ?? path.join('reports', `${base.name}-plan`);
+    if (args.out === undefined) checkOutputName(base.name, args.scenario);
+    const pool = poolOf(args.jobs);
+    const bar = progressBar(args.quiet, `${base.name} plan`);
+    let step = '';
+    let detail;
+    try {
+      detail = await plan(args.field, { min: args.min, max: args.max }, (v) => factory([{ path: args.field, value: String(v) }]), evaluate, {
+        ...wiring,
+        replications: args.replications,
+        pool,
+        passRule: args.accept,
+        search: args.search,
+        onStep: (s) => (step = `${s.reason} ${s.values.join(', ')}`),
+        onProgress: (p) => bar?.update(p, step),
+      });
+    } finally {
+      bar?.stop();
+      await pool.close();
+    }
+    await writePlanReport(out, detail.result);
+    if (detail.variants.length) await wiring.writeComparison(path.join(out, 'comparison'), detail.variants);
+    if (!args.quiet) process.stdout.write(`${planSummary(detail.result)}${path.join(out, 'report.md')}\n`);
+    return 0;
+  });
+}

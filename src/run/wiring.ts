@@ -1,0 +1,53 @@
+/**
+ * Where the execution layer meets the modules it uses: scenarios built with `--set`-style
+ * overrides (scenario/load.ts), replication seeds and aggregation (stats/), objectives
+ * (slo/objectives.ts), grid heat maps and comparison reports (report/). The CLI takes all of
+ * them from here, so the run layer itself depends only on the interfaces in study.ts.
+ */
+import type { VariantResult } from '../metrics/study.js';
+import { loadScenario } from '../scenario/load.js';
+import { replicationSeeds } from '../stats/seeds.js';
+import { aggregate } from '../stats/aggregate.js';
+import { evaluateObjectives } from '../slo/objectives.js';
+import { renderGridHeatmap, writeComparison } from '../report/index.js';
+import type { ScenarioFactory } from './factory.js';
+import { parseObjective, evaluateObjectives as evaluateExtra } from './stand-ins.js';
+import type { RenderGridHeatmap } from './sweep-report.js';
+import type { Evaluate, StudyFunctions } from './study.js';
+
+export interface StudyWiring extends StudyFunctions {
+  /** Builds scenarios from a file and `path=value` assignments; throws ScenarioError on a bad file or value. */
+  factory(file: string): ScenarioFactory;
+  /** Evaluates the scenario's objectives plus those given on the command line as `figure<=number`. */
+  evaluator(objectives: readonly string[]): Evaluate;
+  renderGridHeatmap: RenderGridHeatmap;
+  writeComparison(dir: string, variants: VariantResult[]): Promise<void>;
+}
+
+export const wiring: StudyWiring = {
+  factory: (file) => (assignments) => loadScenario(file, { set: assignments.map((a) => `${a.path}=${a.value}`) }),
+  replicationSeeds,
+  aggregate,
+  evaluator(objectives) {
+    const extra = objectives.map(parseObjective);
+    return (scenario, result) => [...evaluateObjectives(scenario.objectives, result), ...evaluateExtra(extra, result)];
+  },
+  renderGridHeatmap: (map) =>
+    renderGridHeatmap({
+      name: map.name,
+      title: map.title,
+      xField: map.x.name,
+      yField: map.y?.name ?? '',
+      metric: map.metric,
+      unit: map.unit ?? '',
+      cells: map.cells.map((c) => ({
+        x: c.x,
+        y: c.y ?? '',
+        value: map.kind === 'pass' ? null : c.value,
+        ...(map.kind === 'pass' && (c.text === 'pass' || c.text === 'fail') ? { pass: c.text === 'pass' } : {}),
+      })),
+    }),
+  writeComparison: async (dir, variants) => {
+    await writeComparison(dir, variants);
+  },
+};

@@ -40,6 +40,19 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('sim')
     .usage('$0 <scenario.yaml> [options]\n\nRun a lagsim scenario and write its report (report.md, charts, summary.json, CSV).')
     .command(
+      'compare <scenarios..>',
+      'run several scenario files, or one file\'s variants, side by side into one comparison report',
+      (y) =>
+        studyOptions(y.positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML); one file compares its variants' }))
+          .option('set', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'override a field in every configuration: path=value (repeatable)' })
+          .option('check', { type: 'boolean', default: false, describe: 'exit 1 if any configuration fails an objective' })
+          .example('$0 compare scenarios/flash-sale.yaml', 'the variants the flash sale declares')
+          .example('$0 compare a.yaml b.yaml --replications 5', 'two files, five seeds each'),
+      async (args) => {
+        code = await (await studyCommands()).runCompare({ ...args, scenarios: args.scenarios, set: args.set, objective: args.objective, accept: args.accept as 'holds' | 'on-average' });
+      },
+    )
+    .command(
       'sweep <scenario>',
       'run a scenario over a grid of field values, on every core',
       (y) =>

@@ -1,5 +1,5 @@
 /**
- * The study commands: `sim sweep`, `sim plan`, `sim merge`. Each returns an exit code (0 done,
+ * The study commands: `sim compare`, `sim sweep`, `sim plan`, `sim merge`. Each returns an exit code (0 done,
  * 2 bad input: nothing run or written) and lets a failed run propagate to main.ts's handler
  * (exit 1). Progress bars go to stderr on a terminal only; results to stdout.
  */
@@ -7,7 +7,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { checkOutputName, ScenarioError } from '../scenario/load.js';
+import { checkOutputName, listVariants, loadScenario, ScenarioError } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { ObjectiveVerdict, VariantResult } from '../metrics/study.js';
 import { ReportDirectoryError } from '../report/index.js';
 import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../run/grid.js';
 import { createPool, type PoolProgress, type Runner } from '../run/pool.js';
@@ -189,4 +191,84 @@ export function runPlan(args: PlanArgs): Promise<number> {
     if (!args.quiet) process.stdout.write(`${planSummary(detail.result)}${path.join(out, 'report.md')}\n`);
     return 0;
   });
+}
+
+export interface CompareArgs extends CommonStudyArgs {
+  scenarios: string[];
+  set: string[];
+  check: boolean;
+}
+
+/**
+ * `sim compare`: several scenario files, or one file's variants (all of them, baseline first
+ * as declared), each run `--replications` times on the pool, into one comparison report. With
+ * `--check`, exit 1 when any variant fails an objective.
+ */
+export function runCompare(args: CompareArgs): Promise<number> {
+  return guarded(async () => {
+    const configs: { label: string; file: string; variant?: string }[] = [];
+    if (args.scenarios.length === 1) {
+      const file = args.scenarios[0];
+      const variants = listVariants(file);
+      if (variants.length < 2) throw new StudyInputError(`${file}: declares ${variants.length === 0 ? 'no variants' : 'one variant'}; compare two or more files, or declare variants in the scenario`);
+      for (const v of variants) configs.push({ label: v, file, variant: v });
+    } else {
+      for (const file of args.scenarios) configs.push({ label: path.basename(file).replace(/\.ya?ml$/, ''), file });
+    }
+    const labels = new Set<string>();
+    for (const c of configs) {
+      if (labels.has(c.label)) c.label = `${c.label} (${c.file})`;
+      labels.add(c.label);
+    }
+    const scenarios = configs.map((c) => loadScenario(c.file, { set: args.set, variant: c.variant }));
+    const first = scenarios[0];
+    const name = args.scenarios.length === 1 ? `${first.name}-compare` : `${scenarios.map((s) => s.name).join('-vs-')}`;
+    const out = args.out ?? path.join('reports', name);
+    if (args.out === undefined) checkOutputName(first.name, args.scenarios[0]);
+    if (!Number.isInteger(args.replications) || args.replications < 1) throw new StudyInputError(`--replications: expected a whole number >= 1, got ${args.replications}`);
+
+    const evaluate = wiring.evaluator(args.objective);
+    const jobs = scenarios.flatMap((s, i) =>
+      wiring.replicationSeeds(s.seed, args.replications).map((seed, r) => ({
+        label: `${configs[i].label} (replication ${r + 1} of ${args.replications}, seed ${seed})`,
+        scenario: { ...s, seed },
+      })),
+    );
+    const pool = poolOf(args.jobs);
+    const bar = progressBar(args.quiet, `${name}`);
+    let runs;
+    try {
+      runs = await pool.run(jobs, { onProgress: (p) => bar?.update(p) });
+    } finally {
+      bar?.stop();
+      await pool.close();
+    }
+    const variants: VariantResult[] = scenarios.map((s, i) => {
+      const mine = runs.slice(i * args.replications, (i + 1) * args.replications).map((r) => r.result);
+      const seeds = jobs.slice(i * args.replications, (i + 1) * args.replications).map((j) => j.scenario.seed);
+      const replicated = wiring.aggregate(seeds, mine);
+      const overrides = [...(configs[i].variant ? variantOverrideStrings(s, configs[i].variant!) : []), ...args.set];
+      return { label: configs[i].label, overrides, result: replicated, verdicts: evaluate(s, replicated) };
+    });
+    await wiring.writeComparison(out, variants);
+    const failed = variants.some((v) => v.verdicts.some((x) => !meetsRule(x, args.accept)));
+    if (!args.quiet) {
+      for (const v of variants) {
+        const verdicts = v.verdicts.length === 0 ? 'no objectives' : v.verdicts.every((x) => meetsRule(x, args.accept)) ? 'meets every objective' : `fails ${v.verdicts.filter((x) => !meetsRule(x, args.accept)).map((x) => x.objective).join('; ')}`;
+        const s = v.result.median.summary;
+        process.stdout.write(`${v.label}: peak lag ${Math.round(s.lag.peakRecords)} records, latency p99 ${s.latency.p99Ms === null ? 'n/a' : `${(s.latency.p99Ms / 1000).toFixed(2)} s`}, ${verdicts}\n`);
+      }
+      process.stdout.write(`${path.join(out, 'report.md')}\n`);
+    }
+    return args.check && failed ? 1 : 0;
+  });
+}
+
+function meetsRule(v: ObjectiveVerdict, rule: PassRule): boolean {
+  if (v.confidence === 'single-run') return v.pass;
+  return rule === 'holds' ? v.confidence === 'holds' : v.pass;
+}
+
+function variantOverrideStrings(s: Scenario, variant: string): string[] {
+  return Object.entries(s.variants[variant] ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
 }

@@ -42,7 +42,8 @@ seed: 3
 duration: 60s
 sample-interval: 1s
 fidelity: exact
-network: { rtt: 0ms, produce-latency: 0ms }
+network: { rtt: 0ms }
+brokers: { append-latency: 0ms, replication-latency: 0ms }
 topics: [{ name: t, partitions: 1 }]
 producers:
   - { name: p, topic: t, rate: ${LAMBDA}/s, arrivals: poisson, keys: { dist: uniform, count: 100000 }, config: { linger.ms: 0 } }

@@ -6,7 +6,11 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadScenario } from '../scenario/load.js';
+import { listVariants, loadScenario } from '../scenario/load.js';
+import { aggregate } from '../stats/aggregate.js';
+import { evaluateObjectives } from '../slo/objectives.js';
+import { writeComparison } from '../report/index.js';
+import type { VariantResult } from '../metrics/study.js';
 import { simulate } from '../model/pipeline.js';
 import { summaryJson, writeReport } from '../report/index.js';
 import { formatExact, formatSeconds } from '../report/format.js';
@@ -22,6 +26,7 @@ function scenarioFiles(): string[] {
 
 export async function regenerateReports(): Promise<void> {
   const rows: string[] = [];
+  const compares: string[] = [];
   for (const file of scenarioFiles()) {
     const scenario = loadScenario(file);
     const result = simulate(scenario);
@@ -32,6 +37,19 @@ export async function regenerateReports(): Promise<void> {
       `| [${result.scenario.title}](${scenario.name}/report.md) | ${formatSeconds(result.scenario.durationSeconds)} | ${formatExact(s.lag.peakRecords)} | ${s.latency.p99Ms === null ? 'n/a' : formatSeconds(s.latency.p99Ms / 1000)} |`,
     );
     process.stdout.write(`reports/${scenario.name}/\n`);
+    // A scenario that declares variants also gets its comparison, as `sim compare` writes it.
+    const names = listVariants(file);
+    if (names.length >= 2) {
+      const variants: VariantResult[] = names.map((name) => {
+        const v = loadScenario(file, { variant: name });
+        const replicated = aggregate([v.seed], [simulate(v)]);
+        const overrides = Object.entries(v.variants[name] ?? {}).map(([k, x]) => `${k}=${typeof x === 'string' ? x : JSON.stringify(x)}`);
+        return { label: name, overrides, result: replicated, verdicts: evaluateObjectives(v.objectives, replicated) };
+      });
+      await writeComparison(path.join(root, 'reports', `${scenario.name}-compare`), variants);
+      compares.push(`| [${scenario.name}: ${names.join(' vs ')}](${scenario.name}-compare/report.md) | ${names.length} variants, one run each |`);
+      process.stdout.write(`reports/${scenario.name}-compare/\n`);
+    }
   }
   const index = [
     '# Report gallery',
@@ -42,6 +60,12 @@ export async function regenerateReports(): Promise<void> {
     '| scenario | simulated | peak lag (records) | p99 end-to-end latency |',
     '|---|---|---|---|',
     ...rows,
+    '',
+    'Comparisons (`sim compare`) of the variants a scenario declares:',
+    '',
+    '| comparison | runs |',
+    '|---|---|',
+    ...compares,
     '',
   ].join('\n');
   writeFileSync(path.join(root, 'reports', 'README.md'), index);

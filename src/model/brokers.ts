@@ -199,6 +199,11 @@ export class Brokers {
     return done;
   }
 
+  /** Whether `client` has a consumer_byte_rate quota. */
+  hasConsumerQuota(client: string): boolean {
+    return this.spec.quotas[client]?.consumer_byte_rate !== undefined;
+  }
+
   /** The quota sensor of `client` on broker b, or undefined when the client has no such quota. */
   quota(client: string, b: number, kind: 'producer_byte_rate' | 'consumer_byte_rate'): ClientQuota | undefined {
     const bound = this.spec.quotas[client]?.[kind];

@@ -38,6 +38,7 @@ import type { PartitionLog } from './log.js';
 import type { Caller, Service } from './service.js';
 import type { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
 import type { Histogram } from '../metrics/histogram.js';
+import type { Brokers } from './brokers.js';
 
 export interface GroupMetrics {
   processed: WindowedCounter;
@@ -53,6 +54,8 @@ export interface ModelContext {
   interval: number;
   rtt: number;
   batched: boolean;
+  /** Partition leaders over time (a lost broker's partitions cannot be fetched until failover) and quotas. */
+  brokers?: Brokers;
 }
 
 /** What a member needs from its group: shared offsets and the coordinator's side of the protocol. */
@@ -151,6 +154,10 @@ export class Member implements Caller {
   private readonly respFrom: Float64Array;
   private readonly respTo: Float64Array;
   private nResp = 0;
+  private readonly leaderless: boolean;
+  private readonly quotaName: string;
+  /** Longest fetch throttle (consumer_byte_rate), ms. */
+  maxThrottleMs = 0;
 
   // The poll batch being processed: per record its partition, create and done times; and the
   // batch as runs of consecutive offsets of one partition.
@@ -202,6 +209,8 @@ export class Member implements Caller {
     this.autoCommit = c['enable.auto.commit'];
     this.autoCommitInterval = Math.round(c['auto.commit.interval.ms']);
     this.maxPollInterval = Math.round(c['max.poll.interval.ms']);
+    this.leaderless = ctx.brokers?.hasLosses ?? false;
+    this.quotaName = spec.name;
     this.nextAutoCommit = this.sim.now + this.autoCommitInterval;
     this.syncCommit = spec.processing.commit === 'sync';
     this.isConsuming = new Uint8Array(P);
@@ -407,9 +416,13 @@ export class Member implements Caller {
     this.sim.schedule(this.oneWay, this.fetchAtBroker, 0, 1);
   }
 
-  /** Whether the fetch's i-th partition is still this member's, as when the fetch was sent. */
+  /**
+   * Whether the fetch's i-th partition is still this member's, as when the fetch was sent, and
+   * has a leader to answer for it (a lost broker's partitions have none until failover).
+   */
   private current(i: number): boolean {
-    return this.epoch[this.fetchParts[i]] === this.fetchEpochs[i];
+    if (this.epoch[this.fetchParts[i]] !== this.fetchEpochs[i]) return false;
+    return !this.leaderless || this.group.ctx.brokers!.leaderAt(this.fetchParts[i], this.sim.now) >= 0;
   }
 
   private readonly fetchAtBroker = (): void => {
@@ -559,7 +572,17 @@ export class Member implements Caller {
         g.fetchOffset[p] = to;
       }
     }
-    this.sim.schedule(this.oneWay, this.fetchResponse, 0, 1);
+    // consumer_byte_rate: the broker answers, then mutes the connection for the throttle time
+    // (KIP-219); the next fetch cannot go out before it ends, so the answer is held that long.
+    let throttle = 0;
+    const brokers = g.ctx.brokers;
+    if (brokers && total > 0 && brokers.hasConsumerQuota(this.quotaName)) {
+      const leader = brokers.leaderAt(this.respP[0], now);
+      const q = leader >= 0 ? brokers.quota(this.quotaName, leader, 'consumer_byte_rate') : undefined;
+      if (q) throttle = q.record(total, Math.floor(now / 1000));
+      if (throttle > this.maxThrottleMs) this.maxThrottleMs = throttle;
+    }
+    this.sim.schedule(this.oneWay + Math.round(throttle * 1000), this.fetchResponse, 0, 1);
   }
 
   private readonly fetchResponse = (): void => {

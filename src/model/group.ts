@@ -90,6 +90,8 @@ export class ConsumerGroup implements GroupHost {
 
   /** Running processes by application slot (null while an instance is down). */
   readonly slots: (Member | null)[] = [];
+  /** Every process the group ever ran. */
+  private readonly everyone: Member[] = [];
   /** The coordinator's members, in member-id order. */
   private members: Member[] = [];
   private seq = 0;
@@ -189,6 +191,7 @@ export class ConsumerGroup implements GroupHost {
     m.heartbeatPhase = this.sim.now;
     m.lastPoll = this.sim.now;
     this.slots[slot] = m;
+    this.everyone.push(m);
     return m;
   }
 
@@ -910,6 +913,11 @@ export class ConsumerGroup implements GroupHost {
     }
     for (const m of this.slots) m?.settle();
     for (const m of this.members) if (!this.slots.includes(m)) m.settle();
+  }
+
+  /** Longest fetch throttle any member had (consumer_byte_rate), ms. */
+  get maxFetchThrottleMs(): number {
+    return Math.max(0, ...this.everyone.map((m) => m.maxThrottleMs));
   }
 
   /** Records handed to the application and not completed at the end, not counted elsewhere. */

@@ -358,7 +358,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
         pausedPartitionSeconds: group.pausedSeconds,
         longestPartitionPauseSeconds: group.longestPause,
         duplicates: group.duplicates,
-        maxFetchThrottleMs: 0,
+        maxFetchThrottleMs: group.maxFetchThrottleMs,
       },
       producer: {
         blockedSeconds: producers.reduce((s, p) => s + p.blockedTime, 0) / US,

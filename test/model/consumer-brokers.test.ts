@@ -1,0 +1,52 @@
+/**
+ * The consumer side of the brokers: a lost broker's partitions cannot be fetched until failover
+ * elects new leaders, and a consumer_byte_rate quota throttles fetches as Kafka's
+ * ClientQuotaManager does (the consumer's throughput settles at the quota).
+ */
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/load.js';
+import { simulate } from '../../src/model/pipeline.js';
+
+const base = (extra: string, brokers = '', perRecord = '0ms') => `
+name: cb
+seed: 2
+duration: 60s
+fidelity: exact
+topics: [{ name: t, partitions: 6, replication-factor: 2 }]
+brokers: { count: 3${brokers} }
+producers: [{ name: p, topic: t, rate: 2k/s, record-size: 1KiB, keys: { dist: uniform, count: 600 } }]
+consumer-groups: [{ name: g, topic: t, instances: 2, processing: { per-record: ${perRecord} } }]
+${extra}
+`;
+
+describe('consumers and brokers', () => {
+  it('partitions led by a lost broker are not consumed until failover; then lag drains', () => {
+    // Consumers slower than the producer (1.2 ms a record, 2 members: ~1.67k/s < 2k/s), so every
+    // partition has a backlog when broker 0, leader of partitions 0 and 3, is lost at 20 s. Its
+    // producers cannot append to them either, so their lag stands still until failover at 40 s,
+    // while the other partitions keep moving; afterwards all are consumed again.
+    const r = simulate(parseScenario(base('faults: [{ type: broker-loss, at: 20s, broker: 0, failover: 20s }]', '', '1200us'), 'cb.yaml'));
+    const at = (t: number) => r.time.findIndex((x) => x >= t);
+    // Records fetched before the loss (up to max.partition.fetch.bytes a partition) are still
+    // processed and committed (auto-commit every 5 s); after that nothing moves on 0 and 3.
+    const a = r.partitionLag[at(32)];
+    const b = r.partitionLag[at(39)];
+    expect(a[0]).toBeGreaterThan(100);
+    expect(b[0]).toBe(a[0]);
+    expect(b[3]).toBe(a[3]);
+    // The members have capacity to spare for the other partitions, which stay near zero lag.
+    for (const p of [1, 2, 4, 5]) expect(b[p]).toBeLessThan(1_000);
+    const c = r.partitionLag[at(50)];
+    expect(c[0]).not.toBe(b[0]);
+    expect(r.events.some((e) => e.kind === 'fault')).toBe(true);
+  });
+
+  it('a consumer_byte_rate quota caps the group at the quota', () => {
+    // 2k/s of 1 KiB records is ~2 MB/s; a 500 KB/s quota per broker, 3 brokers: ~1.5 MB/s.
+    const r = simulate(parseScenario(base('', ', quotas: { g: { consumer_byte_rate: 500000 } }'), 'cb.yaml'));
+    expect(r.summary.group.maxFetchThrottleMs).toBeGreaterThan(0);
+    const bytesPerSecond = r.summary.throughput.meanProcessedPerSecond * 1024;
+    expect(bytesPerSecond).toBeLessThan(2_000 * 1024 * 0.9);
+    expect(r.series.groupLag.at(-1)!).toBeGreaterThan(10_000);
+  });
+});

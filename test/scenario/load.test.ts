@@ -48,8 +48,15 @@ describe('a valid scenario', () => {
       'append-latency': { dist: 'constant', value: 500 },
       'replication-latency': { dist: 'constant', value: 1_000 },
       quotas: {},
+      'group.initial.rebalance.delay.ms': 3_000_000,
+      'group.consumer.heartbeat.interval.ms': 5_000_000,
+      'group.consumer.session.timeout.ms': 45_000_000,
+      'log.retention.check.interval.ms': 300_000_000,
     });
     expect(s['consumer-groups'][0].config).toMatchObject({
+      'max.poll.interval.ms': 300_000_000,
+      'auto.offset.reset': 'latest',
+      'group.protocol': 'classic',
       'max.poll.records': 500,
       'fetch.max.wait.ms': 500_000,
       'enable.auto.commit': true,

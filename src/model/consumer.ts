@@ -166,9 +166,10 @@ export class Member implements Caller {
   private readonly bDone: Float64Array;
   private bN = 0;
   private bRecorded = 0;
-  private readonly runP: number[] = [];
-  private readonly runFrom: number[] = [];
-  private readonly runTo: number[] = [];
+  private readonly runP: Int32Array;
+  private readonly runFrom: Float64Array;
+  private readonly runTo: Float64Array;
+  private nRuns = 0;
   private cursor = 0;
   private step = 0;
   private batchStep = 0;
@@ -223,6 +224,9 @@ export class Member implements Caller {
     this.respP = new Int32Array(P);
     this.respFrom = new Float64Array(P);
     this.respTo = new Float64Array(P);
+    this.runP = new Int32Array(P);
+    this.runFrom = new Float64Array(P);
+    this.runTo = new Float64Array(P);
     this.bPart = new Int32Array(this.maxPollRecords);
     this.bCreate = new Float64Array(this.maxPollRecords);
     this.bDone = new Float64Array(this.maxPollRecords);
@@ -369,9 +373,7 @@ export class Member implements Caller {
     const ring = this.segP.length;
     let n = 0;
     const max = this.maxPollRecords;
-    this.runP.length = 0;
-    this.runFrom.length = 0;
-    this.runTo.length = 0;
+    let runs = 0;
     while (n < max && this.segCount > 0) {
       const h = this.segHead;
       const p = this.segP[h];
@@ -380,9 +382,10 @@ export class Member implements Caller {
       g.logs[p].copyCreateTimes(from, k, this.bCreate, n);
       this.bPart.fill(p, n, n + k);
       this.bDone.fill(Infinity, n, n + k);
-      this.runP.push(p);
-      this.runFrom.push(from);
-      this.runTo.push(from + k);
+      this.runP[runs] = p;
+      this.runFrom[runs] = from;
+      this.runTo[runs] = from + k;
+      runs++;
       n += k;
       g.position[p] = from + k;
       if (from + k === this.segTo[h]) {
@@ -393,6 +396,7 @@ export class Member implements Caller {
       }
     }
     this.bN = n;
+    this.nRuns = runs;
   }
 
   private hasBuffered(p: number): boolean {
@@ -732,13 +736,13 @@ export class Member implements Caller {
   /** Tells the group the offsets of the batch's first k records, which have completed. */
   private reportRuns(k: number): void {
     let i = 0;
-    for (let r = 0; r < this.runP.length && i < k; r++) {
+    for (let r = 0; r < this.nRuns && i < k; r++) {
       const len = this.runTo[r] - this.runFrom[r];
       const n = Math.min(k - i, len);
       this.group.completed(this.runP[r], this.runFrom[r], this.runFrom[r] + n);
       i += len;
     }
-    this.runP.length = 0;
+    this.nRuns = 0;
   }
 
   /** At the run's end: reports what of the current batch completed, keeping the rest as unfinished. */
@@ -833,7 +837,7 @@ export class Member implements Caller {
   unfinishedRuns(): number[] {
     const out: number[] = [];
     let i = 0;
-    for (let r = 0; r < this.runP.length && this.bN > 0; r++) {
+    for (let r = 0; r < this.nRuns && this.bN > 0; r++) {
       const len = this.runTo[r] - this.runFrom[r];
       const lo = Math.max(this.bRecorded, i);
       if (i + len > lo) out.push(this.runP[r], this.runFrom[r] + (lo - i), this.runTo[r]);

@@ -153,6 +153,8 @@ export class Producer {
   private readonly replicationLatency: Sampler;
   private readonly replicated: boolean;
   private readonly quotas: (ClientQuota | undefined)[];
+  private readonly hasLosses: boolean;
+  private readonly nBrokers: number;
 
   // ---- open batches, one per partition ----------------------------------------------------
   private readonly nParts: number;
@@ -191,7 +193,8 @@ export class Producer {
   private bSpan = new Int32Array(256);
   /** Scratch flag per batch while a request is assembled. */
   private bMark = new Uint8Array(256);
-  private bFree: number[] = [];
+  private bFree = new Int32Array(256);
+  private nFree = 0;
   private bNext = 0;
   /** Per partition: the next batch sequence to assign, and the next one allowed out (idempotence keeps order). */
   private readonly nextSeq: Float64Array;
@@ -289,6 +292,8 @@ export class Producer {
     this.replicated = o.brokers.replicationFactor > 1;
     this.interval = o.interval;
     const B = o.brokers.count;
+    this.nBrokers = B;
+    this.hasLosses = o.brokers.hasLosses;
     this.quotas = Array.from({ length: B }, (_, b) => o.brokers.quota(o.client, b, 'producer_byte_rate'));
     const n = o.logs.length;
     this.nParts = n;
@@ -306,6 +311,10 @@ export class Producer {
     this.nextSeq = new Float64Array(n);
     this.queued = new Int32Array(n);
     this.sendSeq = new Float64Array(n);
+    this.taken = new Int32Array(n + 1);
+    this.elId = new Int32Array(n + 1);
+    this.elAt = new Int32Array(n + 1);
+    this.elKey = new Int32Array(n + 1);
     this.waiting = Array.from({ length: B }, () => new BatchQueue());
     this.slotDone = Array.from({ length: B }, () => new Float64Array(this.maxInFlight));
     this.slotAlloc = Array.from({ length: B }, () => new Float64Array(this.maxInFlight));
@@ -897,7 +906,7 @@ export class Producer {
   }
 
   private newBatch(): number {
-    if (this.bFree.length > 0) return this.bFree.pop()!;
+    if (this.nFree > 0) return this.bFree[--this.nFree];
     const id = this.bNext++;
     if (id === this.bPart.length) {
       const n = id * 2;
@@ -929,10 +938,21 @@ export class Producer {
     return id;
   }
 
+  /** Batch `id` is done with: its slot can be reused. */
+  private freeBatch(id: number): void {
+    if (this.nFree === this.bFree.length) {
+      const g = new Int32Array(this.bFree.length * 2);
+      g.set(this.bFree);
+      this.bFree = g;
+    }
+    this.bFree[this.nFree++] = id;
+  }
+
   // ==== sender ==================================================================================
 
   private sortKeys = new Int32Array(0);
   private sortOut = new Int32Array(0);
+  private sortBucket = new Int32Array(0);
 
   /** Hands the fast slice's closed batches to the sender in ready-time order (counting sort). */
   private sendClosed(): void {
@@ -950,15 +970,21 @@ export class Producer {
     if (this.sortKeys.length < n + 1) {
       this.sortKeys = new Int32Array(2 * n + 2);
       this.sortOut = new Int32Array(2 * n + 2);
+      this.sortBucket = new Int32Array(2 * n + 2);
     }
     const K = n;
     const counts = this.sortKeys;
+    const keys = this.sortBucket;
     counts.fill(0, 0, K + 1);
     const scale = hi > lo ? (K - 1) / (hi - lo) : 0;
-    for (let i = 0; i < n; i++) counts[1 + Math.floor((ready[ids[i]] - lo) * scale)]++;
+    for (let i = 0; i < n; i++) {
+      const k = Math.floor((ready[ids[i]] - lo) * scale);
+      keys[i] = k;
+      counts[k + 1]++;
+    }
     for (let k = 1; k <= K; k++) counts[k] += counts[k - 1];
     const out = this.sortOut;
-    for (let i = 0; i < n; i++) out[counts[Math.floor((ready[ids[i]] - lo) * scale)]++] = ids[i];
+    for (let i = 0; i < n; i++) out[counts[keys[i]]++] = ids[i];
     // Within a bucket, order by ready time then by closing order (insertion sort: buckets are small).
     for (let i = 1; i < n; i++) {
       const x = out[i];
@@ -971,14 +997,17 @@ export class Producer {
       out[j + 1] = x;
     }
     this.nClosed = 0;
-    for (let i = 0; i < n; i++) this.feed(out[i], ready[out[i]]);
+    for (let i = 0; i < n; i++) {
+      const id = out[i];
+      this.feed(id, ready[id]);
+    }
   }
 
   /** Batch `id`, ready at r, joins its leader's queue; requests before r go out first. */
   private feed(id: number, r: number): void {
     if (r >= this.nextChange) this.leadersChange(r);
     const p = this.bPart[id];
-    const b = this.brokers.hasLosses ? this.brokers.leaderAt(p, r) : p % this.brokers.count;
+    const b = this.hasLosses ? this.brokers.leaderAt(p, r) : p % this.nBrokers;
     if (b < 0) {
       this.parked.push(id);
       return;
@@ -1055,32 +1084,42 @@ export class Producer {
    */
   private advanceBroker(b: number, H: number): void {
     const list = this.waiting[b];
+    const minDone = this.minDone;
+    const slotCount = this.slotCount;
+    const maxInFlight = this.maxInFlight;
     for (;;) {
       if (list.size === 0) {
-        if (this.minDone[b] <= H && this.releaseSlots(b, H)) continue;
+        if (minDone[b] <= H && this.releaseSlots(b, H)) continue;
         break;
       }
+      const full = slotCount[b] >= maxInFlight;
       // All slots busy until H or later (the usual wait when the limit binds): nothing to do.
-      if (this.slotCount[b] >= this.maxInFlight && this.minDone[b] >= H && this.nextExpiry[b] > H) break;
+      if (full && minDone[b] >= H && this.nextExpiry[b] > H) break;
       // The earliest ready batch that may go out (its partition's next in sequence).
       let cand = Infinity;
       // The queue is in ready order (retries aside): the first batch that may go is the earliest.
-      for (let i = list.head; i < list.tail; i++) {
-        const id = list.a[i];
-        if (id >= 0 && this.bSeq[id] === this.sendSeq[this.bPart[id]]) {
+      const la = list.a;
+      const bSeq = this.bSeq;
+      const sendSeq = this.sendSeq;
+      const bPart = this.bPart;
+      for (let i = list.head, tail = list.tail; i < tail; i++) {
+        const id = la[i];
+        if (id >= 0 && bSeq[id] === sendSeq[bPart[id]]) {
           cand = this.bReady[id];
           break;
         }
       }
       let s = cand;
-      if (this.connUntil[b] > s) s = this.connUntil[b];
-      if (this.slotCount[b] >= this.maxInFlight && this.minDone[b] > s) s = this.minDone[b];
+      const cu = this.connUntil[b];
+      if (cu > s) s = cu;
+      const md = minDone[b];
+      if (full && md > s) s = md;
       const horizon = s < H ? s : H;
       if (this.nextExpiry[b] <= horizon) {
         this.expireWaiting(b, horizon);
         continue;
       }
-      if (this.minDone[b] <= horizon && this.releaseSlots(b, horizon)) continue;
+      if (md <= horizon && this.releaseSlots(b, horizon)) continue;
       if (s >= H) break;
       this.sendRequest(b, s);
     }
@@ -1097,24 +1136,30 @@ export class Producer {
     let requeued = false;
     let i = 0;
     let m = Infinity;
-    while (i < this.slotCount[b]) {
-      if (done[i] > t) {
-        if (done[i] < m) m = done[i];
+    let n = this.slotCount[b];
+    while (i < n) {
+      const d = done[i];
+      if (d > t) {
+        if (d < m) m = d;
         i++;
         continue;
       }
       const f = failed[i];
-      const at = done[i];
-      const last = --this.slotCount[b];
+      const last = --n;
       done[i] = done[last];
       alloc[i] = alloc[last];
-      failed[i] = failed[last];
-      failed[last] = null;
       if (f) {
-        this.retry(f, at);
+        failed[i] = failed[last];
+        failed[last] = null;
+        this.slotCount[b] = n;
+        this.retry(f, d);
         requeued = true;
+      } else if (failed[last] !== null) {
+        failed[i] = failed[last];
+        failed[last] = null;
       }
     }
+    this.slotCount[b] = n;
     this.minDone[b] = m;
     return requeued;
   }
@@ -1174,7 +1219,7 @@ export class Producer {
       if (!m) this.skipped.set(p, (m = new Map()));
       m.set(seq, { n: this.bCount[id], span: this.bSpan[id] });
     }
-    this.bFree.push(id);
+    this.freeBatch(id);
   }
 
   /** Past sequences of p rejected while an earlier batch was out. */
@@ -1219,25 +1264,30 @@ export class Producer {
       added += this.bBytes[x];
       list.removeAt(i);
       this.dequeued(b, x);
-      this.bFree.push(x);
+      this.freeBatch(x);
     }
     return added;
   }
 
-  private readonly taken = new IntList();
-  private readonly eligible = new IntList();
-  private readonly eligibleAt = new IntList();
+  /** Scratch for assembling a request: batches taken; eligible batches, their queue positions and round-robin keys. */
+  private taken: Int32Array;
+  private nTaken = 0;
+  private readonly elId: Int32Array;
+  private readonly elAt: Int32Array;
+  private readonly elKey: Int32Array;
 
   /** Sends one produce request to broker b at time s with the ready batches it may hold. */
   private sendRequest(b: number, s: number): void {
     const list = this.waiting[b];
     const taken = this.taken;
-    taken.length = 0;
+    let nt = 0;
     let bytes = 0;
+    const bPart = this.bPart;
+    const bBytes = this.bBytes;
     if (list.size === 1) {
       const id = list.a[list.head];
-      taken.push(id);
-      bytes = this.bBytes[id];
+      taken[nt++] = id;
+      bytes = bBytes[id];
       list.removeAt(list.head);
       this.dequeued(b, id);
     } else {
@@ -1248,52 +1298,59 @@ export class Producer {
       // (after a failover the next in sequence can sit behind many that must wait for it).
       const P = this.nParts;
       const start = this.drainStart[b];
-      const el = this.eligible;
-      const at = this.eligibleAt;
-      el.length = 0;
-      at.length = 0;
+      const e = this.elId;
+      const ea = this.elAt;
+      const ek = this.elKey;
+      let ne = 0;
       const depth = 8 * P + 64;
       const parts = this.partsQueued[b];
+      const la = list.a;
+      const bReady = this.bReady;
+      const bSeq = this.bSeq;
+      const sendSeq = this.sendSeq;
       let seen = 0;
-      for (let i = list.head; i < list.tail && el.length < parts && (seen < depth || el.length === 0); i++) {
-        const id = list.a[i];
+      for (let i = list.head, tail = list.tail; i < tail && ne < parts && (seen < depth || ne === 0); i++) {
+        const id = la[i];
         if (id < 0) continue;
         seen++;
-        if (this.bReady[id] <= s && this.bSeq[id] === this.sendSeq[this.bPart[id]]) {
-          el.push(id);
-          at.push(i);
+        const p = bPart[id];
+        if (bReady[id] <= s && bSeq[id] === sendSeq[p]) {
+          // Kept sorted by position after `start` in partition order (keys are distinct: one
+          // batch per partition).
+          const k = p >= start ? p - start : p - start + P;
+          let j = ne - 1;
+          while (j >= 0 && ek[j] > k) {
+            e[j + 1] = e[j];
+            ea[j + 1] = ea[j];
+            ek[j + 1] = ek[j];
+            j--;
+          }
+          e[j + 1] = id;
+          ea[j + 1] = i;
+          ek[j + 1] = k;
+          ne++;
         }
       }
-      // Insertion sort by position after `start` in partition order.
-      const e = el.a;
-      const ea = at.a;
-      for (let i = 1; i < el.length; i++) {
-        const x = e[i];
-        const xi = ea[i];
-        const kx = (this.bPart[x] - start + P) % P;
-        let j = i - 1;
-        while (j >= 0 && (this.bPart[e[j]] - start + P) % P > kx) {
-          e[j + 1] = e[j];
-          ea[j + 1] = ea[j];
-          j--;
-        }
-        e[j + 1] = x;
-        ea[j + 1] = xi;
-      }
-      for (let i = 0; i < el.length; i++) {
+      const maxRequest = this.maxRequest;
+      for (let i = 0; i < ne; i++) {
         const id = e[i];
-        if (taken.length > 0 && bytes + this.bBytes[id] > this.maxRequest) break;
-        taken.push(id);
-        bytes += this.bBytes[id];
+        if (nt > 0 && bytes + bBytes[id] > maxRequest) break;
+        taken[nt++] = id;
+        bytes += bBytes[id];
         list.removeAt(ea[i]);
         this.dequeued(b, id);
       }
       // A batch that waited for the connection would have kept taking records up to batch.size
       // in Kafka; here those records closed later batches of the same partition behind it, so
       // they join it now (merged while they fit).
-      for (let i = 0; i < taken.length; i++) bytes += this.mergeFollowers(b, taken.a[i], s, this.maxRequest - bytes);
-      this.drainStart[b] = (this.bPart[taken.a[taken.length - 1]] + 1) % P;
+      for (let i = 0; i < nt; i++) {
+        const id = taken[i];
+        if (this.queued[bPart[id]] > 0) bytes += this.mergeFollowers(b, id, s, maxRequest - bytes);
+      }
+      const last = bPart[taken[nt - 1]] + 1;
+      this.drainStart[b] = last === P ? 0 : last;
     }
+    this.nTaken = nt;
     const brokers = this.brokers;
     const factor = brokers.hasSlowdowns ? brokers.slowdown(b, s) : 1;
     const arrive = s + this.halfRtt;
@@ -1317,7 +1374,7 @@ export class Producer {
     const acks = this.acks;
     const ack = acks === 0 ? s : acks === 1 ? appended + this.halfRtt : hw + this.halfRtt;
     let alloc = 0;
-    for (let i = 0; i < taken.length; i++) alloc += this.bAlloc[taken.a[i]];
+    for (let i = 0; i < nt; i++) alloc += this.bAlloc[taken[i]];
     this.allocQueued -= alloc;
     const quota = this.quotas[b];
     if (quota) {
@@ -1335,16 +1392,16 @@ export class Producer {
     if (lost < Infinity) {
       if (acks === 0) {
         // Nobody waits for an answer: the records are gone, and the producer does not know.
-        for (let i = 0; i < taken.length; i++) this.finishBatch(taken.a[i], 0, 'unacknowledged-loss', s);
+        for (let i = 0; i < nt; i++) this.finishBatch(taken[i], 0, 'unacknowledged-loss', s);
         return;
       }
-      this.occupySlot(b, s + this.requestTimeout, alloc, Array.from(taken.a.subarray(0, taken.length)));
+      this.occupySlot(b, s + this.requestTimeout, alloc, Array.from(taken.subarray(0, nt)));
       return;
     }
     const visible = Math.ceil(hw);
     this.requestsAcked++;
     this.ackTimeSum += ack - s;
-    for (let i = 0; i < taken.length; i++) this.finishBatch(taken.a[i], visible);
+    for (let i = 0; i < nt; i++) this.finishBatch(taken[i], visible);
     if (acks !== 0) this.occupySlot(b, ack, alloc, null);
   }
 
@@ -1371,8 +1428,8 @@ export class Producer {
       this.metrics.appended.add(v, n);
     }
     this.sendSeq[p] += this.bSpan[id];
-    this.skipForward(p);
-    this.bFree.push(id);
+    if (this.skipped.size > 0) this.skipForward(p);
+    this.freeBatch(id);
     if (!lostAs) this.onAppend(p);
   }
 
@@ -1397,20 +1454,6 @@ export class Producer {
       this.metrics.buffer.add(at - 1, this.bufferUsed(at));
       this.bufferWindow++;
     }
-  }
-}
-
-/** A growable list of ints that keeps its storage when emptied. */
-class IntList {
-  a = new Int32Array(16);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.a.length) {
-      const g = new Int32Array(this.a.length * 2);
-      g.set(this.a);
-      this.a = g;
-    }
-    this.a[this.length++] = x;
   }
 }
 

@@ -156,6 +156,8 @@ export class Member implements Caller {
   private nResp = 0;
   private readonly leaderless: boolean;
   private readonly quotaName: string;
+  /** Whether the group's client has a consumer_byte_rate quota (looked up once). */
+  private readonly hasQuota: boolean;
   /** Longest fetch throttle (consumer_byte_rate), ms. */
   maxThrottleMs = 0;
 
@@ -212,6 +214,7 @@ export class Member implements Caller {
     this.maxPollInterval = Math.round(c['max.poll.interval.ms']);
     this.leaderless = ctx.brokers?.hasLosses ?? false;
     this.quotaName = spec.name;
+    this.hasQuota = ctx.brokers?.hasConsumerQuota(spec.name) ?? false;
     this.nextAutoCommit = this.sim.now + this.autoCommitInterval;
     this.syncCommit = spec.processing.commit === 'sync';
     this.isConsuming = new Uint8Array(P);
@@ -580,7 +583,7 @@ export class Member implements Caller {
     // (KIP-219); the next fetch cannot go out before it ends, so the answer is held that long.
     let throttle = 0;
     const brokers = g.ctx.brokers;
-    if (brokers && total > 0 && brokers.hasConsumerQuota(this.quotaName)) {
+    if (brokers && total > 0 && this.hasQuota) {
       const leader = brokers.leaderAt(this.respP[0], now);
       const q = leader >= 0 ? brokers.quota(this.quotaName, leader, 'consumer_byte_rate') : undefined;
       if (q) throttle = q.record(total, Math.floor(now / 1000));

@@ -104,6 +104,8 @@ export class PartitionLog {
   private batchLast = new Float64Array(64);
   /** Index (from batchHead) of the first batch not yet visible at the last visibility query. */
   private visibleCursor = 0;
+  /** Absolute index of batchStartingAt's last answer (a hint; may be stale). */
+  private startHint = 0;
   private lastVisibleQuery = -Infinity;
   /** Visibility of the last batch appended: later batches never become visible before it. */
   lastVisible = 0;
@@ -360,16 +362,28 @@ export class PartitionLog {
    * offset below the log start offset gets the first batch at the log start.
    */
   batchStartingAt(offset: number): number {
-    // Batches are few per fetch position; search from the oldest retained.
+    // Readers ask for the same position, or the next batch's, many times in a row: try the
+    // last answer and the one after it before searching.
+    const head = this.batchHead;
+    const n = this.batchCount;
+    const ends = this.batchEnd;
+    for (let c = this.startHint - head, k = 0; k < 2; k++, c++) {
+      if (c >= 0 && c < n && ends[head + c] > offset && (c === 0 || ends[head + c - 1] <= offset)) {
+        this.startHint = head + c;
+        return c;
+      }
+    }
     let lo = 0;
-    let hi = this.batchCount;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.batchEnd[this.batchHead + mid] <= offset) lo = mid + 1;
+      if (ends[head + mid] <= offset) lo = mid + 1;
       else hi = mid;
     }
+    this.startHint = head + lo;
     return lo;
   }
+
 
   /** Forgets batches and create times below `offset` (nobody will read them again). */
   release(offset: number): void {

@@ -650,7 +650,7 @@ export const Objectives = z
     }
     const lag = o.lag;
     if (lag?.['max-records'] !== undefined) add(`peak lag <= ${formatCountShort(lag['max-records'])} records`, 'lag.peakRecords', lag['max-records'], 'records');
-    if (lag?.['max-seconds'] !== undefined) add(`peak lag <= ${formatDuration(lag['max-seconds'])}`, 'lag.peakSeconds', lag['max-seconds'] / 1e6, 's');
+    if (lag?.['max-seconds'] !== undefined) add(`peak lag (time) <= ${formatDuration(lag['max-seconds'])}`, 'lag.peakSeconds', lag['max-seconds'] / 1e6, 's');
     if (lag?.['max-partition-records'] !== undefined) {
       add(`peak partition lag <= ${formatCountShort(lag['max-partition-records'])} records`, 'lag.maxPartitionLagRecords', lag['max-partition-records'], 'records');
     }

@@ -18,9 +18,13 @@
  * Target (issue 4): (c) >= 85% on 2 cores.
  *
  * `--only=c` (or a,b) runs some parts; `--runs=N` changes the number of runs of (a) and (b).
+ * `--against=DIR` instead times (a) and (b)'s simulate() side by side with another checkout of
+ * lagsim built in DIR (`git worktree add DIR <commit> && cd DIR && npm ci`): both builds are
+ * loaded into this process and run alternately, so the ratio is measured under the same load.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseScenario, loadScenario } from '../../src/scenario/load.js';
@@ -52,6 +56,11 @@ const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `
 export async function bench(args: string[]): Promise<void> {
   const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 0);
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['a', 'b', 'c'];
+  const against = args.find((a) => a.startsWith('--against='))?.slice(10);
+  if (against) {
+    await sideBySide(path.resolve(against), only, runs);
+    return;
+  }
   const out = mkdtempSync(path.join(os.tmpdir(), 'lagsim-bench-'));
   try {
     if (only.includes('a')) benchA(runs);
@@ -100,7 +109,8 @@ async function benchB(runs: number, out: string): Promise<void> {
   const rep = median(b.map((x) => x.report));
   console.log(`(b) flash-sale, ${b[0].fidelity}, ${fmt(b[0].records)} records, ${fmt(b[0].events)} kernel events, ${b.length} runs`);
   console.log(`    simulate: median ${(sim / 1000).toFixed(2)} s (${b.map((x) => (x.sim / 1000).toFixed(2)).join(', ')}) = ${fmt(b[0].records / (sim / 1000))} records/s`);
-  console.log(`    report (6 charts as svg+png+vl.json, csv, md): median ${(rep / 1000).toFixed(2)} s`);
+  const charts = readdirSync(path.join(out, 'in-process')).filter((f) => f.endsWith('.png')).length;
+  console.log(`    report (${charts} charts as svg+png+vl.json, report.md, report.html, csv): median ${(rep / 1000).toFixed(2)} s`);
   console.log(`    whole command \`sim scenarios/flash-sale.yaml\`: median ${(median(cli) / 1000).toFixed(2)} s (${cli.map((x) => (x / 1000).toFixed(2)).join(', ')}) (target <= 5 s)`);
 }
 
@@ -152,4 +162,54 @@ async function measuredCores(n: number): Promise<number> {
   };
   const one = await spin(1);
   return (await spin(n)) / one;
+}
+
+/** What a build of lagsim offers the side-by-side benchmark (present in every version). */
+interface Build {
+  dir: string;
+  parseScenario: (text: string, file: string) => unknown;
+  loadScenario: (file: string) => unknown;
+  simulate: (s: unknown) => unknown;
+}
+
+async function loadBuild(dir: string): Promise<Build> {
+  const load = await import(pathToFileURL(path.join(dir, 'dist/src/scenario/load.js')).href);
+  const pipeline = await import(pathToFileURL(path.join(dir, 'dist/src/model/pipeline.js')).href);
+  return { dir, parseScenario: load.parseScenario, loadScenario: load.loadScenario, simulate: pipeline.simulate };
+}
+
+/**
+ * (a) and (b)'s simulate() for this build and another, alternately in one process. Versions
+ * before `brokers:` existed spelled the zero produce latency `network.produce-latency`.
+ */
+async function sideBySide(otherDir: string, only: string[], runs: number): Promise<void> {
+  const builds = [await loadBuild(otherDir), await loadBuild(root)];
+  const mm1For = (b: Build) => {
+    try {
+      return b.parseScenario(MM1, 'bench-mm1.yaml');
+    } catch {
+      const old = MM1.replace('network: { rtt: 0ms }\nbrokers: { append-latency: 0ms, replication-latency: 0ms }', 'network: { rtt: 0ms, produce-latency: 0ms }');
+      return b.parseScenario(old, 'bench-mm1.yaml');
+    }
+  };
+  const cases: { name: string; scenario: (b: Build) => unknown; runs: number }[] = [];
+  if (only.includes('a')) cases.push({ name: '(a) M/M/1 exact simulate()', scenario: mm1For, runs: runs || 7 });
+  if (only.includes('b')) cases.push({ name: '(b) flash-sale simulate()', scenario: (b) => b.loadScenario(path.join(b.dir, 'scenarios/flash-sale.yaml')), runs: runs || 3 });
+  for (const c of cases) {
+    const scenarios = builds.map(c.scenario);
+    const times: number[][] = [[], []];
+    for (let i = 0; i <= c.runs; i++) {
+      for (let k = 0; k < 2; k++) {
+        const t = performance.now();
+        builds[k].simulate(scenarios[k]);
+        if (i > 0) times[k].push(performance.now() - t); // run 0 warms up
+      }
+    }
+    const [other, self] = times.map(median);
+    const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+    console.log(`${c.name}, ${c.runs} runs each, alternating`);
+    console.log(`    ${otherDir}: median ${other.toFixed(0)} ms (${list(times[0])})`);
+    console.log(`    ${root}: median ${self.toFixed(0)} ms (${list(times[1])})`);
+    console.log(`    this build / the other: ${(self / other).toFixed(2)}x the time`);
+  }
 }

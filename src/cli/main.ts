@@ -221,7 +221,7 @@ async function run(args: RunArgs): Promise<number> {
   const result = replicated.median;
   const verdicts = evaluateObjectives(scenario.objectives, replicated);
   try {
-    const files = await renderReport(result);
+    const files = await renderReport(result, { replicated, verdicts });
     const extra = studyFigures(replicated, scenario, verdicts, args);
     await replaceDirectory(outDir, extra ? files.map((f) => (f.name === 'summary.json' ? { name: f.name, content: summaryWith(result, extra) } : f)) : files);
   } catch (err) {

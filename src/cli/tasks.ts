@@ -31,7 +31,8 @@ export async function regenerateReports(): Promise<void> {
     const scenario = loadScenario(file);
     const result = simulate(scenario);
     const dir = path.join(root, 'reports', scenario.name);
-    await writeReport(result, dir);
+    // As `sim <scenario>` writes it: one run, with the verdicts on its objectives.
+    await writeReport(result, dir, { verdicts: evaluateObjectives(scenario.objectives, aggregate([scenario.seed], [result])) });
     const s = result.summary;
     rows.push(
       `| [${result.scenario.title}](${scenario.name}/report.md) | ${formatSeconds(result.scenario.durationSeconds)} | ${formatExact(s.lag.peakRecords)} | ${s.latency.p99Ms === null ? 'n/a' : formatSeconds(s.latency.p99Ms / 1000)} |`,

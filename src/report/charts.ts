@@ -12,6 +12,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { MarkedEvent, RunResult } from '../metrics/result.js';
+import type { Band } from '../metrics/study.js';
 import { bucketPartitionLag, minMaxIndices } from './downsample.js';
 import { textWidth } from './text-metrics.js';
 
@@ -93,16 +94,30 @@ export interface SkippedChart {
   note: string;
 }
 
+/**
+ * Several runs behind the charts: their count and, per series of `RunResult.series` (by name),
+ * the 5th-95th percentile band across them. The lines are then the per-window medians.
+ */
+export interface Spread {
+  runs: number;
+  bands: Record<string, Band>;
+}
+
+const spreadNote = (spread: Spread | undefined) =>
+  spread === undefined ? '' : ` Lines are the per-window median of ${spread.runs} runs; the pale band around each is the 5th–95th percentile across them.`;
+const spreadSubtitle = (subtitle: string, spread: Spread | undefined): string | string[] =>
+  spread === undefined ? subtitle : [subtitle, `median of ${spread.runs} runs, band = 5th–95th percentile across runs`];
+
 /** The charts of a run, and those left out because their series are all zero. */
-export function planCharts(result: RunResult): { charts: Chart[]; skipped: SkippedChart[] } {
+export function planCharts(result: RunResult, spread?: Spread): { charts: Chart[]; skipped: SkippedChart[] } {
   const axis = timeAxisFor(result.scenario.durationSeconds);
   const events = placeEvents(result.events, axis);
   const s = result.series;
   const charts = [
-    lagRecordsChart(result, axis, events),
-    lagSecondsChart(result, axis, events),
-    latencyChart(result, axis, events),
-    throughputChart(result, axis, events),
+    lagRecordsChart(result, axis, events, spread),
+    lagSecondsChart(result, axis, events, spread),
+    latencyChart(result, axis, events, spread),
+    throughputChart(result, axis, events, spread),
     partitionHeatmap(result, axis, events),
   ];
   const skipped: SkippedChart[] = [];
@@ -151,11 +166,11 @@ function anyNonZero(values: readonly (number | null)[]): boolean {
 // ---------------------------------------------------------------------------------------------
 // Charts
 
-function lagRecordsChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+function lagRecordsChart(result: RunResult, axis: TimeAxis, events: EventMarks, spread?: Spread): Chart {
   const s = result.series;
   const lines: Line[] = [
-    { name: 'group lag (all partitions)', colour: QUANTITY_COLOURS.groupLag, values: s.groupLag },
-    { name: 'max partition lag', colour: QUANTITY_COLOURS.maxPartitionLag, values: s.maxPartitionLag },
+    { name: 'group lag (all partitions)', colour: QUANTITY_COLOURS.groupLag, values: s.groupLag, spread: spread?.bands.groupLag },
+    { name: 'max partition lag', colour: QUANTITY_COLOURS.maxPartitionLag, values: s.maxPartitionLag, spread: spread?.bands.maxPartitionLag },
   ];
   const title = 'Consumer lag (records)';
   return {
@@ -165,10 +180,11 @@ function lagRecordsChart(result: RunResult, axis: TimeAxis, events: EventMarks):
     caption:
       'Records appended but not yet committed by the group. A rising line means consumers fall behind; ' +
       'the slope back down is the drain rate. Max partition lag close to group lag means one partition holds most of it (key skew). ' +
-      'Purple shading: at least one partition was paused or unowned (a rebalance), so nobody consumed it.',
+      'Purple shading: at least one partition was paused or unowned (a rebalance), so nobody consumed it.' +
+      spreadNote(spread),
     spec: timeChart(result, axis, events, {
       title,
-      subtitle: 'log end offset − committed offset, summed over partitions and for the worst partition',
+      subtitle: spreadSubtitle('log end offset − committed offset, summed over partitions and for the worst partition', spread),
       yTitle: 'lag (records)',
       lines,
       // Lag that climbs while partitions are paused is the rebalance's cost, not a capacity problem.
@@ -177,7 +193,7 @@ function lagRecordsChart(result: RunResult, axis: TimeAxis, events: EventMarks):
   };
 }
 
-function lagSecondsChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+function lagSecondsChart(result: RunResult, axis: TimeAxis, events: EventMarks, spread?: Spread): Chart {
   const title = 'Consumer lag (seconds behind)';
   return {
     name: 'lag-seconds',
@@ -185,26 +201,34 @@ function lagSecondsChart(result: RunResult, axis: TimeAxis, events: EventMarks):
     alt: 'Age of the oldest unprocessed record over time',
     caption:
       'How stale the output is: the age of the oldest appended record not yet processed, worst partition. ' +
-      'Compare its peak with the freshness the pipeline promises.',
+      'Compare its peak with the freshness the pipeline promises.' +
+      spreadNote(spread),
     spec: timeChart(result, axis, events, {
       title,
-      subtitle: 'age of the oldest appended record not yet processed (worst partition)',
+      subtitle: spreadSubtitle('age of the oldest appended record not yet processed (worst partition)', spread),
       yTitle: 'lag (s)',
-      lines: [{ name: 'lag (s)', colour: QUANTITY_COLOURS.lagSeconds, values: result.series.lagSeconds }],
+      lines: [{ name: 'lag (s)', colour: QUANTITY_COLOURS.lagSeconds, values: result.series.lagSeconds, spread: spread?.bands.lagSeconds }],
       // Seconds read as plain numbers ("7,200"), not as counts ("7.2k").
       labelExpr: "format(datum.value, ',~r')",
     }),
   };
 }
 
-function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks, spread?: Spread): Chart {
   const s = result.series;
   // A log scale cannot show 0 ms; such a window is drawn as a gap like a window with no record.
-  const positive = (values: (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
+  const positive = (values: readonly (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
+  // Only p99 gets a band: three overlapping bands on a log axis hide the lines.
+  const p99Band = spread?.bands.latencyP99;
   const lines: Line[] = [
     { name: 'p50', colour: QUANTITY_COLOURS.p50, values: positive(s.latencyP50) },
     { name: 'p95', colour: QUANTITY_COLOURS.p95, values: positive(s.latencyP95) },
-    { name: 'p99', colour: QUANTITY_COLOURS.p99, values: positive(s.latencyP99) },
+    {
+      name: 'p99',
+      colour: QUANTITY_COLOURS.p99,
+      values: positive(s.latencyP99),
+      spread: p99Band && { low: positive(p99Band.low), high: positive(p99Band.high) },
+    },
   ];
   const title = 'End-to-end latency per window';
   return {
@@ -213,10 +237,11 @@ function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks): Ch
     alt: 'End-to-end latency percentiles p50, p95 and p99 per sample window, log scale',
     caption:
       'Time from send() to processing completed, for records that completed in each window. ' +
-      'Log scale: each step up the axis is ten times slower. A gap means no record completed in that window.',
+      'Log scale: each step up the axis is ten times slower. A gap means no record completed in that window.' +
+      (spread === undefined ? '' : ` Lines are the per-window median of ${spread.runs} runs; the pale band is p99's 5th–95th percentile across them.`),
     spec: timeChart(result, axis, events, {
       title,
-      subtitle: 'from send() to processing completed, percentiles of the records completing in each window',
+      subtitle: spreadSubtitle('from send() to processing completed, percentiles of the records completing in each window', spread),
       yTitle: 'latency (log scale)',
       lines,
       logMilliseconds: true,
@@ -224,13 +249,13 @@ function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks): Ch
   };
 }
 
-function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
+function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks, spread?: Spread): Chart {
   const s = result.series;
   const lines: Line[] = [
     // Appended follows produced closely; a wide pale line under a dashed one keeps both visible.
     { name: 'produced', colour: QUANTITY_COLOURS.produced, values: s.producedRate, width: 4 },
     { name: 'appended', colour: QUANTITY_COLOURS.appended, values: s.appendedRate, dash: [5, 3] },
-    { name: 'processed', colour: QUANTITY_COLOURS.processed, values: s.processedRate },
+    { name: 'processed', colour: QUANTITY_COLOURS.processed, values: s.processedRate, spread: spread?.bands.processedRate },
   ];
   const title = 'Throughput: in vs out';
   return {
@@ -239,10 +264,11 @@ function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks):
     alt: 'Records produced, appended and processed per second over time',
     caption:
       'Produced = handed to producers, appended = written to the topic, processed = done by consumers. ' +
-      'While processed stays below appended, lag grows; a gap between produced and appended is the producer falling behind.',
+      'While processed stays below appended, lag grows; a gap between produced and appended is the producer falling behind.' +
+      (spread === undefined ? '' : ` Lines are the per-window median of ${spread.runs} runs; the pale band is processed's 5th–95th percentile across them.`),
     spec: timeChart(result, axis, events, {
       title,
-      subtitle: 'records per second in each window',
+      subtitle: spreadSubtitle('records per second in each window', spread),
       yTitle: 'throughput (records/s)',
       lines,
     }),
@@ -508,11 +534,13 @@ interface Line {
   /** Stroke width in pixels; 1.5 if not given. */
   width?: number;
   dash?: number[];
+  /** With replications: the 5th-95th percentile across runs, drawn as a pale band under the line. */
+  spread?: Band;
 }
 
 interface TimeChartOptions {
   title: string;
-  subtitle: string;
+  subtitle: string | string[];
   yTitle: string;
   lines: Line[];
   /** y is milliseconds on a log axis labelled "10 ms", "1 s", ... */
@@ -546,12 +574,14 @@ const CONFIG = {
 } as const;
 
 function timeChart(result: RunResult, axis: TimeAxis, events: EventMarks, options: TimeChartOptions): TopLevelSpec {
+  const spread = spreadLayer(options.lines, axis, result.time, options.yTitle, options.logMilliseconds === true);
   return {
     ...specBase(options.title, options.subtitle),
     width: PLOT_WIDTH,
     height: LINE_HEIGHT,
     layer: [
       ...eventLayers(events, axis, LINE_HEIGHT, { bandsOnly: true, extraShades: options.extraShades }),
+      ...(spread === undefined ? [] : [spread]),
       lineLayer(options.lines, axis, result.time, {
         yTitle: options.yTitle,
         logMilliseconds: options.logMilliseconds,
@@ -559,6 +589,43 @@ function timeChart(result: RunResult, axis: TimeAxis, events: EventMarks, option
       }),
       ...eventLayers(events, axis, LINE_HEIGHT, { rulesOnly: true }),
     ],
+    // The bands' fill takes the lines' colours but adds no legend of its own.
+    ...(spread === undefined ? {} : { resolve: { scale: { fill: 'independent' }, legend: { fill: 'independent' } } }),
+  };
+}
+
+/**
+ * The pale 5th-95th percentile bands of the lines that have one, in their lines' colours, or
+ * undefined when none has. Windows are decimated as their line is (keeping its spikes).
+ */
+function spreadLayer(lines: Line[], axis: TimeAxis, time: readonly number[], yTitle: string, log: boolean): Layer | undefined {
+  const banded = lines.filter((l) => l.spread !== undefined);
+  if (banded.length === 0) return undefined;
+  const rows: Record<string, number | string | null>[] = [];
+  for (const line of banded) {
+    const { low, high } = line.spread!;
+    for (const i of minMaxIndices(line.values, MAX_POINTS_PER_LINE)) {
+      const lo = low[i];
+      const hi = high[i];
+      if (lo === null || hi === null || lo === undefined || hi === undefined) continue;
+      rows.push({ [axis.field]: chartNumber(time[i] / axis.unit), series: line.name, low: chartNumber(lo), high: chartNumber(hi) });
+    }
+  }
+  return {
+    data: { values: rows },
+    mark: { type: 'area', opacity: 0.22, tooltip: false, clip: true },
+    encoding: {
+      x: timeX(axis, axis.field),
+      // Same scale and title as the lines' y, so the layers share one axis (the lines' labels).
+      y: { field: 'low', type: 'quantitative', title: yTitle, ...(log ? { scale: { type: 'log', domain: logDomain(lines) } } : {}) },
+      y2: { field: 'high' },
+      fill: {
+        field: 'series',
+        type: 'nominal',
+        scale: { domain: banded.map((l) => l.name), range: banded.map((l) => l.colour) },
+        legend: null,
+      },
+    },
   };
 }
 
@@ -673,7 +740,7 @@ function lineLayer(
 }
 
 function logDomain(lines: Line[]): [number, number] {
-  return logDomainOf(lines.map((l) => l.values));
+  return logDomainOf(lines.flatMap((l) => (l.spread === undefined ? [l.values] : [l.values, l.spread.low, l.spread.high])));
 }
 
 /** Whole decades around the positive values; 1 ms to 1 s when there are none. */

@@ -9,7 +9,7 @@
  * Deltas are against the first variant, the baseline.
  */
 import type { Summary } from '../metrics/result.js';
-import type { Estimate, ObjectiveVerdict, VariantResult } from '../metrics/study.js';
+import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
 import type { Chart } from './charts.js';
 import { buildComparisonCharts, displayLabels, formatWithUnit, gridHeatmapChart, type GridHeatmapInput } from './comparison-charts.js';
@@ -236,26 +236,27 @@ export const CONFIDENCE_WORDING: Record<ObjectiveVerdict['confidence'], string> 
   'single-run': 'single run',
 };
 
+/** An objective's cells after its name (and variant): measured [interval], bound, margin, result, confidence. */
+function verdictCells(verdict: ObjectiveVerdict): string[] {
+  const unit = verdict.unit;
+  const interval =
+    verdict.interval === undefined ? '' : ` [${formatWithUnit(verdict.interval.low, unit)}, ${formatWithUnit(verdict.interval.high, unit)}]`;
+  return [
+    formatWithUnit(verdict.measured, unit) + interval,
+    `${verdict.comparison === 'at-most' ? '≤' : '≥'} ${formatWithUnit(verdict.bound, unit)}`,
+    verdict.margin === null ? 'n/a' : (verdict.margin < 0 ? '\u2212' : '') + formatWithUnit(Math.abs(verdict.margin), unit),
+    verdict.pass ? 'pass' : 'FAIL',
+    CONFIDENCE_WORDING[verdict.confidence],
+  ];
+}
+
 function sloTable(variants: readonly VariantResult[], labels: string[], userText: (t: string) => string): Table | undefined {
   const rows: string[][] = [];
   const objectives = [...new Set(variants.flatMap((v) => v.verdicts.map((o) => o.objective)))];
   for (const objective of objectives) {
     variants.forEach((v, k) => {
       for (const verdict of v.verdicts.filter((o) => o.objective === objective)) {
-        const unit = verdict.unit;
-        const interval =
-          verdict.interval === undefined
-            ? ''
-            : ` [${formatWithUnit(verdict.interval.low, unit)}, ${formatWithUnit(verdict.interval.high, unit)}]`;
-        rows.push([
-          userText(objective),
-          userText(labels[k]),
-          formatWithUnit(verdict.measured, unit) + interval,
-          `${verdict.comparison === 'at-most' ? '≤' : '≥'} ${formatWithUnit(verdict.bound, unit)}`,
-          verdict.margin === null ? 'n/a' : (verdict.margin < 0 ? '\u2212' : '') + formatWithUnit(Math.abs(verdict.margin), unit),
-          verdict.pass ? 'pass' : 'FAIL',
-          CONFIDENCE_WORDING[verdict.confidence],
-        ]);
+        rows.push([userText(objective), userText(labels[k]), ...verdictCells(verdict)]);
       }
     });
   }
@@ -267,7 +268,22 @@ function sloTable(variants: readonly VariantResult[], labels: string[], userText
   };
 }
 
-const SLO_NOTE =
+/** The objectives of one configuration (a run's report): one row each. */
+export function objectivesTable(verdicts: readonly ObjectiveVerdict[], userText: (t: string) => string): Table | undefined {
+  if (verdicts.length === 0) return undefined;
+  return {
+    header: ['Objective', 'Measured', 'Bound', 'Margin', 'Result', 'Confidence'],
+    rows: verdicts.map((v) => [userText(v.objective), ...verdictCells(v)]),
+    align: ['left', 'right', 'right', 'right', 'left', 'left'],
+  };
+}
+
+/** Mean and 95% CI of the key figures over one configuration's replications (a run's report). */
+export function replicationEstimatesTable(label: string, replicated: Replicated, userText: (t: string) => string): Table {
+  return estimatesTable([{ label, overrides: [], result: replicated, verdicts: [] }], [label], userText);
+}
+
+export const SLO_NOTE =
   'Margin is the room left before the bound (negative: how far past it). With several runs, pass is judged on the mean ' +
   'and the 95% interval is in brackets: "holds with 95% confidence" when the whole interval passes, "only on average" when ' +
   'only the mean does; "single run" means one seed, with no interval to judge by.';

@@ -11,8 +11,9 @@
  * The same RunResult gives byte-identical files: no clock, no locale, no randomness, fixed fonts.
  */
 import type { RunResult } from '../metrics/result.js';
+import type { ObjectiveVerdict, Replicated } from '../metrics/study.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
-import { planCharts } from './charts.js';
+import { planCharts, type Spread } from './charts.js';
 import { partitionLagCsv, timeseriesCsv } from './csv.js';
 import { prettyJson, sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
@@ -24,21 +25,33 @@ export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOp
 export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
 
 /**
+ * What a run's report adds when the run was studied: the replications behind it (charts then
+ * draw their per-window median with a band, and a table gives each figure's mean and 95%
+ * interval) and the verdicts on the scenario's objectives.
+ */
+export interface RunStudy {
+  replicated?: Replicated;
+  verdicts?: readonly ObjectiveVerdict[];
+}
+
+/**
  * Writes the report of `result` into `outDir`, replacing an earlier report there, and returns the
  * names of the files written. Nothing is left half-written if it fails.
  */
-export async function writeReport(result: RunResult, outDir: string): Promise<string[]> {
-  const files = await renderReport(result);
+export async function writeReport(result: RunResult, outDir: string, study: RunStudy = {}): Promise<string[]> {
+  const files = await renderReport(result, study);
   await replaceDirectory(outDir, files);
   return files.map((f) => f.name);
 }
 
 /** The report's files in memory, in the order writeReport lists them. */
-export async function renderReport(result: RunResult): Promise<OutputFile[]> {
-  const { charts, skipped } = planCharts(result);
+export async function renderReport(result: RunResult, study: RunStudy = {}): Promise<OutputFile[]> {
+  const r = study.replicated;
+  const spread: Spread | undefined = r !== undefined && r.runs.length > 1 ? { runs: r.runs.length, bands: r.bands } : undefined;
+  const { charts, skipped } = planCharts(result, spread);
   const files: (OutputFile | Promise<OutputFile>)[] = [
-    { name: 'report.md', content: reportMarkdown(result, charts, skipped) },
-    reportHtml(result, charts, skipped).then((content) => ({ name: 'report.html', content })),
+    { name: 'report.md', content: reportMarkdown(result, charts, skipped, study) },
+    reportHtml(result, charts, skipped, study).then((content) => ({ name: 'report.html', content })),
     { name: 'summary.json', content: summaryJson(result) },
     { name: 'timeseries.csv', content: timeseriesCsv(result) },
     { name: 'partition-lag.csv', content: partitionLagCsv(result) },

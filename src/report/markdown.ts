@@ -9,26 +9,25 @@
  */
 import type { RunResult } from '../metrics/result.js';
 import type { Chart, SkippedChart } from './charts.js';
+import { objectivesTable, replicationEstimatesTable, SLO_NOTE } from './comparison.js';
 import { formatCount } from './format.js';
-import {
-  accountingTable,
-  eventsTable,
-  scenarioTable,
-  servicesTable,
-  SINGLE_RUN,
-  summaryTable,
-  type Table,
-} from './tables.js';
+import type { RunStudy } from './index.js';
+import { accountingTable, eventsTable, runsNote, scenarioTable, servicesTable, summaryTable, type Table } from './tables.js';
 
-export function reportMarkdown(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = []): string {
+export function reportMarkdown(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = [], study: RunStudy = {}): string {
   const { scenario, summary } = result;
   const parts: string[] = [];
   parts.push(`# ${headingText(scenario.title || scenario.name)}`);
   if (scenario.description.trim() !== '') parts.push(blockquote(scenario.description));
   parts.push(markdownTable(scenarioTable(scenario, inlineText)));
-  parts.push(SINGLE_RUN);
+  parts.push(runsNote(study.replicated));
 
   parts.push('## Summary', markdownTable(summaryTable(summary, inlineText)));
+  const objectives = objectivesTable(study.verdicts ?? [], inlineText);
+  if (objectives !== undefined) parts.push('## Objectives', markdownTable(objectives), SLO_NOTE);
+  if (study.replicated !== undefined && study.replicated.runs.length > 1) {
+    parts.push('## Replications', markdownTable(replicationEstimatesTable(scenario.name, study.replicated, inlineText)));
+  }
   const accounting = accountingTable(summary.accounting, inlineText);
   parts.push('## Record accounting', markdownTable(accounting.table), accounting.balance);
   const services = servicesTable(summary, inlineText);

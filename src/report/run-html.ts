@@ -5,15 +5,22 @@ import type { RunResult } from '../metrics/result.js';
 import type { Chart, SkippedChart } from './charts.js';
 import { formatCount } from './format.js';
 import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
-import { accountingTable, eventsTable, scenarioTable, servicesTable, SINGLE_RUN, summaryTable } from './tables.js';
+import { objectivesTable, replicationEstimatesTable, SLO_NOTE } from './comparison.js';
+import type { RunStudy } from './index.js';
+import { accountingTable, eventsTable, runsNote, scenarioTable, servicesTable, summaryTable } from './tables.js';
 
-export async function reportHtml(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = []): Promise<string> {
+export async function reportHtml(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = [], study: RunStudy = {}): Promise<string> {
   const { scenario, summary } = result;
   const title = scenario.title || scenario.name;
   const body: string[] = [heading(1, title)];
   if (scenario.description.trim() !== '') body.push(quote(scenario.description));
-  body.push(htmlTable(scenarioTable(scenario, oneLine)), paragraph(SINGLE_RUN, 'note'));
+  body.push(htmlTable(scenarioTable(scenario, oneLine)), paragraph(runsNote(study.replicated), 'note'));
   body.push(heading(2, 'Summary'), htmlTable(summaryTable(summary, oneLine)));
+  const objectives = objectivesTable(study.verdicts ?? [], oneLine);
+  if (objectives !== undefined) body.push(heading(2, 'Objectives'), htmlTable(objectives), paragraph(SLO_NOTE, 'note'));
+  if (study.replicated !== undefined && study.replicated.runs.length > 1) {
+    body.push(heading(2, 'Replications'), htmlTable(replicationEstimatesTable(scenario.name, study.replicated, oneLine)));
+  }
   const accounting = accountingTable(summary.accounting, oneLine);
   body.push(heading(2, 'Record accounting'), htmlTable(accounting.table), paragraph(accounting.balance, 'note'));
   const services = servicesTable(summary, oneLine);

@@ -5,6 +5,7 @@
  * module wrote. A renderer escapes cells for its own format on top (HTML escapes every cell).
  */
 import type { Accounting, MarkedEvent, ScenarioInfo, Summary } from '../metrics/result.js';
+import type { Replicated } from '../metrics/study.js';
 import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds } from './format.js';
 
 export type Align = 'left' | 'right';
@@ -167,4 +168,15 @@ export function sum(values: Record<string, number>): number {
 
 /** The single-run caveat or nothing: reports say when there is no interval to give. */
 export const SINGLE_RUN = 'Single run (one seed); no confidence interval.';
+
+/** What a report says about the runs behind it: one seed, or replications and what the charts draw. */
+export function runsNote(replicated: Replicated | undefined): string {
+  if (replicated === undefined || replicated.runs.length <= 1) return SINGLE_RUN;
+  const n = replicated.runs.length;
+  return (
+    `${n} runs (seeds ${replicated.seeds.join(', ')}). The summary and the record accounting are the first run's (seed ${replicated.seeds[0]}); ` +
+    `"Replications" gives each figure's mean and 95% confidence interval over the ${n} runs (Student's t), and the charts draw the per-window median ` +
+    `with a band from the 5th to the 95th percentile across runs.`
+  );
+}
 

@@ -36,6 +36,22 @@ if (chromium === undefined && !chromiumRequired()) {
       }
     }, 180_000);
 
+    it('draws every chart of a replicated run (median lines over percentile bands) with objectives, and logs nothing to the console', async () => {
+      const dir = path.join(scratch, 'replicated');
+      const replicated = makeVariant('x', { runs: 3, group: 'storm' }).result;
+      const files = await writeReport(replicated.median, dir, { replicated, verdicts: [verdict()] });
+      const charts = files.filter((f) => f.endsWith('.vl.json')).map((f) => f.replace(/\.vl\.json$/, ''));
+      const page = await loadInChromium(chromium as string, path.join(dir, 'report.html'));
+      expect(page.console).toEqual([]);
+      expect(page.dom).toMatch(/<html[^>]* data-charts="done"/);
+      const rendered = chartsInDom(page.dom);
+      expect([...rendered.keys()].sort()).toEqual([...charts].sort());
+      for (const [name, chart] of rendered) {
+        expect(chart.rendered, name).toBe('true');
+        expect(chart.marks, name).toBeGreaterThan(0);
+      }
+    }, 180_000);
+
     it('draws every chart of a comparison report with marks, and logs nothing to the console', async () => {
       const dir = path.join(scratch, 'comparison');
       const files = await writeComparison(dir, [

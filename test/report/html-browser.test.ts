@@ -11,6 +11,20 @@ const chromium = findChromium();
 const scratch = await mkdtemp(path.join(tmpdir(), 'lagsim-html-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
+/** Opens dir/report.html: no console output, and every chart written (a .vl.json) drawn with marks. */
+async function expectEveryChartDrawn(dir: string, files: string[]): Promise<void> {
+  const charts = files.filter((f) => f.endsWith('.vl.json')).map((f) => f.replace(/\.vl\.json$/, ''));
+  const page = await loadInChromium(chromium as string, path.join(dir, 'report.html'));
+  expect(page.console).toEqual([]);
+  expect(page.dom).toMatch(/<html[^>]* data-charts="done"/);
+  const rendered = chartsInDom(page.dom);
+  expect([...rendered.keys()].sort()).toEqual([...charts].sort());
+  for (const [name, chart] of rendered) {
+    expect(chart.rendered, name).toBe('true');
+    expect(chart.marks, name).toBeGreaterThan(0);
+  }
+}
+
 if (chromium === undefined && !chromiumRequired()) {
   describe.skip('report.html in headless Chromium (SKIPPED: no chromium found; set CHROMIUM=/path or apt-get install chromium; CI fails instead)', () => {
     it('renders', () => undefined);
@@ -24,32 +38,14 @@ if (chromium === undefined && !chromiumRequired()) {
     it('draws every chart of a single-run report with marks, and logs nothing to the console', async () => {
       const dir = path.join(scratch, 'single');
       const files = await writeReport(makeRunResult({ group: 'storm' }), dir);
-      const charts = files.filter((f) => f.endsWith('.vl.json')).map((f) => f.replace(/\.vl\.json$/, ''));
-      const page = await loadInChromium(chromium as string, path.join(dir, 'report.html'));
-      expect(page.console).toEqual([]);
-      expect(page.dom).toMatch(/<html[^>]* data-charts="done"/);
-      const rendered = chartsInDom(page.dom);
-      expect([...rendered.keys()].sort()).toEqual([...charts].sort());
-      for (const [name, chart] of rendered) {
-        expect(chart.rendered, name).toBe('true');
-        expect(chart.marks, name).toBeGreaterThan(0);
-      }
+      await expectEveryChartDrawn(dir, files);
     }, 180_000);
 
     it('draws every chart of a replicated run (median lines over percentile bands) with objectives, and logs nothing to the console', async () => {
       const dir = path.join(scratch, 'replicated');
       const replicated = makeVariant('x', { runs: 3, group: 'storm' }).result;
       const files = await writeReport(replicated.median, dir, { replicated, verdicts: [verdict()] });
-      const charts = files.filter((f) => f.endsWith('.vl.json')).map((f) => f.replace(/\.vl\.json$/, ''));
-      const page = await loadInChromium(chromium as string, path.join(dir, 'report.html'));
-      expect(page.console).toEqual([]);
-      expect(page.dom).toMatch(/<html[^>]* data-charts="done"/);
-      const rendered = chartsInDom(page.dom);
-      expect([...rendered.keys()].sort()).toEqual([...charts].sort());
-      for (const [name, chart] of rendered) {
-        expect(chart.rendered, name).toBe('true');
-        expect(chart.marks, name).toBeGreaterThan(0);
-      }
+      await expectEveryChartDrawn(dir, files);
     }, 180_000);
 
     it('draws every chart of a comparison report with marks, and logs nothing to the console', async () => {
@@ -58,16 +54,7 @@ if (chromium === undefined && !chromiumRequired()) {
         makeVariant('8 consumers', { verdicts: [verdict()] }),
         makeVariant('16 consumers', { runs: 3, lag: 0.5, verdicts: [verdict({ measured: 4000, margin: 1000, pass: true, confidence: 'holds' })] }),
       ]);
-      const charts = files.filter((f) => f.endsWith('.vl.json')).map((f) => f.replace(/\.vl\.json$/, ''));
-      const page = await loadInChromium(chromium as string, path.join(dir, 'report.html'));
-      expect(page.console).toEqual([]);
-      expect(page.dom).toMatch(/<html[^>]* data-charts="done"/);
-      const rendered = chartsInDom(page.dom);
-      expect([...rendered.keys()].sort()).toEqual([...charts].sort());
-      for (const [name, chart] of rendered) {
-        expect(chart.rendered, name).toBe('true');
-        expect(chart.marks, name).toBeGreaterThan(0);
-      }
+      await expectEveryChartDrawn(dir, files);
     }, 180_000);
   });
 }

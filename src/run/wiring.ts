@@ -6,14 +6,18 @@
  */
 import type { VariantResult } from '../metrics/study.js';
 import { loadScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import { replicationSeeds } from '../stats/seeds.js';
 import { aggregate } from '../stats/aggregate.js';
 import { evaluateObjectives } from '../slo/objectives.js';
 import { renderGridHeatmap, writeComparison } from '../report/index.js';
-import type { ScenarioFactory } from './factory.js';
-import { parseObjective, evaluateObjectives as evaluateExtra } from './stand-ins.js';
+import type { Assignment } from './grid.js';
+import { checkObjectiveFigures, parseObjectiveOption } from './objective-option.js';
 import type { RenderGridHeatmap } from './sweep-report.js';
 import type { Evaluate, StudyFunctions } from './study.js';
+
+/** Builds the scenario of a sweep point or plan value from `path=value` assignments. */
+export type ScenarioFactory = (assignments: readonly Assignment[]) => Scenario;
 
 export interface StudyWiring extends StudyFunctions {
   /** Builds scenarios from a file and `path=value` assignments; throws ScenarioError on a bad file or value. */
@@ -29,8 +33,13 @@ export const wiring: StudyWiring = {
   replicationSeeds,
   aggregate,
   evaluator(objectives) {
-    const extra = objectives.map(parseObjective);
-    return (scenario, result) => [...evaluateObjectives(scenario.objectives, result), ...evaluateExtra(extra, result)];
+    const extra = objectives.map(parseObjectiveOption);
+    let checked = false;
+    return (scenario, result) => {
+      if (!checked) checkObjectiveFigures(extra, result);
+      checked = true;
+      return evaluateObjectives([...scenario.objectives, ...extra], result);
+    };
   },
   renderGridHeatmap: (map) =>
     renderGridHeatmap({

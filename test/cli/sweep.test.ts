@@ -41,7 +41,7 @@ describe('sim sweep and sim merge', () => {
     const whole = sim(['sweep', file, ...GRID, '--out', 'whole']);
     expect(whole.stderr).toBe('');
     expect(whole.code).toBe(0);
-    expect(whole.stdout).toMatch(/^\| instances \| partitions \| latency\.p99Ms \| lag\.peakRecords \| lag\.peakSeconds \| latency\.p99Ms<=50 \| all objectives \|/);
+    expect(whole.stdout).toMatch(/^\| instances \| partitions \| latency\.p99Ms \| lag\.peakRecords \| lag\.peakSeconds \| latency\.p99Ms <= 50 \| all objectives \|/);
     expect(whole.stdout.split('\n').filter((l) => /^\| \d/.test(l))).toHaveLength(6);
     expect(Object.keys(filesOf(path.join(tmp, 'whole')))).toStrictEqual([
       'heatmap-latency.p99Ms.png',
@@ -84,7 +84,7 @@ describe('sim sweep and sim merge', () => {
     expect(existsSync(path.join(tmp, 'bad'))).toBe(false);
   }, 120_000);
 
-  it('refuses bad grids, shards, metrics and grid values with exit 2', () => {
+  it('refuses bad grids, shards, metrics, objectives and grid values with exit 2', () => {
     let r = sim(['sweep', file, '--grid', 'instances']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^sim: --grid instances: expected path=values/);
@@ -93,6 +93,12 @@ describe('sim sweep and sim merge', () => {
     r = sim(['sweep', file, '--grid', 'consumer-groups.0.instances=1', '--metric', 'latency.p99ms', '--out', 'm']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--metric latency\.p99ms: not a figure of a run's summary; did you mean latency\.p99Ms\?/);
+    r = sim(['sweep', file, '--grid', 'consumer-groups.0.instances=1', '--objective', 'latency.p99<=50', '--out', 'o']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--objective latency\.p99 <= 50: not a figure of a run's summary; did you mean latency\.p99Ms\?/);
+    expect(existsSync(path.join(tmp, 'o'))).toBe(false);
+    r = sim(['sweep', file, '--grid', 'consumer-groups.0.instances=1', '--objective', 'latency.p99Ms<5s']);
+    expect([r.code, r.stderr]).toStrictEqual([2, 'sim: --objective latency.p99Ms<5s: expected FIGURE<=NUMBER or FIGURE>=NUMBER, like latency.p99Ms<=5000\n']);
     r = sim(['sweep', file, '--grid', 'consumer-groups.0.instances=0..1', '--out', 'v']);
     expect(r.code).toBe(2);
     // The override is validated like the file: the message names it and the field.

@@ -18,7 +18,10 @@ import { createPool, type Runner } from '../../src/run/pool.js';
 import { plan, type PlanOptions } from '../../src/run/plan.js';
 import { planMarkdown, planSummary } from '../../src/run/plan-report.js';
 import { StudyInputError } from '../../src/run/grid.js';
-import * as standIn from '../../src/run/stand-ins.js';
+import { parseObjectiveOption } from '../../src/run/objective-option.js';
+import { evaluateObjectives } from '../../src/slo/objectives.js';
+import { aggregate } from '../../src/stats/aggregate.js';
+import { replicationSeeds } from '../../src/stats/seeds.js';
 
 const LAMBDA = 4500;
 const MU = 1000;
@@ -59,13 +62,13 @@ consumer-groups:
 
 /** One partition per consumer: the plan's field sets both. */
 const consumers = (c: number): Scenario => ({ ...base, topics: [{ ...base.topics[0], partitions: c }], 'consumer-groups': [{ ...base['consumer-groups'][0], instances: c }] });
-const objectives = [standIn.parseObjective(`latency.meanMs<=${MEAN_BOUND_MS}`), standIn.parseObjective(`latency.p99Ms<=${P99_BOUND_MS}`)];
-const evaluate = (_s: Scenario, r: Parameters<typeof standIn.evaluateObjectives>[1]) => standIn.evaluateObjectives(objectives, r);
+const objectives = [parseObjectiveOption(`latency.meanMs<=${MEAN_BOUND_MS}`), parseObjectiveOption(`latency.p99Ms<=${P99_BOUND_MS}`)];
+const evaluate = (_s: Scenario, r: Parameters<typeof evaluateObjectives>[1]) => evaluateObjectives(objectives, r);
 
 describe('plan, M/M/1 per consumer', () => {
   const pool = createPool(2);
   afterAll(() => pool.close());
-  const fns = { replicationSeeds: standIn.replicationSeeds, aggregate: standIn.aggregate };
+  const fns = { replicationSeeds: replicationSeeds, aggregate: aggregate };
 
   it(`finds the closed-form answer (${expectedConsumers()} consumers) with single runs, and its neighbours`, async () => {
     expect(expectedConsumers()).toBe(6);
@@ -105,7 +108,7 @@ describe('plan, M/M/1 per consumer', () => {
   }, 180_000);
 });
 
-describe('plan search (stand-in runs)', () => {
+describe('plan search, on a pool that fakes its runs', () => {
   /** A pool that runs nothing: each job's result carries its scenario's instances as its summary's only figure. */
   const fake: Runner = {
     size: 1,
@@ -121,7 +124,7 @@ describe('plan search (stand-in runs)', () => {
     const pass = set(v);
     return [{ objective: 'ok', figure: 'value', comparison: 'at-least', bound: 0, measured: v, unit: '', margin: 0, pass, confidence: 'single-run' }];
   };
-  const opts: PlanOptions = { replicationSeeds: standIn.replicationSeeds, aggregate: (seeds, runs) => ({ seeds, runs, median: runs[0], bands: {}, estimates: {} }), replications: 1, pool: fake };
+  const opts: PlanOptions = { replicationSeeds: replicationSeeds, aggregate: (seeds, runs) => ({ seeds, runs, median: runs[0], bands: {}, estimates: {} }), replications: 1, pool: fake };
 
   it('says when the field is not monotone and searches on linearly for a value that passes with everything above it', async () => {
     // 4 passes, 5 fails, 6 and up pass: exponential 1, 2, 4 | bisect 3 | verify 5 (fails) | linear 6, 7.

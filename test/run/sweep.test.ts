@@ -11,7 +11,10 @@ import { createPool, RunFailedError, type Runner } from '../../src/run/pool.js';
 import { sweep, type SweepOptions } from '../../src/run/sweep.js';
 import { mergeShards, resultJson } from '../../src/run/shard.js';
 import { renderSweepReport, sweepCsv, type GridHeatmap } from '../../src/run/sweep-report.js';
-import * as standIn from '../../src/run/stand-ins.js';
+import { parseObjectiveOption } from '../../src/run/objective-option.js';
+import { evaluateObjectives } from '../../src/slo/objectives.js';
+import { aggregate } from '../../src/stats/aggregate.js';
+import { replicationSeeds } from '../../src/stats/seeds.js';
 import { duplicateShard, missingShards } from '../../src/run/messages.js';
 
 const base = parseScenario(
@@ -27,7 +30,7 @@ consumer-groups:
   'sweepme.yaml',
 );
 
-/** A stand-in for the design layer's overrides: patches the parsed scenario. */
+/** The test's scenario factory: patches the parsed scenario (the CLI's, loadScenario with `set`, is tested in test/scenario/overrides.test.ts). */
 function factory(assignments: Assignment[]): Scenario {
   let s = base;
   for (const a of assignments) {
@@ -42,14 +45,14 @@ function factory(assignments: Assignment[]): Scenario {
 }
 
 const grid = [parseGridAxis('topics.0.partitions=2,4'), parseGridAxis('consumer-groups.0.instances=1..3')];
-const objectives = [standIn.parseObjective('latency.p99Ms<=20'), standIn.parseObjective('lag.peakRecords<=1000')];
+const objectives = [parseObjectiveOption('latency.p99Ms<=20'), parseObjectiveOption('lag.peakRecords<=1000')];
 const heatmapStub = async (m: GridHeatmap) => [{ name: `${m.name}.json`, content: JSON.stringify(m) }];
 
 function options(pool: Runner, extra: Partial<SweepOptions> = {}): SweepOptions {
   return {
-    replicationSeeds: standIn.replicationSeeds,
-    aggregate: standIn.aggregate,
-    evaluate: (_s, r) => standIn.evaluateObjectives(objectives, r),
+    replicationSeeds: replicationSeeds,
+    aggregate: aggregate,
+    evaluate: (_s, r) => evaluateObjectives(objectives, r),
     replications: 2,
     pool,
     ...extra,
@@ -74,7 +77,7 @@ describe('sweep', () => {
     ]);
     expect([...seen].sort()).toStrictEqual([0, 1, 2, 3, 4, 5]);
     for (const p of r.points) {
-      expect(p.seeds).toStrictEqual(standIn.replicationSeeds(9, 2));
+      expect(p.seeds).toStrictEqual(replicationSeeds(9, 2));
       expect(p.runs.map((x) => x.seed)).toStrictEqual(p.seeds);
       expect(p.runs[0].scenario.consumers).toBe(Number(p.assignments[1].value));
       expect(p.verdicts).toHaveLength(2);
@@ -108,7 +111,7 @@ describe('sweep', () => {
     expect(b).toStrictEqual(a);
     expect(a.map((f) => f.name)).toStrictEqual(['report.md', 'sweep.csv', 'sweep.json', 'heatmap-latency.p99Ms.json', 'heatmap-objectives.json']);
     expect(sweepCsv(whole, ['latency.p99Ms']).split('\n')[0]).toBe(
-      'topics.0.partitions,consumer-groups.0.instances,latency.p99Ms,latency.p99Ms.low,latency.p99Ms.high,latency.p99Ms<=20,lag.peakRecords<=1000,objectives',
+      'topics.0.partitions,consumer-groups.0.instances,latency.p99Ms,latency.p99Ms.low,latency.p99Ms.high,latency.p99Ms <= 20,lag.peakRecords <= 1000,objectives',
     );
 
     // Merge refuses what is not one whole study.

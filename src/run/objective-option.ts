@@ -1,7 +1,8 @@
 /**
  * `--objective FIGURE<=NUMBER` (or `>=`) for sweeps, plans and comparisons: an objective on any
  * numeric figure of a run's summary, named by its path in summary.json (`latency.p99Ms`,
- * `throughput.meanProcessedPerSecond`, `accounting.lost` for all losses together), judged with
+ * `throughput.meanProcessedPerSecond`; `accounting.lost`, `accounting.rejected` and
+ * `accounting.lostOrRejected` sum over reasons), judged with
  * the scenario's own objectives by slo/objectives.ts. The number is in the figure's own unit
  * (milliseconds for `...Ms`, seconds for `...Seconds`). A figure no run reports is refused, with
  * the nearest name, when the first configuration is judged.
@@ -22,7 +23,7 @@ export function parseObjectiveOption(text: string): Objective {
 
 /** Throws if an objective names a figure the runs' summaries do not have. */
 export function checkObjectiveFigures(objectives: readonly Objective[], result: Replicated): void {
-  const known = [...figurePaths(result.runs[0].summary), 'accounting.lost'];
+  const known = [...figurePaths(result.runs[0].summary), 'accounting.lost', 'accounting.rejected', 'accounting.lostOrRejected'];
   for (const o of objectives) {
     if (!known.includes(o.figure)) {
       const near = closest(o.figure, known);

@@ -586,7 +586,7 @@ export const Brokers = z
 //     latency-per-window: { p99: 10s } # the same in every sample window (the worst window)
 //     lag: { max-records: 1M, max-seconds: 30s }
 //     drain: { within: 10m }           # time to drain after the peak
-//     lost: 0                          # records lost, all reasons
+//     lost: 0                          # records never to be processed: rejected or lost, all reasons
 //     duplicates: 0
 //     rebalances: { at-most: 3 }       # or just `rebalances: 3`
 //
@@ -597,7 +597,10 @@ export const Brokers = z
 export interface Objective {
   /** As a reader would say it: "latency p99 <= 5s", "latency p99 <= 10s in every window". */
   objective: string;
-  /** A summary path (`latency.p99Ms`), `accounting.lost` (the sum of reasons), or a series name with `window`. */
+  /**
+   * A summary path (`latency.p99Ms`); `accounting.lost` or `accounting.rejected` (the sum over
+   * reasons), `accounting.lostOrRejected` (both); or a series name with `window`.
+   */
   figure: string;
   /** True when `figure` is a series and the objective must hold in every sample window. */
   window: boolean;
@@ -633,7 +636,7 @@ export const Objectives = z
       .optional()
       .describe('peak lag, at most'),
     drain: z.strictObject({ within: Duration }).optional().describe('time from the peak of lag until it falls to 10% of the peak, at most'),
-    lost: AtMost.optional().describe('records lost (retention, offset reset), at most'),
+    lost: AtMost.optional().describe('records rejected by producers or lost after append (every reason), at most'),
     duplicates: AtMost.optional().describe('records processed more than once, at most'),
     rebalances: AtMost.optional().describe('rebalances completed, at most'),
   })
@@ -655,7 +658,7 @@ export const Objectives = z
       add(`peak partition lag <= ${formatCountShort(lag['max-partition-records'])} records`, 'lag.maxPartitionLagRecords', lag['max-partition-records'], 'records');
     }
     if (o.drain) add(`time to drain <= ${formatDuration(o.drain.within)}`, 'lag.timeToDrainSeconds', o.drain.within / 1e6, 's');
-    if (o.lost !== undefined) add(`records lost <= ${formatCountShort(o.lost)}`, 'accounting.lost', o.lost, 'records');
+    if (o.lost !== undefined) add(`records lost or rejected <= ${formatCountShort(o.lost)}`, 'accounting.lostOrRejected', o.lost, 'records');
     if (o.duplicates !== undefined) add(`duplicates <= ${formatCountShort(o.duplicates)}`, 'group.duplicates', o.duplicates, 'records');
     if (o.rebalances !== undefined) add(`rebalances <= ${formatCountShort(o.rebalances)}`, 'group.rebalances', o.rebalances, 'rebalances');
     return out;

@@ -3,7 +3,10 @@
  *
  * The figure of an objective in one run:
  * - a summary figure by its path (`latency.p99Ms`, `lag.peakRecords`, `group.rebalances`);
- * - `accounting.lost`: the sum of records lost over all reasons;
+ * - `accounting.lost`, `accounting.rejected`: the sum over all reasons of records lost after
+ *   append (retention, offset reset) or rejected by producers (buffer-exhausted, delivery-timeout,
+ *   dropped, unacknowledged-loss); `accounting.lostOrRejected`: both, every record offered that
+ *   will never be processed (what `lost:` in a scenario bounds);
  * - `lag.timeToDrainSeconds`: 0 when lag never rose (peak 0); null (not measured, so the
  *   objective fails) when lag never drained before the run ended;
  * - a per-window objective: the worst window, the largest value for an upper bound (the
@@ -68,7 +71,10 @@ export function measure(o: Objective, run: RunResult): number | null {
     return worst;
   }
   const s = run.summary;
-  if (o.figure === 'accounting.lost') return Object.values(s.accounting.lost).reduce((a, b) => a + b, 0);
+  const sum = (reasons: Record<string, number>) => Object.values(reasons).reduce((a, b) => a + b, 0);
+  if (o.figure === 'accounting.lost') return sum(s.accounting.lost);
+  if (o.figure === 'accounting.rejected') return sum(s.accounting.rejected);
+  if (o.figure === 'accounting.lostOrRejected') return sum(s.accounting.lost) + sum(s.accounting.rejected);
   if (o.figure === 'lag.timeToDrainSeconds' && s.lag.timeToDrainSeconds === null && s.lag.peakRecords === 0) return 0;
   const v = o.figure.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), s);
   if (v === null) return null;

@@ -113,7 +113,7 @@ describe('sim --check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/objectives: 2 of 2 met/);
     expect(r.stdout).toMatch(/latency p99 <= 1s\s+\S+ ms\s+\S+ ms\s+PASS\s+single run/);
-    expect(r.stdout).toMatch(/records lost <= 0\s+0\s+0\s+PASS/);
+    expect(r.stdout).toMatch(/records lost or rejected <= 0\s+0\s+0\s+PASS/);
     expect(summaryOf('ok').objectives).toHaveLength(2);
   }, 60_000);
 

@@ -35,12 +35,12 @@ describe("a run's report with its study", { timeout: 60_000 }, () => {
 
   it('gives each objective its measured value, bound, margin and verdict, in report.md and report.html', async () => {
     const failing = verdict();
-    const passing = verdict({ objective: 'records lost <= 0', figure: 'accounting.lostTotal', bound: 0, measured: 0, unit: 'records', margin: 0, pass: true });
+    const passing = verdict({ objective: 'records lost or rejected <= 0', figure: 'accounting.lostOrRejected', bound: 0, measured: 0, unit: 'records', margin: 0, pass: true });
     const files = await renderReport(makeRunResult(), { verdicts: [failing, passing] });
     const md = text(files, 'report.md');
     const section = md.slice(md.indexOf('## Objectives'));
     expect(section).toContain('| latency p99 &lt;= 5s | 8.12 s | ≤ 5 s | −3.12 s | FAIL | single run |');
-    expect(section).toContain('| records lost &lt;= 0 | 0 records | ≤ 0 records | 0 records | pass | single run |');
+    expect(section).toContain('| records lost or rejected &lt;= 0 | 0 records | ≤ 0 records | 0 records | pass | single run |');
     const html = text(files, 'report.html');
     expect(html).toContain('<h2>Objectives</h2>');
     expect(html).toContain('FAIL');

@@ -32,7 +32,7 @@ describe('objectives', () => {
       { objective: 'peak lag (time) <= 30s', figure: 'lag.peakSeconds', window: false, comparison: 'at-most', bound: 30, unit: 's' },
       { objective: 'peak partition lag <= 100k records', figure: 'lag.maxPartitionLagRecords', window: false, comparison: 'at-most', bound: 100_000, unit: 'records' },
       { objective: 'time to drain <= 10m', figure: 'lag.timeToDrainSeconds', window: false, comparison: 'at-most', bound: 600, unit: 's' },
-      { objective: 'records lost <= 0', figure: 'accounting.lost', window: false, comparison: 'at-most', bound: 0, unit: 'records' },
+      { objective: 'records lost or rejected <= 0', figure: 'accounting.lostOrRejected', window: false, comparison: 'at-most', bound: 0, unit: 'records' },
       { objective: 'duplicates <= 1k', figure: 'group.duplicates', window: false, comparison: 'at-most', bound: 1000, unit: 'records' },
       { objective: 'rebalances <= 3', figure: 'group.rebalances', window: false, comparison: 'at-most', bound: 3, unit: 'rebalances' },
     ]);
@@ -45,7 +45,7 @@ describe('objectives', () => {
   it('take a plain count or at-most for lost, duplicates and rebalances', () => {
     const s = parseScenario(withObjectives('  rebalances: 3\n  lost: { at-most: 10 }\n'), 'test.yaml');
     expect(s.objectives.map((o) => [o.figure, o.bound])).toEqual([
-      ['accounting.lost', 10],
+      ['accounting.lostOrRejected', 10],
       ['group.rebalances', 3],
     ]);
   });

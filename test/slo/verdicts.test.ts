@@ -19,7 +19,7 @@ function objectives(text: string): Objective[] {
 const fixture = makeRunResult({ durationSeconds: 60, services: [] });
 
 /** A run with chosen summary figures. */
-function runWith(figures: { p99?: number | null; peak?: number; drain?: number | null; lost?: Record<string, number>; rebalances?: number; seed?: number; p99Series?: (number | null)[] }): RunResult {
+function runWith(figures: { p99?: number | null; peak?: number; drain?: number | null; lost?: Record<string, number>; rejected?: Record<string, number>; rebalances?: number; seed?: number; p99Series?: (number | null)[] }): RunResult {
   const s = fixture.summary;
   return {
     ...fixture,
@@ -29,7 +29,7 @@ function runWith(figures: { p99?: number | null; peak?: number; drain?: number |
       ...s,
       latency: { ...s.latency, p99Ms: figures.p99 === undefined ? s.latency.p99Ms : figures.p99 },
       lag: { ...s.lag, peakRecords: figures.peak ?? s.lag.peakRecords, timeToDrainSeconds: figures.drain === undefined ? s.lag.timeToDrainSeconds : figures.drain },
-      accounting: { ...s.accounting, lost: figures.lost ?? s.accounting.lost },
+      accounting: { ...s.accounting, lost: figures.lost ?? s.accounting.lost, rejected: figures.rejected ?? s.accounting.rejected },
       group: { ...s.group, rebalances: figures.rebalances ?? s.group.rebalances },
     },
   };
@@ -65,9 +65,16 @@ describe('a single run', () => {
 
   it('sums losses over reasons', () => {
     const [lost] = objectives('  lost: 10\n');
-    expect(evaluateObjectives([lost], runWith({ lost: { retention: 6, 'offset-reset': 4 } }))[0]).toMatchObject({ measured: 10, margin: 0, pass: true });
-    expect(evaluateObjectives([lost], runWith({ lost: { retention: 6, 'offset-reset': 5 } }))[0]).toMatchObject({ measured: 11, margin: -1, pass: false });
-    expect(evaluateObjectives([lost], runWith({ lost: {} }))[0]).toMatchObject({ measured: 0, margin: 10, pass: true });
+    expect(evaluateObjectives([lost], runWith({ lost: { retention: 6, 'offset-reset': 4 }, rejected: {} }))[0]).toMatchObject({ measured: 10, margin: 0, pass: true });
+    expect(evaluateObjectives([lost], runWith({ lost: { retention: 6, 'offset-reset': 5 }, rejected: {} }))[0]).toMatchObject({ measured: 11, margin: -1, pass: false });
+    expect(evaluateObjectives([lost], runWith({ lost: {}, rejected: {} }))[0]).toMatchObject({ measured: 0, margin: 10, pass: true });
+  });
+
+  it('counts records rejected by producers as lost too (they never reach a consumer)', () => {
+    const [lost] = objectives('  lost: 10\n');
+    const rejected = { 'buffer-exhausted': 7, 'delivery-timeout': 2 };
+    expect(evaluateObjectives([lost], runWith({ lost: {}, rejected }))[0]).toMatchObject({ measured: 9, margin: 1, pass: true });
+    expect(evaluateObjectives([lost], runWith({ lost: { retention: 2 }, rejected }))[0]).toMatchObject({ measured: 11, margin: -1, pass: false });
   });
 
   it('counts rebalances and duplicates as they are', () => {
@@ -107,7 +114,7 @@ describe('a single run', () => {
 
   it('gives one verdict per objective, in order', () => {
     const all = objectives('  latency: { p99: 5s }\n  lost: 0\n  rebalances: 3\n');
-    expect(evaluateObjectives(all, fixture).map((v) => v.objective)).toEqual(['latency p99 <= 5s', 'records lost <= 0', 'rebalances <= 3']);
+    expect(evaluateObjectives(all, fixture).map((v) => v.objective)).toEqual(['latency p99 <= 5s', 'records lost or rejected <= 0', 'rebalances <= 3']);
     expect(evaluateObjectives([], fixture)).toEqual([]);
   });
 });

@@ -56,12 +56,8 @@ const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `
 
 export async function bench(args: string[]): Promise<void> {
   const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 0);
-  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['a', 'b', 'c'];
   const against = args.find((a) => a.startsWith('--against='))?.slice(10);
-  if (against) {
-    await sideBySide(path.resolve(against), only, runs);
-    return;
-  }
+  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? (against ? ['a', 'b'] : ['a', 'b', 'c']);
   if (only.length > 1) {
     // Each part in a process of its own: a process that ran (a)'s exact fidelity first runs
     // (b)'s batched one ~40% slower (the JIT keeps both shapes), which no `sim` run does.
@@ -69,6 +65,10 @@ export async function bench(args: string[]): Promise<void> {
       const p = spawnSync(process.execPath, [path.join(root, 'bin/bench.js'), `--only=${part}`, ...args.filter((a) => !a.startsWith('--only='))], { stdio: 'inherit' });
       if (p.status !== 0) throw new Error(`bench part ${part} exited with ${p.status}`);
     }
+    return;
+  }
+  if (against) {
+    await sideBySide(path.resolve(against), only, runs);
     return;
   }
   const out = mkdtempSync(path.join(os.tmpdir(), 'lagsim-bench-'));

@@ -15,11 +15,9 @@ import { hideBin } from 'yargs/helpers';
 import cliProgress from 'cli-progress';
 import { loadScenario, ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { RunResult } from '../metrics/result.js';
-import type { ObjectiveVerdict, Replicated } from '../metrics/study.js';
+import type { Replicated } from '../metrics/study.js';
 import { ReportDirectoryError, renderReport } from '../report/index.js';
 import { replaceDirectory } from '../report/atomic.js';
-import { sortKeys } from '../report/json.js';
 import { evaluateObjectives } from '../slo/objectives.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
@@ -221,9 +219,10 @@ async function run(args: RunArgs): Promise<number> {
   const result = replicated.median;
   const verdicts = evaluateObjectives(scenario.objectives, replicated);
   try {
-    const files = await renderReport(result, { replicated, verdicts });
-    const extra = studyFigures(replicated, scenario, verdicts, args);
-    await replaceDirectory(outDir, extra ? files.map((f) => (f.name === 'summary.json' ? { name: f.name, content: summaryWith(result, extra) } : f)) : files);
+    const about: Record<string, unknown> = {};
+    if (args.variant !== undefined) about.variant = args.variant;
+    if (args.set.length > 0) about.overrides = args.set;
+    await replaceDirectory(outDir, await renderReport(result, { replicated, verdicts, about }));
   } catch (err) {
     // The output folder is the user's input too: a file, or a folder that holds something
     // other than an earlier report, is refused rather than replaced.
@@ -243,25 +242,6 @@ async function run(args: RunArgs): Promise<number> {
 
 function outputName(name: string, variant: string | undefined): string {
   return variant === undefined ? name : `${name}.${variant}`;
-}
-
-/**
- * What summary.json holds beyond the run's scenario and summary, when there is more to say:
- * the variant and overrides run, the replications' seeds and estimates, the objectives' verdicts.
- * A plain run's summary.json is unchanged.
- */
-function studyFigures(r: Replicated, scenario: Scenario, verdicts: ObjectiveVerdict[], args: RunArgs): Record<string, unknown> | undefined {
-  const extra: Record<string, unknown> = {};
-  if (args.variant !== undefined) extra.variant = args.variant;
-  if (args.set.length > 0) extra.overrides = args.set;
-  if (r.runs.length > 1) extra.replications = { n: r.runs.length, seeds: r.seeds, estimates: r.estimates };
-  if (scenario.objectives.length > 0) extra.objectives = verdicts;
-  return Object.keys(extra).length > 0 ? extra : undefined;
-}
-
-/** summary.json as the report writes it (report/index.ts, summaryJson), with the study's figures added. */
-function summaryWith(result: RunResult, extra: Record<string, unknown>): string {
-  return JSON.stringify(sortKeys({ scenario: result.scenario, summary: result.summary, ...extra }), null, 2) + '\n';
 }
 
 export async function cli(): Promise<void> {

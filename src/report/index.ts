@@ -32,6 +32,8 @@ export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput
 export interface RunStudy {
   replicated?: Replicated;
   verdicts?: readonly ObjectiveVerdict[];
+  /** What else summary.json records about how the run was made (the variant, `--set` overrides). */
+  about?: Record<string, unknown>;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function renderReport(result: RunResult, study: RunStudy = {}): Pro
   const files: (OutputFile | Promise<OutputFile>)[] = [
     { name: 'report.md', content: reportMarkdown(result, charts, skipped, study) },
     reportHtml(result, charts, skipped, study).then((content) => ({ name: 'report.html', content })),
-    { name: 'summary.json', content: summaryJson(result) },
+    { name: 'summary.json', content: summaryJson(result, study) },
     { name: 'timeseries.csv', content: timeseriesCsv(result) },
     { name: 'partition-lag.csv', content: partitionLagCsv(result) },
   ];
@@ -71,7 +73,15 @@ export async function renderReport(result: RunResult, study: RunStudy = {}): Pro
   return Promise.all(files);
 }
 
-/** The scenario and the summary, keys sorted at every level, two-space indent, final newline. */
-export function summaryJson(result: RunResult): string {
-  return JSON.stringify(sortKeys({ scenario: result.scenario, summary: result.summary }), null, 2) + '\n';
+/**
+ * The scenario and the summary, and what the study adds (replications' seeds and estimates, the
+ * objectives' verdicts, how the run was made); keys sorted at every level, two-space indent,
+ * final newline.
+ */
+export function summaryJson(result: RunResult, study: RunStudy = {}): string {
+  const r = study.replicated;
+  const json: Record<string, unknown> = { scenario: result.scenario, summary: result.summary, ...study.about };
+  if (r !== undefined && r.runs.length > 1) json.replications = { n: r.runs.length, seeds: r.seeds, estimates: r.estimates };
+  if (study.verdicts !== undefined && study.verdicts.length > 0) json.objectives = study.verdicts;
+  return JSON.stringify(sortKeys(json), null, 2) + '\n';
 }

@@ -383,8 +383,14 @@ export class Member implements Caller {
       const from = this.segFrom[h];
       const k = Math.min(this.segTo[h] - from, max - n);
       g.logs[p].copyCreateTimes(from, k, this.bCreate, n);
-      this.bPart.fill(p, n, n + k);
-      this.bDone.fill(Infinity, n, n + k);
+      // A loop, not TypedArray#fill: that is a call into the runtime, and most runs are a
+      // few records long (a consumer keeping up polls one or two at a time).
+      const part = this.bPart;
+      const done = this.bDone;
+      for (let i = n; i < n + k; i++) {
+        part[i] = p;
+        done[i] = Infinity;
+      }
       this.runP[runs] = p;
       this.runFrom[runs] = from;
       this.runTo[runs] = from + k;

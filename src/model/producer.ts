@@ -962,10 +962,24 @@ export class Producer {
     const ready = this.bReady;
     let lo = Infinity;
     let hi = -Infinity;
+    // Batches often close in ready order already (one partition, or exact fidelity's arrivals):
+    // the sort below is stable, so it would leave such a list as it is.
+    let sorted = true;
+    let prev = -Infinity;
     for (let i = 0; i < n; i++) {
       const r = ready[ids[i]];
+      if (r < prev) sorted = false;
+      prev = r;
       if (r < lo) lo = r;
       if (r > hi) hi = r;
+    }
+    if (sorted) {
+      this.nClosed = 0;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i];
+        this.feed(id, ready[id]);
+      }
+      return;
     }
     if (this.sortKeys.length < n + 1) {
       this.sortKeys = new Int32Array(2 * n + 2);

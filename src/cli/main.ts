@@ -245,6 +245,11 @@ function outputName(name: string, variant: string | undefined): string {
 }
 
 export async function cli(): Promise<void> {
+  // A reader that stops early (`sim ... | head`) closes the pipe: that is not an error of the run.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     process.exitCode = await main(hideBin(process.argv));
   } catch (err) {

@@ -123,6 +123,15 @@ consumer-groups:
     expect(r.stderr).toMatch(/--seed/);
   });
 
+  it('exits quietly when its reader has gone (`sim ... | head -1`): no stack trace, exit 0, the report written', () => {
+    // `true` exits at once without reading, so the pipe is closed before sim writes: the
+    // EPIPE that `| head` gives whenever head quits before sim's last write, made certain.
+    const bash = spawnSync('bash', ['-c', `"${process.execPath}" "${simBin}" "${file}" --out early | true; echo "sim exit: \${PIPESTATUS[0]}"`], { cwd: tmp, encoding: 'utf8' });
+    expect(bash.stderr).toBe('');
+    expect(bash.stdout).toBe('sim exit: 0\n');
+    expect(existsSync(path.join(tmp, 'early', 'report.md'))).toBe(true);
+  }, 60_000);
+
   it('has --help and --version', () => {
     const h = sim(['--help']);
     expect(h.code).toBe(0);

@@ -384,7 +384,6 @@ export class PartitionLog {
     return lo;
   }
 
-
   /** Forgets batches and create times below `offset` (nobody will read them again). */
   release(offset: number): void {
     this.trim(offset);

@@ -191,8 +191,6 @@ export class Producer {
   private bAttempts = new Int32Array(256);
   /** Sequences a batch covers (more than 1 once later batches of its partition were merged in). */
   private bSpan = new Int32Array(256);
-  /** Scratch flag per batch while a request is assembled. */
-  private bMark = new Uint8Array(256);
   private bFree = new Int32Array(256);
   private nFree = 0;
   private bNext = 0;
@@ -931,9 +929,6 @@ export class Producer {
       this.bAlloc = g64(this.bAlloc);
       this.bAttempts = g32(this.bAttempts);
       this.bSpan = g32(this.bSpan);
-      const m = new Uint8Array(n);
-      m.set(this.bMark);
-      this.bMark = m;
     }
     return id;
   }
@@ -963,7 +958,8 @@ export class Producer {
     let lo = Infinity;
     let hi = -Infinity;
     // Batches often close in ready order already (one partition, or exact fidelity's arrivals):
-    // the sort below is stable, so it would leave such a list as it is.
+    // sortInReadyOrder is stable, so it would leave such a list as it is. (feed never closes a
+    // batch, so `closed` is not written while it is read here.)
     let sorted = true;
     let prev = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -973,14 +969,18 @@ export class Producer {
       if (r < lo) lo = r;
       if (r > hi) hi = r;
     }
-    if (sorted) {
-      this.nClosed = 0;
-      for (let i = 0; i < n; i++) {
-        const id = ids[i];
-        this.feed(id, ready[id]);
-      }
-      return;
+    this.nClosed = 0;
+    const out = sorted ? ids : this.sortInReadyOrder(n, lo, hi);
+    for (let i = 0; i < n; i++) {
+      const id = out[i];
+      this.feed(id, ready[id]);
     }
+  }
+
+  /** The fast slice's n closed batches by ready time, ties in closing order (lo, hi: the extreme ready times). */
+  private sortInReadyOrder(n: number, lo: number, hi: number): Int32Array {
+    const ids = this.closed;
+    const ready = this.bReady;
     if (this.sortKeys.length < n + 1) {
       this.sortKeys = new Int32Array(2 * n + 2);
       this.sortOut = new Int32Array(2 * n + 2);
@@ -1010,11 +1010,7 @@ export class Producer {
       }
       out[j + 1] = x;
     }
-    this.nClosed = 0;
-    for (let i = 0; i < n; i++) {
-      const id = out[i];
-      this.feed(id, ready[id]);
-    }
+    return out;
   }
 
   /** Batch `id`, ready at r, joins its leader's queue; requests before r go out first. */
@@ -1285,7 +1281,6 @@ export class Producer {
 
   /** Scratch for assembling a request: batches taken; eligible batches, their queue positions and round-robin keys. */
   private taken: Int32Array;
-  private nTaken = 0;
   private readonly elId: Int32Array;
   private readonly elAt: Int32Array;
   private readonly elKey: Int32Array;
@@ -1364,7 +1359,6 @@ export class Producer {
       const last = bPart[taken[nt - 1]] + 1;
       this.drainStart[b] = last === P ? 0 : last;
     }
-    this.nTaken = nt;
     const brokers = this.brokers;
     const factor = brokers.hasSlowdowns ? brokers.slowdown(b, s) : 1;
     const arrive = s + this.halfRtt;

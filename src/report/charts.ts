@@ -103,8 +103,11 @@ export interface Spread {
   bands: Record<string, Band>;
 }
 
-const spreadNote = (spread: Spread | undefined) =>
-  spread === undefined ? '' : ` Lines are the per-window median of ${spread.runs} runs; the pale band around each is the 5th–95th percentile across them.`;
+/** The caption's note on replications; `banded` names the one line with a band when not all have one. */
+const spreadNote = (spread: Spread | undefined, banded?: string) =>
+  spread === undefined
+    ? ''
+    : ` Lines are the per-window median of ${spread.runs} runs; the pale band ${banded === undefined ? 'around each' : `is ${banded}'s`} is the 5th–95th percentile across them.`;
 const spreadSubtitle = (subtitle: string, spread: Spread | undefined): string | string[] =>
   spread === undefined ? subtitle : [subtitle, `median of ${spread.runs} runs, band = 5th–95th percentile across runs`];
 
@@ -238,7 +241,7 @@ function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks, spr
     caption:
       'Time from send() to processing completed, for records that completed in each window. ' +
       'Log scale: each step up the axis is ten times slower. A gap means no record completed in that window.' +
-      (spread === undefined ? '' : ` Lines are the per-window median of ${spread.runs} runs; the pale band is p99's 5th–95th percentile across them.`),
+      spreadNote(spread, 'p99'),
     spec: timeChart(result, axis, events, {
       title,
       subtitle: spreadSubtitle('from send() to processing completed, percentiles of the records completing in each window', spread),
@@ -265,7 +268,7 @@ function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks, 
     caption:
       'Produced = handed to producers, appended = written to the topic, processed = done by consumers. ' +
       'While processed stays below appended, lag grows; a gap between produced and appended is the producer falling behind.' +
-      (spread === undefined ? '' : ` Lines are the per-window median of ${spread.runs} runs; the pale band is processed's 5th–95th percentile across them.`),
+      spreadNote(spread, 'processed'),
     spec: timeChart(result, axis, events, {
       title,
       subtitle: spreadSubtitle('records per second in each window', spread),

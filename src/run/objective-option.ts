@@ -10,6 +10,7 @@
 import type { Replicated } from '../metrics/study.js';
 import type { Objective } from '../scenario/schema.js';
 import { closest } from '../scenario/suggest.js';
+import { SUMMED_FIGURES } from '../slo/objectives.js';
 import { StudyInputError } from './grid.js';
 import { figurePaths } from './study.js';
 
@@ -23,7 +24,7 @@ export function parseObjectiveOption(text: string): Objective {
 
 /** Throws if an objective names a figure the runs' summaries do not have. */
 export function checkObjectiveFigures(objectives: readonly Objective[], result: Replicated): void {
-  const known = [...figurePaths(result.runs[0].summary), 'accounting.lost', 'accounting.rejected', 'accounting.lostOrRejected'];
+  const known = [...figurePaths(result.runs[0].summary), ...Object.keys(SUMMED_FIGURES)];
   for (const o of objectives) {
     if (!known.includes(o.figure)) {
       const near = closest(o.figure, known);

@@ -25,9 +25,18 @@
  * the objective fails (measured null). One replication is judged as a single run.
  */
 import type { Objective } from '../scenario/schema.js';
-import type { RunResult } from '../metrics/result.js';
+import type { RunResult, Summary } from '../metrics/result.js';
 import type { ObjectiveVerdict, Replicated } from '../metrics/study.js';
 import { estimate } from '../stats/estimate.js';
+
+const sum = (reasons: Record<string, number>) => Object.values(reasons).reduce((a, b) => a + b, 0);
+
+/** Figures an objective may name that are sums over a summary's per-reason counts, not paths in it. */
+export const SUMMED_FIGURES: Readonly<Record<string, (s: Summary) => number>> = {
+  'accounting.lost': (s) => sum(s.accounting.lost),
+  'accounting.rejected': (s) => sum(s.accounting.rejected),
+  'accounting.lostOrRejected': (s) => sum(s.accounting.lost) + sum(s.accounting.rejected),
+};
 
 export function evaluateObjectives(objectives: readonly Objective[], result: Replicated | RunResult): ObjectiveVerdict[] {
   const runs = 'runs' in result ? result.runs : [result];
@@ -71,10 +80,8 @@ export function measure(o: Objective, run: RunResult): number | null {
     return worst;
   }
   const s = run.summary;
-  const sum = (reasons: Record<string, number>) => Object.values(reasons).reduce((a, b) => a + b, 0);
-  if (o.figure === 'accounting.lost') return sum(s.accounting.lost);
-  if (o.figure === 'accounting.rejected') return sum(s.accounting.rejected);
-  if (o.figure === 'accounting.lostOrRejected') return sum(s.accounting.lost) + sum(s.accounting.rejected);
+  const summed = SUMMED_FIGURES[o.figure];
+  if (summed !== undefined) return summed(s);
   if (o.figure === 'lag.timeToDrainSeconds' && s.lag.timeToDrainSeconds === null && s.lag.peakRecords === 0) return 0;
   const v = o.figure.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), s);
   if (v === null) return null;

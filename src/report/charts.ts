@@ -107,7 +107,7 @@ export interface Spread {
 const spreadNote = (spread: Spread | undefined, banded?: string) =>
   spread === undefined
     ? ''
-    : ` Lines are the per-window median of ${spread.runs} runs; the pale band ${banded === undefined ? 'around each' : `is ${banded}'s`} is the 5th–95th percentile across them.`;
+    : ` Lines are the per-window median of ${spread.runs} runs; the pale band ${banded === undefined ? 'around each is the' : `is ${banded}'s`} 5th–95th percentile across them.`;
 const spreadSubtitle = (subtitle: string, spread: Spread | undefined): string | string[] =>
   spread === undefined ? subtitle : [subtitle, `median of ${spread.runs} runs, band = 5th–95th percentile across runs`];
 

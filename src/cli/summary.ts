@@ -27,6 +27,14 @@ export function formatSummary(r: RunResult, reportPath: string, replicated?: Rep
     `  rejected         ${byReason(rejected)}`,
     `  lost             ${byReason(lost)}`,
   ];
+  // What went wrong in the group and the producer, when something did (the report has it all).
+  const g = s.group;
+  if (g.rebalances > 0 || g.pausedPartitionSeconds > 0) {
+    const paused = g.pausedPartitionSeconds > 0 ? `; partitions not consumed ${formatSeconds(g.pausedPartitionSeconds)} partition-time, longest ${formatSeconds(g.longestPartitionPauseSeconds)}` : '';
+    lines.push(`  rebalances       ${formatExact(g.rebalances)} (${formatExact(g.membershipChanges)} membership changes)${paused}`);
+  }
+  if (g.duplicates > 0) lines.push(`  duplicates       ${formatExact(g.duplicates)} processed again after a rebalance or crash`);
+  if (s.producer.blockedSeconds > 0) lines.push(`  send() blocked   ${formatSeconds(s.producer.blockedSeconds)} (all producer instances)`);
   if (replicated && runs > 1) {
     const e = replicated.estimates;
     const ci = (est: Estimate | undefined, f: (v: number) => string) =>

@@ -158,6 +158,10 @@ export class Member implements Caller {
   private readonly quotaName: string;
   /** Whether the group's client has a consumer_byte_rate quota (looked up once). */
   private readonly hasQuota: boolean;
+  /** Per broker, the bytes a fetch takes from the partitions it leads (quota accounting). */
+  private readonly quotaBytes: Float64Array;
+  /** Per broker, until when it mutes this client's connection (a fetch throttle). */
+  private readonly mutedUntil: Float64Array;
   /** Longest fetch throttle (consumer_byte_rate), ms. */
   maxThrottleMs = 0;
 
@@ -215,6 +219,8 @@ export class Member implements Caller {
     this.leaderless = ctx.brokers?.hasLosses ?? false;
     this.quotaName = spec.name;
     this.hasQuota = ctx.brokers?.hasConsumerQuota(spec.name) ?? false;
+    this.quotaBytes = new Float64Array(ctx.brokers?.count ?? 0);
+    this.mutedUntil = new Float64Array(ctx.brokers?.count ?? 0);
     this.nextAutoCommit = this.sim.now + this.autoCommitInterval;
     this.syncCommit = spec.processing.commit === 'sync';
     this.isConsuming = new Uint8Array(P);
@@ -242,7 +248,7 @@ export class Member implements Caller {
     const perBatchZero = proc['per-batch'].dist === 'constant' && proc['per-batch'].value === 0;
     this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
     this.allInline = this.recordCalls.every((s) => s.inline);
-    for (const event of ['poll', 'fetchAtBroker', 'wake', 'fetchResponse', 'startCall', 'batchDone', 'commitArrives', 'pollTimer'] as const) {
+    for (const event of ['poll', 'fetchAtBroker', 'wake', 'fetchResponse', 'startCall', 'batchDone', 'commitArrives', 'pollTimer', 'unmuted'] as const) {
       named(memberId, event, this[event]);
     }
     const v = variance(proc['per-record']);
@@ -417,17 +423,36 @@ export class Member implements Caller {
   private sendFetch(): void {
     if (this.fetchInFlight) return;
     let n = 0;
+    const now = this.sim.now;
+    let unmute = Infinity;
     for (const p of this.consuming) {
       if (!this.hasBuffered(p)) {
+        if (this.hasQuota) {
+          // A broker that throttled this client is muted until its throttle time is over.
+          const leader = this.group.ctx.brokers!.leaderAt(p, now);
+          if (leader >= 0 && this.mutedUntil[leader] > now) {
+            if (this.mutedUntil[leader] < unmute) unmute = this.mutedUntil[leader];
+            continue;
+          }
+        }
         this.fetchEpochs[n] = this.epoch[p];
         this.fetchParts[n++] = p;
       }
     }
-    if (n === 0) return;
+    if (n === 0) {
+      if (unmute < Infinity) this.sim.at(unmute, this.unmuted, 0, 1);
+      return;
+    }
     this.fetchInFlight = true;
     this.nFetchParts = n;
     this.sim.schedule(this.oneWay, this.fetchAtBroker, 0, 1);
   }
+
+  /** A throttled broker's mute ended: a member waiting inside poll() fetches from it again. */
+  private readonly unmuted = (): void => {
+    if (this.dead || this.state !== State.Waiting) return;
+    this.sendFetch();
+  };
 
   /**
    * Whether the fetch's i-th partition is still this member's, as when the fetch was sent, and
@@ -557,6 +582,7 @@ export class Member implements Caller {
       this.group.parkedFetches--;
     }
     let total = 0;
+    const quotaBytes = this.hasQuota && g.ctx.brokers ? this.quotaBytes.fill(0) : null;
     for (let f = 0; f < this.nFetchParts; f++) {
       if (!this.current(f)) continue;
       const p = this.fetchParts[f];
@@ -577,6 +603,10 @@ export class Member implements Caller {
         to = log.batchEndAt(i);
       }
       if (to > from) {
+        if (quotaBytes) {
+          const leader = g.ctx.brokers!.leaderAt(p, now);
+          if (leader >= 0) quotaBytes[leader] += partBytes;
+        }
         this.respP[this.nResp] = p;
         this.respFrom[this.nResp] = from;
         this.respTo[this.nResp] = to;
@@ -585,17 +615,47 @@ export class Member implements Caller {
         g.fetchOffset[p] = to;
       }
     }
-    // consumer_byte_rate: the broker answers, then mutes the connection for the throttle time
-    // (KIP-219); the next fetch cannot go out before it ends, so the answer is held that long.
+    // consumer_byte_rate is enforced by each broker on the bytes it serves (ClientQuotaManager,
+    // one per broker). A broker whose bytes would break the quota unrecords them, answers with
+    // no records and mutes the connection for the throttle time (KafkaApis.handleFetchRequest,
+    // KIP-219); the client sends that broker nothing more until the time is over. Its
+    // partitions are fetched again from the same offsets; the other brokers' are answered.
     let throttle = 0;
-    const brokers = g.ctx.brokers;
-    if (brokers && total > 0 && this.hasQuota) {
-      const leader = brokers.leaderAt(this.respP[0], now);
-      const q = leader >= 0 ? brokers.quota(this.quotaName, leader, 'consumer_byte_rate') : undefined;
-      if (q) throttle = q.record(total, Math.floor(now / 1000));
+    if (quotaBytes) {
+      const brokers = g.ctx.brokers!;
+      const timeMs = Math.floor(now / 1000);
+      for (let b = 0; b < quotaBytes.length; b++) {
+        if (quotaBytes[b] === 0) continue;
+        const q = brokers.quota(this.quotaName, b, 'consumer_byte_rate');
+        const t = q ? q.record(quotaBytes[b], timeMs) : 0;
+        if (t > 0) {
+          q!.unrecord(quotaBytes[b]);
+          quotaBytes[b] = -1;
+          const until = now + this.oneWay + Math.round(t * 1000);
+          if (until > this.mutedUntil[b]) this.mutedUntil[b] = until;
+          if (t > throttle) throttle = t;
+        }
+      }
+      if (throttle > 0) {
+        let kept = 0;
+        for (let i = 0; i < this.nResp; i++) {
+          const p = this.respP[i];
+          const leader = brokers.leaderAt(p, now);
+          if (leader >= 0 && quotaBytes[leader] === -1) {
+            g.fetchOffset[p] = this.respFrom[i];
+            continue;
+          }
+          this.respP[kept] = p;
+          this.respFrom[kept] = this.respFrom[i];
+          this.respTo[kept] = this.respTo[i];
+          this.fetchEpochs[kept] = this.fetchEpochs[i];
+          kept++;
+        }
+        this.nResp = kept;
+      }
       if (throttle > this.maxThrottleMs) this.maxThrottleMs = throttle;
     }
-    this.sim.schedule(this.oneWay + Math.round(throttle * 1000), this.fetchResponse, 0, 1);
+    this.sim.schedule(this.oneWay, this.fetchResponse, 0, 1);
   }
 
   private readonly fetchResponse = (): void => {

@@ -12,7 +12,8 @@
  *   started, raised to at least (samples - 1) full windows (as if absent samples were zeros).
  * - `QuotaUtils.throttleTime`: throttle = (observed - quota) / quota x window size, rounded to
  *   whole milliseconds. `ClientQuotaManager.recordAndGetThrottleTimeMs` records first, then
- *   checks, so the request that crosses the quota is itself throttled (its data is still taken).
+ *   checks, so the request that crosses the quota is itself throttled (a produce request's data
+ *   is still taken; a fetch is answered empty and its bytes unrecorded, `unrecord`).
  *
  * Times are milliseconds, as the broker's clock reads them; callers convert from ticks.
  */
@@ -44,6 +45,14 @@ export class ClientQuota {
     const observed = this.rate(timeMs);
     if (observed <= this.bound) return 0;
     return Math.round(((observed - this.bound) / this.bound) * this.windowSize(timeMs));
+  }
+
+  /**
+   * Takes back the `bytes` just recorded, at the same time (`unrecordQuotaSensor`): a fetch
+   * the broker throttles is answered with no records, so its bytes do not count.
+   */
+  unrecord(bytes: number): void {
+    this.value[this.current] -= bytes;
   }
 
   /** The observed rate at `timeMs`, bytes per second. */

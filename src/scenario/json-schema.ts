@@ -15,7 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import * as schemas from './schema.js';
 import { expand, kindsOf, unitOf, type Unit } from './introspect.js';
-import { formatDuration } from './units.js';
+import { DURATION_PATTERN, formatDuration } from './units.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ type JsonSchema = Record<string, unknown>;
 // that each pattern accepts exactly what its parser understands.
 const NUMBER = '\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 export const UNIT_PATTERNS: Record<Unit, string> = {
-  duration: `^\\s*${NUMBER}\\s*(?:us|µs|ms|s|min|m|h|d)\\s*$`,
+  duration: DURATION_PATTERN,
   size: `^\\s*${NUMBER}\\s*(?:B|KB|MB|GB|KiB|MiB|GiB)\\s*$`,
   rate: `^\\s*${NUMBER}\\s*[kKM]?\\s*/\\s*(?:s|sec|min|m|h)\\s*$`,
   count: `^\\s*${NUMBER}\\s*[kKMG]?\\s*$`,

@@ -8,17 +8,6 @@
  * for text it does not understand, so the schema can report what was expected.
  */
 
-const DURATION_UNITS: Record<string, number> = {
-  us: 1,
-  µs: 1,
-  ms: 1_000,
-  s: 1_000_000,
-  m: 60_000_000,
-  min: 60_000_000,
-  h: 3_600_000_000,
-  d: 86_400_000_000,
-};
-
 const SIZE_UNITS: Record<string, number> = {
   B: 1,
   KB: 1_000,
@@ -35,20 +24,32 @@ const RATE_PER: Record<string, number> = { s: 1, sec: 1, min: 1 / 60, m: 1 / 60,
 const COUNT_MULTIPLIERS: Record<string, number> = { '': 1, k: 1_000, K: 1_000, M: 1_000_000, G: 1_000_000_000 };
 
 const NUMBER = '(\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)';
-const DURATION_RE = new RegExp(`^${NUMBER}\\s*(us|µs|ms|s|min|m|h|d)$`);
+// A duration is one or more parts, each a number and a unit, largest unit first and each unit
+// at most once: `250ms`, `1h30m`, `2m 30s`. One capture group per part, in DURATION_PART_US order.
+const DURATION_PARTS = ['d', 'h', 'min|m', 's', 'ms', 'us|µs'];
+const DURATION_PART_US = [86_400_000_000, 3_600_000_000, 60_000_000, 1_000_000, 1_000, 1];
+/** The whole duration syntax as a regular expression source (also the JSON Schema's pattern). */
+export const DURATION_PATTERN = `^\\s*(?=\\d)${DURATION_PARTS.map((u) => `(?:${NUMBER}\\s*(?:${u})\\s*)?`).join('')}$`;
+const DURATION_RE = new RegExp(DURATION_PATTERN, 'u');
 const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`);
 const RATE_RE = new RegExp(`^${NUMBER}\\s*(k|K|M)?\\s*/\\s*(s|sec|min|m|h)$`);
 const COUNT_RE = new RegExp(`^${NUMBER}\\s*(k|K|M|G)?$`);
 
-export const DURATION_EXAMPLE = 'a duration with a unit, like 250ms, 30s, 5m, 2h (us, ms, s, m, h, d)';
+export const DURATION_EXAMPLE = 'a duration with a unit, like 250ms, 30s, 5m, 2h or 1h30m (us, ms, s, m, h, d)';
 export const SIZE_EXAMPLE = 'a size with a unit, like 512B, 16KiB, 1MiB, 1MB';
 export const RATE_EXAMPLE = 'a rate like 20k/s, 1.5M/s, 300/min';
 export const COUNT_EXAMPLE = 'a count like 500, 250k, 1.5M';
 
-/** "250ms" -> 250000 (us). Plain numbers are not accepted here: a duration needs its unit. */
+/**
+ * "250ms" -> 250000, "1h30m" -> 5400000000 (us). Plain numbers are not accepted here: a duration
+ * needs its unit.
+ */
 export function parseDuration(text: string): number | undefined {
-  const m = DURATION_RE.exec(text.trim());
-  return m ? finite(Number(m[1]) * DURATION_UNITS[m[2]]) : undefined;
+  const m = DURATION_RE.exec(text);
+  if (!m) return undefined;
+  let us = 0;
+  for (let k = 0; k < DURATION_PART_US.length; k++) if (m[k + 1] !== undefined) us += Number(m[k + 1]) * DURATION_PART_US[k];
+  return finite(us);
 }
 
 /** "16KiB" -> 16384 (bytes). */

@@ -308,7 +308,7 @@ describe('a file with several mistakes', () => {
     })();
     expect(error).toBeInstanceOf(ScenarioError);
     expect(error.format().split('\n')).toEqual([
-      'scenarios/checkout.yaml:2:11: duration: expected a duration with a unit, like 250ms, 30s, 5m, 2h (us, ms, s, m, h, d), got "10 minutes"',
+      'scenarios/checkout.yaml:2:11: duration: expected a duration with a unit, like 250ms, 30s, 5m, 2h or 1h30m (us, ms, s, m, h, d), got "10 minutes"',
       'scenarios/checkout.yaml:3:7: seed: expected a number, got "lucky"',
       'scenarios/checkout.yaml:9:12: producers[0].topic: expected one of the topics (orders), got "order"',
       'scenarios/checkout.yaml:11:15: producers[0].arrivals: expected one of "poisson", "paced", got "poison" (did you mean "poisson"?)',

@@ -9,6 +9,7 @@
  * LAGSIM_DEBUG=1).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -22,6 +23,7 @@ import { evaluateObjectives } from '../slo/objectives.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { runReplications } from './replicate.js';
+import { jobsRange } from '../run/messages.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
 function packageVersion(): string {
@@ -109,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
           })
           .option('variant', { type: 'string', describe: 'run one of the variants the scenario declares' })
           .option('replications', { type: 'number', default: 1, describe: 'runs with seeds derived from the seed; means with 95% confidence intervals' })
+          .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more" })
           .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails" })
           .example('$0 scenarios/flash-sale.yaml', 'run the flash sale, report in reports/flash-sale/')
           .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere')
@@ -123,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
           set: args.set,
           variant: args.variant,
           replications: args.replications,
+          jobs: args.jobs,
           check: args.check,
         });
       },
@@ -162,6 +166,7 @@ interface RunArgs {
   set: string[];
   variant: string | undefined;
   replications: number;
+  jobs: number | undefined;
   check: boolean;
 }
 
@@ -174,6 +179,7 @@ async function run(args: RunArgs): Promise<number> {
     if (!Number.isInteger(args.replications) || args.replications < 1) {
       throw new UsageError(`--replications: expected a whole number >= 1, got ${args.replications}`);
     }
+    if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1)) throw new UsageError(jobsRange(args.jobs));
     scenario = loadScenario(args.file, { set: args.set, variant: args.variant });
     if (args.seed !== undefined) {
       if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 2 ** 32 - 1) {
@@ -201,7 +207,7 @@ async function run(args: RunArgs): Promise<number> {
     !args.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar(
           {
-            format: `${scenario.name} [{bar}] {percentage}% of simulated time${n > 1 ? ' | run {run}/{runs}' : ''} | {duration}s`,
+            format: `${scenario.name} [{bar}] {percentage}% of simulated time${n > 1 ? ' | {done}/{runs} runs done' : ''} | {duration}s`,
             stream: process.stderr,
             clearOnComplete: true,
             hideCursor: true,
@@ -209,10 +215,10 @@ async function run(args: RunArgs): Promise<number> {
           cliProgress.Presets.shades_classic,
         )
       : undefined;
-  bar?.start(100, 0, { run: 1, runs: n });
+  bar?.start(100, 0, { done: 0, runs: n });
   let replicated: Replicated;
   try {
-    replicated = runReplications(scenario, n, (f, i) => bar?.update(Math.floor(f * 100), { run: i + 1, runs: n }));
+    replicated = await runReplications(scenario, n, args.jobs ?? os.availableParallelism(), (f, done) => bar?.update(Math.floor(f * 100), { done, runs: n }));
   } finally {
     bar?.stop();
   }

@@ -85,7 +85,15 @@ interface Segment {
 /** Deleted segments kept as summaries for readers that still hold their records. */
 const MAX_DELETED_SUMMARIES = 32;
 
-export class PartitionLog {
+/** What a producer writes to: a partition's log, or a stream to one in another thread. */
+export interface AppendTarget {
+  /** Appends n records with their create times times[from..from+n); returns the visibility used. */
+  append(times: Float64Array, from: number, n: number, bytes: number, visible: number): number;
+  /** Appends n records with create times spread from `first` to `last`; returns the visibility used. */
+  appendSpread(n: number, bytes: number, visible: number, first: number, last: number): number;
+}
+
+export class PartitionLog implements AppendTarget {
   /** Offsets of everything appended so far, visible or not yet: the next offset to assign. */
   end = 0;
   /** First offset still in the log; moves only forward, a whole segment at a time. */

@@ -15,7 +15,7 @@
  * below it (auto.offset.reset=earliest without its round trips), so no fetch reads below the
  * log start.
  */
-import { Simulation } from '../kernel/simulation.js';
+import { Simulation, named } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
 import { KAFKA_DEFAULTS_VERSION } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/units.js';
@@ -25,10 +25,10 @@ import { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
 import type { Histogram } from '../metrics/histogram.js';
 import type { Accounting, LatencySummary, MarkedEvent, RunResult, ServiceSummary } from '../metrics/result.js';
 import { PartitionLog, type RetentionConfig } from './log.js';
-import { Producer } from './producer.js';
+import { buildProducers, producerMarks, producerOutcome } from './producers.js';
+import { ProducerThread } from './producer-thread.js';
+import type { Producer } from './producer.js';
 import { compileProfile } from './rate-profile.js';
-import { partitionWeights } from './keys.js';
-import { AliasTable } from '../random/alias.js';
 import { Service } from './service.js';
 import { ConsumerGroup } from './group.js';
 import { Brokers } from './brokers.js';
@@ -48,6 +48,12 @@ export interface RunOptions {
   onProgress?: (fraction: number) => void;
   /** Called with the partitions' logs and the group once the run has ended (for tests). */
   inspect?: (model: { logs: readonly PartitionLog[]; group: ConsumerGroup }) => void;
+  /**
+   * Run the producers on a thread of their own (producer-thread.ts): the same outputs, byte for
+   * byte, on two cores. For a single run on a machine with a core to spare, not for runs that
+   * already share the cores (a pool).
+   */
+  producerThread?: boolean;
 }
 
 const US = 1e6;
@@ -106,44 +112,27 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
     consumerSession: coordinator['group.consumer.session.timeout.ms'],
   });
 
-  // A producer spec with N instances is N KafkaProducers, each sending 1/N of the rate with its
-  // own accumulator (so its own, smaller batches) and its own random stream.
-  const producers = scenario.producers.flatMap((spec) => {
-    const { segments: whole, marks: m } = compileProfile(spec.rate, end);
-    marks.push(...m);
-    const n = spec.instances;
-    const segments = whole.map((s) => ({ ...s, r0: s.r0 / n, r1: s.r1 / n }));
-    const weights = spec.keys.dist === 'null' ? null : partitionWeights(spec.keys, P);
-    const partitioner = weights ? new AliasTable(weights) : null;
-    if (weights) {
-      const total = weights.reduce((a, b) => a + b, 0);
-      for (let p = 0; p < P; p++) weights[p] /= total;
-    }
-    return Array.from({ length: n }, (_, i) => {
-      const id = n === 1 ? spec.name : `${spec.name}-${i}`;
-      return new Producer({
-        id,
-        client: spec.name,
-        sim,
-        spec,
-        segments,
-        logs,
-        partitioner,
-        weights,
-        rng: stream(seed, `producer:${id}`),
-        senderRng: stream(seed, `sender:${id}`),
-        brokers,
-        appendLatency: compile(scenario.brokers['append-latency']),
-        replicationLatency: compile(scenario.brokers['replication-latency']),
-        rtt: scenario.network.rtt,
-        end,
-        interval,
-        metrics: { produced, appended, rejected, blocked, buffer },
-        onAppend: (p) => group.dataAppended(p),
-        batched,
-      });
+  // The producers: here, or on their own thread with a proxy per producer replaying its slices.
+  if (options.producerThread) marks.push(...producerMarks(scenario));
+  const thread = options.producerThread ? new ProducerThread(scenario, batched) : null;
+  let producers: Producer[] = [];
+  if (!thread) {
+    const built = buildProducers({
+      scenario,
+      sim,
+      logs,
+      brokers,
+      metrics: { produced, appended, rejected, blocked, buffer },
+      onAppend: (p) => group.dataAppended(p),
+      batched,
     });
-  });
+    producers = built.producers;
+    marks.push(...built.marks);
+  }
+  const replaySlice = (): void => {
+    const next = thread!.replaySlice(logs, batched, (p) => group.dataAppended(p));
+    if (next !== null) sim.at(next, replaySlice, 0, 1);
+  };
 
   // ---- sampling -----------------------------------------------------------------------------
   const time: number[] = [];
@@ -207,18 +196,33 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   };
   if (canDelete && checkInterval < end) sim.at(checkInterval, retentionCheck, 0, 1);
 
+  if (thread) {
+    named('producers', 'slice', replaySlice);
+    for (const spec of scenario.producers) for (let i = 0; i < spec.instances; i++) sim.at(0, replaySlice, 0, 1);
+  }
   for (const p of producers) p.start();
   group.start();
   group.scheduleFaults(scenario.faults);
-  sim.run(end);
-  sample(end);
+  let remote: ReturnType<ProducerThread['finish']> | undefined;
+  try {
+    sim.run(end);
+    sample(end);
+    if (thread) {
+      remote = thread.finish();
+      for (const [k, c] of [['produced', produced], ['appended', appended], ['rejected', rejected], ['blocked', blocked], ['buffer', buffer]] as const) c.values.set(remote.metrics[k]);
+    }
+  } catch (e) {
+    thread?.stop();
+    throw e;
+  }
   for (const p of producers) p.finish(end);
+  const outcome = remote ? remote.outcome : producerOutcome(producers);
   for (const s of services.values()) s.finish(end);
   group.settle(end);
   marks.push(...group.marks);
 
   // ---- accounting ---------------------------------------------------------------------------
-  const offered = producers.reduce((s, p) => s + p.offered, 0);
+  const offered = outcome.offered;
   let appendedTotal = 0;
   let notDone = 0;
   let pendingInLog = 0;
@@ -242,10 +246,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
       { offered: 0, rejected: {}, appended: appendedTotal, processed: group.unique, lost: lostByReason, inLog: notDone - inProcessing, inProcessing, inProducer: 0 },
     );
   }
-  const rejectedByReason: Record<string, number> = {};
-  for (const p of producers) {
-    for (const [reason, n] of Object.entries(p.rejected)) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
-  }
+  const rejectedByReason = outcome.rejected;
   options.inspect?.({ logs, group });
   const accounting: Accounting = {
     offered,
@@ -255,7 +256,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
     lost: lostByReason,
     inLog: notDone - inProcessing,
     inProcessing,
-    inProducer: producers.reduce((s, p) => s + p.inProducer(), 0) + pendingInLog,
+    inProducer: outcome.inProducer + pendingInLog,
   };
   checkConservation(accounting);
 
@@ -361,10 +362,10 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
         maxFetchThrottleMs: group.maxFetchThrottleMs,
       },
       producer: {
-        blockedSeconds: producers.reduce((s, p) => s + p.blockedTime, 0) / US,
-        maxBufferBytes: Math.max(0, ...producers.map((p) => p.maxBufferBytes)),
-        maxThrottleMs: Math.max(0, ...producers.map((p) => p.maxThrottleMs)),
-        retries: producers.reduce((s, p) => s + p.retries, 0),
+        blockedSeconds: outcome.blockedTime / US,
+        maxBufferBytes: outcome.maxBufferBytes,
+        maxThrottleMs: outcome.maxThrottleMs,
+        retries: outcome.retries,
       },
       kernelEvents: sim.executed,
     },

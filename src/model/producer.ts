@@ -57,7 +57,7 @@ import { binomial, compile, mean, poisson, type Sampler } from '../random/distri
 import type { Rng } from '../random/stream.js';
 import type { AliasTable } from '../random/alias.js';
 import { ArrivalClock, CumulativeRate, type Segment } from './rate-profile.js';
-import type { PartitionLog } from './log.js';
+import type { AppendTarget } from './log.js';
 import type { WindowedCounter } from '../metrics/windows.js';
 import type { Brokers } from './brokers.js';
 import type { ClientQuota } from './quota.js';
@@ -88,7 +88,7 @@ export interface ProducerOptions {
   sim: Simulation;
   spec: ProducerSpec;
   segments: Segment[];
-  logs: PartitionLog[];
+  logs: readonly AppendTarget[];
   partitioner: AliasTable | null;
   /** Normalised key-law weights per partition (null keys: null). */
   weights: Float64Array | null;
@@ -105,6 +105,8 @@ export interface ProducerOptions {
   interval: number;
   metrics: ProducerMetrics;
   onAppend: (partition: number) => void;
+  /** Called as each slice ends, with the time of the producer's next slice (null: none). */
+  onSliceEnd?: (next: number | null) => void;
   batched: boolean;
 }
 
@@ -122,7 +124,8 @@ export class Producer {
 
   readonly id: string;
   private readonly sim: Simulation;
-  private readonly logs: PartitionLog[];
+  private readonly logs: readonly AppendTarget[];
+  private readonly onSliceEnd: ((next: number | null) => void) | undefined;
   private readonly partitioner: AliasTable | null;
   private readonly rng: Rng;
   private readonly senderRng: Rng;
@@ -257,6 +260,7 @@ export class Producer {
     this.id = o.id;
     this.sim = o.sim;
     this.logs = o.logs;
+    this.onSliceEnd = o.onSliceEnd;
     this.partitioner = o.partitioner;
     this.rng = o.rng;
     this.senderRng = o.senderRng;
@@ -403,7 +407,9 @@ export class Producer {
     }
     this.allocRate = 0.5 * this.allocRate + (0.5 * this.sliceAllocs) / Math.max(1, sliceEnd - now);
     const more = this.next < Infinity || this.hasWork();
-    if (sliceEnd < this.end && more) this.sim.at(Math.max(now + 1, Math.ceil(sliceEnd)), this.slice, 0, 1);
+    const next = sliceEnd < this.end && more ? Math.max(now + 1, Math.ceil(sliceEnd)) : null;
+    if (next !== null) this.sim.at(next, this.slice, 0, 1);
+    this.onSliceEnd?.(next);
   };
 
   private hasWork(): boolean {

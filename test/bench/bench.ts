@@ -4,8 +4,10 @@
  *
  * (a) M/M/1 through the real model (scenario -> producer -> log -> consumer poll loop), exact
  *     fidelity, ~1M records: records/s and kernel events/s of simulate(), median of 5 runs.
- * (b) flash-sale (~99M records, batched fidelity): simulate() and writeReport() in-process, and
- *     the whole `sim scenarios/flash-sale.yaml` command including Node's start-up, median of 3.
+ * (b) flash-sale (~99M records, batched fidelity): simulate() in-process on one thread and with
+ *     its producers on a thread of their own (as `sim` runs a single scenario on 2+ cores),
+ *     writeReport(), and the whole `sim scenarios/flash-sale.yaml` command including Node's
+ *     start-up, median of 3.
  * (c) parallel efficiency of a sweep, as the issue defines it: a sweep's wall time against the
  *     sum of its runs' times divided by the cores. The real command, `sim sweep` over six
  *     flash-sale configurations (instances 8..13), runs with --jobs 1 (one run after the other
@@ -96,14 +98,16 @@ function benchA(runs: number): void {
 async function benchB(runs: number, out: string): Promise<void> {
   const file = path.join(root, 'scenarios', 'flash-sale.yaml');
   const fs = loadScenario(file);
-  const b: { sim: number; report: number; records: number; events: number; fidelity: string }[] = [];
+  const b: { sim: number; threaded: number; report: number; records: number; events: number; fidelity: string }[] = [];
   for (let i = 0; i < (runs || 3); i++) {
     const t0 = performance.now();
     const r = simulate(fs);
     const t1 = performance.now();
-    await writeReport(r, path.join(out, 'in-process'));
+    simulate(fs, { producerThread: true });
     const t2 = performance.now();
-    b.push({ sim: t1 - t0, report: t2 - t1, records: r.summary.accounting.offered, events: r.summary.kernelEvents, fidelity: r.scenario.fidelity });
+    await writeReport(r, path.join(out, 'in-process'));
+    const t3 = performance.now();
+    b.push({ sim: t1 - t0, threaded: t2 - t1, report: t3 - t2, records: r.summary.accounting.offered, events: r.summary.kernelEvents, fidelity: r.scenario.fidelity });
   }
   const cli: number[] = [];
   for (let i = 0; i < (runs || 3); i++) {
@@ -115,7 +119,9 @@ async function benchB(runs: number, out: string): Promise<void> {
   const sim = median(b.map((x) => x.sim));
   const rep = median(b.map((x) => x.report));
   console.log(`(b) flash-sale, ${b[0].fidelity}, ${fmt(b[0].records)} records, ${fmt(b[0].events)} kernel events, ${b.length} runs`);
-  console.log(`    simulate: median ${(sim / 1000).toFixed(2)} s (${b.map((x) => (x.sim / 1000).toFixed(2)).join(', ')}) = ${fmt(b[0].records / (sim / 1000))} records/s`);
+  const threaded = median(b.map((x) => x.threaded));
+  console.log(`    simulate, one thread: median ${(sim / 1000).toFixed(2)} s (${b.map((x) => (x.sim / 1000).toFixed(2)).join(', ')}) = ${fmt(b[0].records / (sim / 1000))} records/s`);
+  console.log(`    simulate, producers on their own thread (as \`sim\` runs one scenario on 2+ cores): median ${(threaded / 1000).toFixed(2)} s (${b.map((x) => (x.threaded / 1000).toFixed(2)).join(', ')}); ${(sim / threaded).toFixed(2)}x sooner`);
   const charts = readdirSync(path.join(out, 'in-process')).filter((f) => f.endsWith('.png')).length;
   console.log(`    report (${charts} charts as svg+png+vl.json, report.md, report.html, csv): median ${(rep / 1000).toFixed(2)} s`);
   console.log(`    whole command \`sim scenarios/flash-sale.yaml\`: median ${(median(cli) / 1000).toFixed(2)} s (${cli.map((x) => (x / 1000).toFixed(2)).join(', ')}) (target <= 5 s)`);
@@ -169,7 +175,7 @@ interface Build {
   dir: string;
   parseScenario: (text: string, file: string) => unknown;
   loadScenario: (file: string) => unknown;
-  simulate: (s: unknown) => unknown;
+  simulate: (s: unknown, options?: { producerThread?: boolean }) => unknown;
 }
 
 async function loadBuild(dir: string): Promise<Build> {
@@ -197,19 +203,26 @@ async function sideBySide(otherDir: string, only: string[], runs: number): Promi
   if (only.includes('b')) cases.push({ name: '(b) flash-sale simulate()', scenario: (b) => b.loadScenario(path.join(b.dir, 'scenarios/flash-sale.yaml')), runs: runs || 3 });
   for (const c of cases) {
     const scenarios = builds.map(c.scenario);
-    const times: number[][] = [[], []];
+    // The other build, this build on one thread, this build with its producers on their own thread.
+    const sides = [
+      () => builds[0].simulate(scenarios[0]),
+      () => builds[1].simulate(scenarios[1]),
+      () => builds[1].simulate(scenarios[1], { producerThread: true }),
+    ];
+    const times: number[][] = [[], [], []];
     for (let i = 0; i <= c.runs; i++) {
-      for (let k = 0; k < 2; k++) {
+      for (let k = 0; k < sides.length; k++) {
         const t = performance.now();
-        builds[k].simulate(scenarios[k]);
+        sides[k]();
         if (i > 0) times[k].push(performance.now() - t); // run 0 warms up
       }
     }
-    const [other, self] = times.map(median);
+    const [other, self, threaded] = times.map(median);
     const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
     console.log(`${c.name}, ${c.runs} runs each, alternating`);
     console.log(`    ${otherDir}: median ${other.toFixed(0)} ms (${list(times[0])})`);
-    console.log(`    ${root}: median ${self.toFixed(0)} ms (${list(times[1])})`);
-    console.log(`    this build / the other: ${(self / other).toFixed(2)}x the time`);
+    console.log(`    ${root}, one thread: median ${self.toFixed(0)} ms (${list(times[1])})`);
+    console.log(`    ${root}, producers on their own thread: median ${threaded.toFixed(0)} ms (${list(times[2])})`);
+    console.log(`    this build / the other: ${(self / other).toFixed(2)}x the time on one thread, ${(threaded / other).toFixed(2)}x with the producer thread`);
   }
 }

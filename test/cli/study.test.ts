@@ -97,6 +97,31 @@ describe('sim --replications', () => {
     expect(s.summary).toEqual(summaryOf('one').summary);
   }, 60_000);
 
+  it('runs replications on the worker pool with the same output as one after the other (--jobs 1)', () => {
+    expect(sim([plain, '--out', 'pool', '--replications', '3', '--jobs', '2']).code).toBe(0);
+    expect(sim([plain, '--out', 'serial', '--replications', '3', '--jobs', '1']).code).toBe(0);
+    for (const f of ['summary.json', 'report.md', 'timeseries.csv', 'partition-lag.csv', 'lag-records.svg']) {
+      expect(readFileSync(path.join(tmp, 'pool', f)).equals(readFileSync(path.join(tmp, 'serial', f))), f).toBe(true);
+    }
+  }, 120_000);
+
+  it('a single run with its producers on their own thread (the default with 2 cores) writes what --jobs 1 writes', () => {
+    expect(sim([plain, '--out', 'threaded', '--jobs', '2']).code).toBe(0);
+    expect(sim([plain, '--out', 'inline', '--jobs', '1']).code).toBe(0);
+    for (const f of ['summary.json', 'report.md', 'timeseries.csv', 'partition-lag.csv', 'lag-records.svg']) {
+      expect(readFileSync(path.join(tmp, 'threaded', f)).equals(readFileSync(path.join(tmp, 'inline', f))), f).toBe(true);
+    }
+  }, 120_000);
+
+  it('refuses --jobs that is not a whole number >= 1', () => {
+    for (const n of ['0', '1.5']) {
+      const r = sim([plain, '--jobs', n, '--out', 'never']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--jobs: expected an integer >= 1/);
+    }
+    expect(existsSync(path.join(tmp, 'never'))).toBe(false);
+  }, 60_000);
+
   it('refuses a count that is not a whole number >= 1', () => {
     for (const n of ['0', '1.5', '-2']) {
       const r = sim([plain, '--replications', n, '--out', 'never']);

@@ -1,0 +1,97 @@
+/**
+ * The scenario's producers, built the same way wherever they run: on the run's own kernel, or
+ * on a kernel of their own in a producer thread (producer-thread.ts).
+ */
+import type { Scenario } from '../scenario/schema.js';
+import type { MarkedEvent } from '../metrics/result.js';
+import { compile } from '../random/distributions.js';
+import { stream } from '../random/stream.js';
+import { AliasTable } from '../random/alias.js';
+import type { Simulation } from '../kernel/simulation.js';
+import type { AppendTarget } from './log.js';
+import type { Brokers } from './brokers.js';
+import { Producer, type ProducerMetrics } from './producer.js';
+import type { ProducerOutcome } from './producer-thread.js';
+import { compileProfile } from './rate-profile.js';
+import { partitionWeights } from './keys.js';
+
+export interface ProducerSetup {
+  scenario: Scenario;
+  sim: Simulation;
+  logs: readonly AppendTarget[];
+  brokers: Brokers;
+  metrics: ProducerMetrics;
+  onAppend: (partition: number) => void;
+  onSliceEnd?: (next: number | null) => void;
+  batched: boolean;
+}
+
+/**
+ * A producer spec with N instances is N KafkaProducers, each sending 1/N of the rate with its
+ * own accumulator (so its own, smaller batches) and its own random stream. Also returns the rate
+ * profiles' marks ("sale starts"), in the producers' order.
+ */
+export function buildProducers(o: ProducerSetup): { producers: Producer[]; marks: MarkedEvent[] } {
+  const { scenario } = o;
+  const end = scenario.duration;
+  const P = scenario.topics[0].partitions;
+  const marks: MarkedEvent[] = [];
+  const producers = scenario.producers.flatMap((spec) => {
+    const { segments: whole, marks: m } = compileProfile(spec.rate, end);
+    marks.push(...m);
+    const n = spec.instances;
+    const segments = whole.map((s) => ({ ...s, r0: s.r0 / n, r1: s.r1 / n }));
+    const weights = spec.keys.dist === 'null' ? null : partitionWeights(spec.keys, P);
+    const partitioner = weights ? new AliasTable(weights) : null;
+    if (weights) {
+      const total = weights.reduce((a, b) => a + b, 0);
+      for (let p = 0; p < P; p++) weights[p] /= total;
+    }
+    return Array.from({ length: n }, (_, i) => {
+      const id = n === 1 ? spec.name : `${spec.name}-${i}`;
+      return new Producer({
+        id,
+        client: spec.name,
+        sim: o.sim,
+        spec,
+        segments,
+        logs: o.logs,
+        partitioner,
+        weights,
+        rng: stream(scenario.seed, `producer:${id}`),
+        senderRng: stream(scenario.seed, `sender:${id}`),
+        brokers: o.brokers,
+        appendLatency: compile(scenario.brokers['append-latency']),
+        replicationLatency: compile(scenario.brokers['replication-latency']),
+        rtt: scenario.network.rtt,
+        end,
+        interval: scenario['sample-interval'],
+        metrics: o.metrics,
+        onAppend: o.onAppend,
+        onSliceEnd: o.onSliceEnd,
+        batched: o.batched,
+      });
+    });
+  });
+  return { producers, marks };
+}
+
+/** The rate profiles' marks alone (a run whose producers run in another thread still shows them). */
+export function producerMarks(scenario: Scenario): MarkedEvent[] {
+  return scenario.producers.flatMap((spec) => compileProfile(spec.rate, scenario.duration).marks);
+}
+
+/** What the run reads from its producers once they have finished, summed or maxed over them. */
+export function producerOutcome(producers: readonly Producer[]): ProducerOutcome {
+  const rejected: Record<string, number> = {};
+  for (const p of producers) for (const [k, n] of Object.entries(p.rejected)) rejected[k] = (rejected[k] ?? 0) + n;
+  return {
+    offered: producers.reduce((s, p) => s + p.offered, 0),
+    rejected,
+    inProducer: producers.reduce((s, p) => s + p.inProducer(), 0),
+    blockedTime: producers.reduce((s, p) => s + p.blockedTime, 0),
+    maxBufferBytes: Math.max(0, ...producers.map((p) => p.maxBufferBytes)),
+    maxThrottleMs: Math.max(0, ...producers.map((p) => p.maxThrottleMs)),
+    retries: producers.reduce((s, p) => s + p.retries, 0),
+  };
+}

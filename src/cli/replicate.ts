@@ -1,13 +1,13 @@
 /**
  * The runs of `sim <scenario>`. One run goes on this thread, with its producers on a thread of
- * their own when there is a core to spare (model/producer-thread.ts: the same output, about 1.5x
- * sooner). `--replications N` runs N seeds derived from the scenario's (stats/seeds.ts; the first
+ * their own when there is a core to spare and the run is big enough to gain from it
+ * (model/producer-thread.ts: the same output; flash-sale about 1.5x sooner). `--replications N` runs N seeds derived from the scenario's (stats/seeds.ts; the first
  * is the scenario's own) on the worker pool, one run per core, and sums them up in seed order
  * (stats/aggregate.ts), so the result does not depend on which run finished first.
  */
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
-import { simulate } from '../model/pipeline.js';
+import { expectedRecords, PRODUCER_THREAD_RECORDS, simulate } from '../model/pipeline.js';
 import { aggregate } from '../stats/aggregate.js';
 import { replicationSeeds } from '../stats/seeds.js';
 
@@ -18,9 +18,8 @@ export type ReplicationProgress = (fraction: number, done: number, runs: number)
 export async function runReplications(scenario: Scenario, n: number, jobs: number, onProgress?: ReplicationProgress): Promise<Replicated> {
   const seeds = replicationSeeds(scenario.seed, n);
   if (n === 1 || jobs === 1) {
-    const runs = seeds.map((seed, i) =>
-      simulate({ ...scenario, seed }, { producerThread: jobs > 1, onProgress: (f) => onProgress?.((i + f) / n, i, n) }),
-    );
+    const producerThread = jobs > 1 && expectedRecords(scenario) >= PRODUCER_THREAD_RECORDS;
+    const runs = seeds.map((seed, i) => simulate({ ...scenario, seed }, { producerThread, onProgress: (f) => onProgress?.((i + f) / n, i, n) }));
     return aggregate(seeds, runs);
   }
   const { createPool } = await import('../run/pool.js');

@@ -106,8 +106,10 @@ describe('sim --replications', () => {
   }, 120_000);
 
   it('a single run with its producers on their own thread (the default with 2 cores) writes what --jobs 1 writes', () => {
-    expect(sim([plain, '--out', 'threaded', '--jobs', '2']).code).toBe(0);
-    expect(sim([plain, '--out', 'inline', '--jobs', '1']).code).toBe(0);
+    // 3M records, past the size from which a single run takes a producer thread.
+    const big = write('big.yaml', SMALL.replace('name: small', 'name: big\nfidelity: batched').replace('duration: 20s', 'duration: 15s').replace('rate: 2k/s', 'rate: 200k/s'));
+    expect(sim([big, '--out', 'threaded', '--jobs', '2']).code).toBe(0);
+    expect(sim([big, '--out', 'inline', '--jobs', '1']).code).toBe(0);
     for (const f of ['summary.json', 'report.md', 'timeseries.csv', 'partition-lag.csv', 'lag-records.svg']) {
       expect(readFileSync(path.join(tmp, 'threaded', f)).equals(readFileSync(path.join(tmp, 'inline', f))), f).toBe(true);
     }

@@ -113,10 +113,11 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   });
 
   // The producers: here, or on their own thread with a proxy per producer replaying its slices.
-  if (options.producerThread) marks.push(...producerMarks(scenario));
-  const thread = options.producerThread ? new ProducerThread(scenario, batched) : null;
+  const threaded = options.producerThread === true;
   let producers: Producer[] = [];
-  if (!thread) {
+  if (threaded) {
+    marks.push(...producerMarks(scenario));
+  } else {
     const built = buildProducers({
       scenario,
       sim,
@@ -129,10 +130,6 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
     producers = built.producers;
     marks.push(...built.marks);
   }
-  const replaySlice = (): void => {
-    const next = thread!.replaySlice(logs, batched, (p) => group.dataAppended(p));
-    if (next !== null) sim.at(next, replaySlice, 0, 1);
-  };
 
   // ---- sampling -----------------------------------------------------------------------------
   const time: number[] = [];
@@ -196,15 +193,21 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   };
   if (canDelete && checkInterval < end) sim.at(checkInterval, retentionCheck, 0, 1);
 
-  if (thread) {
-    named('producers', 'slice', replaySlice);
-    for (const spec of scenario.producers) for (let i = 0; i < spec.instances; i++) sim.at(0, replaySlice, 0, 1);
-  }
-  for (const p of producers) p.start();
-  group.start();
-  group.scheduleFaults(scenario.faults);
+  // Started last, so nothing before the run can fail and leave it running.
+  const thread = threaded ? new ProducerThread(scenario, batched) : null;
   let remote: ReturnType<ProducerThread['finish']> | undefined;
   try {
+    if (thread) {
+      const replaySlice = (): void => {
+        const next = thread.replaySlice(logs, batched, (p) => group.dataAppended(p));
+        if (next !== null) sim.at(next, replaySlice, 0, 1);
+      };
+      named('producers', 'slice', replaySlice);
+      for (const spec of scenario.producers) for (let i = 0; i < spec.instances; i++) sim.at(0, replaySlice, 0, 1);
+    }
+    for (const p of producers) p.start();
+    group.start();
+    group.scheduleFaults(scenario.faults);
     sim.run(end);
     sample(end);
     if (thread) {

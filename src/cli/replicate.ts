@@ -1,9 +1,10 @@
 /**
  * The runs of `sim <scenario>`. One run goes on this thread, with its producers on a thread of
  * their own when there is a core to spare and the run is big enough to gain from it
- * (model/producer-thread.ts: the same output; flash-sale about 1.5x sooner). `--replications N` runs N seeds derived from the scenario's (stats/seeds.ts; the first
- * is the scenario's own) on the worker pool, one run per core, and sums them up in seed order
- * (stats/aggregate.ts), so the result does not depend on which run finished first.
+ * (model/producer-thread.ts: the same output; flash-sale about 1.5x sooner). `--replications N`
+ * runs N seeds derived from the scenario's (stats/seeds.ts; the first is the scenario's own) on
+ * the worker pool, one run per core, and sums them up in seed order (stats/aggregate.ts), so the
+ * result does not depend on which run finished first.
  */
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';

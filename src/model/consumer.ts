@@ -582,7 +582,7 @@ export class Member implements Caller {
       this.group.parkedFetches--;
     }
     let total = 0;
-    const quotaBytes = this.hasQuota && g.ctx.brokers ? this.quotaBytes.fill(0) : null;
+    const quotaBytes = this.hasQuota ? this.quotaBytes.fill(0) : null;
     for (let f = 0; f < this.nFetchParts; f++) {
       if (!this.current(f)) continue;
       const p = this.fetchParts[f];

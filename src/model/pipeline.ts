@@ -19,14 +19,13 @@ import { Simulation, named } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
 import { KAFKA_DEFAULTS_VERSION } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/units.js';
-import { compile } from '../random/distributions.js';
 import { stream } from '../random/stream.js';
 import { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
 import type { Histogram } from '../metrics/histogram.js';
 import type { Accounting, LatencySummary, MarkedEvent, RunResult, ServiceSummary } from '../metrics/result.js';
 import { PartitionLog, type RetentionConfig } from './log.js';
 import { buildProducers, producerMarks, producerOutcome } from './producers.js';
-import { ProducerThread } from './producer-thread.js';
+import { ProducerThread, type ThreadResult } from './producer-thread.js';
 import type { Producer } from './producer.js';
 import { compileProfile } from './rate-profile.js';
 import { Service } from './service.js';
@@ -195,7 +194,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
 
   // Started last, so nothing before the run can fail and leave it running.
   const thread = threaded ? new ProducerThread(scenario, batched) : null;
-  let remote: ReturnType<ProducerThread['finish']> | undefined;
+  let remote: ThreadResult | undefined;
   try {
     if (thread) {
       const replaySlice = (): void => {
@@ -232,7 +231,6 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   let doneOrLost = 0;
   for (let p = 0; p < P; p++) {
     const leo = logs[p].endOffsetBefore(end);
-    const unfetched = Math.max(0, logs[p].logStartOffset - group.fetchOffset[p]);
     appendedTotal += leo;
     notDone += leo - group.accountedOffsets(p);
     doneOrLost += group.accountedOffsets(p);

@@ -23,7 +23,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { WindowedCounter } from '../metrics/windows.js';
 import type { AppendTarget, PartitionLog } from './log.js';
 import { Brokers } from './brokers.js';
-import { buildProducers, producerOutcome } from './producers.js';
+import { buildProducers, producerOutcome, type ProducerOutcome } from './producers.js';
 import type { ProducerMetrics } from './producer.js';
 
 export const PRODUCER_THREAD_ROLE = 'lagsim-producer-thread';
@@ -40,19 +40,14 @@ const RUNNING = 0;
 const DONE = 1;
 const FAILED = 2;
 
-/** What the run reads from its producers once they have finished (summed or maxed over them). */
-export interface ProducerOutcome {
-  offered: number;
-  rejected: Record<string, number>;
-  inProducer: number;
-  blockedTime: number;
-  maxBufferBytes: number;
-  maxThrottleMs: number;
-  retries: number;
+/** What the producer thread hands back at the end: its producers' outcome and windowed metrics. */
+export interface ThreadResult {
+  outcome: ProducerOutcome;
+  metrics: Record<keyof ProducerMetrics, Float64Array>;
 }
 
 type ThreadMessage =
-  | { kind: 'done'; outcome: ProducerOutcome; metrics: Record<keyof ProducerMetrics, Float64Array> }
+  | ({ kind: 'done' } & ThreadResult)
   | { kind: 'error'; name: string; message: string; stack?: string };
 
 interface ThreadData {
@@ -121,7 +116,7 @@ export class ProducerThread {
   }
 
   /** Waits for the thread to finish and returns its producers' outcome and metrics. */
-  finish(): { outcome: ProducerOutcome; metrics: Record<keyof ProducerMetrics, Float64Array> } {
+  finish(): ThreadResult {
     while (Atomics.load(this.control, STATE) === RUNNING) Atomics.wait(this.control, STATE, RUNNING, 1000);
     const msg = receiveMessageOnPort(this.port)?.message as ThreadMessage | undefined;
     this.port.close();

@@ -11,7 +11,6 @@ import type { Simulation } from '../kernel/simulation.js';
 import type { AppendTarget } from './log.js';
 import type { Brokers } from './brokers.js';
 import { Producer, type ProducerMetrics } from './producer.js';
-import type { ProducerOutcome } from './producer-thread.js';
 import { compileProfile } from './rate-profile.js';
 import { partitionWeights } from './keys.js';
 
@@ -82,6 +81,17 @@ export function producerMarks(scenario: Scenario): MarkedEvent[] {
 }
 
 /** What the run reads from its producers once they have finished, summed or maxed over them. */
+export interface ProducerOutcome {
+  offered: number;
+  rejected: Record<string, number>;
+  inProducer: number;
+  blockedTime: number;
+  maxBufferBytes: number;
+  maxThrottleMs: number;
+  retries: number;
+}
+
+/** The producers' outcome, once they have finished. */
 export function producerOutcome(producers: readonly Producer[]): ProducerOutcome {
   const rejected: Record<string, number> = {};
   for (const p of producers) for (const [k, n] of Object.entries(p.rejected)) rejected[k] = (rejected[k] ?? 0) + n;

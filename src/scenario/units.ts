@@ -25,11 +25,17 @@ const COUNT_MULTIPLIERS: Record<string, number> = { '': 1, k: 1_000, K: 1_000, M
 
 const NUMBER = '(\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)';
 // A duration is one or more parts, each a number and a unit, largest unit first and each unit
-// at most once: `250ms`, `1h30m`, `2m 30s`. One capture group per part, in DURATION_PART_US order.
-const DURATION_PARTS = ['d', 'h', 'min|m', 's', 'ms', 'us|µs'];
-const DURATION_PART_US = [86_400_000_000, 3_600_000_000, 60_000_000, 1_000_000, 1_000, 1];
+// at most once: `250ms`, `1h30m`, `2m 30s`. One capture group per part, in this order.
+const DURATION_PARTS: readonly [units: string, us: number][] = [
+  ['d', 86_400_000_000],
+  ['h', 3_600_000_000],
+  ['min|m', 60_000_000],
+  ['s', 1_000_000],
+  ['ms', 1_000],
+  ['us|µs', 1],
+];
 /** The whole duration syntax as a regular expression source (also the JSON Schema's pattern). */
-export const DURATION_PATTERN = `^\\s*(?=\\d)${DURATION_PARTS.map((u) => `(?:${NUMBER}\\s*(?:${u})\\s*)?`).join('')}$`;
+export const DURATION_PATTERN = `^\\s*(?=\\d)${DURATION_PARTS.map(([u]) => `(?:${NUMBER}\\s*(?:${u})\\s*)?`).join('')}$`;
 const DURATION_RE = new RegExp(DURATION_PATTERN, 'u');
 const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`);
 const RATE_RE = new RegExp(`^${NUMBER}\\s*(k|K|M)?\\s*/\\s*(s|sec|min|m|h)$`);
@@ -48,7 +54,9 @@ export function parseDuration(text: string): number | undefined {
   const m = DURATION_RE.exec(text);
   if (!m) return undefined;
   let us = 0;
-  for (let k = 0; k < DURATION_PART_US.length; k++) if (m[k + 1] !== undefined) us += Number(m[k + 1]) * DURATION_PART_US[k];
+  DURATION_PARTS.forEach(([, unit], k) => {
+    if (m[k + 1] !== undefined) us += Number(m[k + 1]) * unit;
+  });
   return finite(us);
 }
 

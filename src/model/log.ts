@@ -102,12 +102,12 @@ export class PartitionLog implements AppendTarget {
   private recordBase = 0;
   private createTimes = new Float64Array(1024);
 
+  /** Retained batches, oldest at batchHead; a batch starts where the one before it ends. */
   private batchHead = 0;
   private batchCount = 0;
   private batchEnd = new Float64Array(64);
   private batchVisible = new Float64Array(64);
   private batchBytes = new Float64Array(64);
-  private batchStart = new Float64Array(64);
   private batchFirst = new Float64Array(64);
   private batchLast = new Float64Array(64);
   /** Index (from batchHead) of the first batch not yet visible at the last visibility query. */
@@ -177,7 +177,6 @@ export class PartitionLog implements AppendTarget {
     this.addToSegment(n, bytes, v, first, last, maxTime);
     if (this.batchHead + this.batchCount >= this.batchEnd.length) this.growBatches();
     const i = this.batchHead + this.batchCount++;
-    this.batchStart[i] = this.end;
     this.end += n;
     this.batchEnd[i] = this.end;
     this.batchVisible[i] = v;
@@ -297,10 +296,9 @@ export class PartitionLog implements AppendTarget {
     if (offset < this.logStartOffset) return this.deletedCreateTime(offset);
     if (this.perRecord) return this.createTimes[offset - this.recordBase];
     const i = this.batchHead + this.batchStartingAt(offset);
-    const n = this.batchEnd[i] - this.batchStart[i];
-    return n > 1
-      ? this.batchFirst[i] + ((this.batchLast[i] - this.batchFirst[i]) * (offset - this.batchStart[i])) / (n - 1)
-      : this.batchFirst[i];
+    const start = this.batchStartAt(i);
+    const n = this.batchEnd[i] - start;
+    return n > 1 ? this.batchFirst[i] + ((this.batchLast[i] - this.batchFirst[i]) * (offset - start)) / (n - 1) : this.batchFirst[i];
   }
 
   /** Writes the create times of records [from, from+k) into dst starting at index `at`. */
@@ -323,15 +321,21 @@ export class PartitionLog implements AppendTarget {
     let i = this.batchHead + this.batchStartingAt(from);
     let off = from;
     const end = from + k;
+    let s = this.batchStartAt(i);
     while (off < end) {
-      const s = this.batchStart[i];
       const e = this.batchEnd[i];
       const first = this.batchFirst[i];
       const step = e - s > 1 ? (this.batchLast[i] - first) / (e - s - 1) : 0;
       const stop = e < end ? e : end;
       for (; off < stop; off++) dst[at++] = first + (off - s) * step;
+      s = e;
       i++;
     }
+  }
+
+  /** First offset of the batch at array index i (>= batchHead). */
+  private batchStartAt(i: number): number {
+    return i > this.batchHead ? this.batchEnd[i - 1] : this.releasedEnd;
   }
 
   /** Create time of a deleted record, spread evenly across its (summarised) segment. */
@@ -453,7 +457,6 @@ export class PartitionLog implements AppendTarget {
     this.batchEnd = move(this.batchEnd);
     this.batchVisible = move(this.batchVisible);
     this.batchBytes = move(this.batchBytes);
-    this.batchStart = move(this.batchStart);
     this.batchFirst = move(this.batchFirst);
     this.batchLast = move(this.batchLast);
     this.batchHead = 0;

@@ -75,6 +75,20 @@ function poolOf(jobs: number | undefined): Runner {
   return createPool(jobs ?? os.availableParallelism());
 }
 
+/**
+ * How well a study used its workers, for the terminal (stderr: stdout keeps only what the run
+ * determines): the runs' own simulate() time against the workers' wall time, which is the
+ * parallel efficiency of the study's runs.
+ */
+export function usageLine(pool: Runner): string {
+  const { runs, runMs, wallMs } = pool.usage;
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (pool.size === 1) return `${plural(runs, 'run')} one after another in ${s(wallMs)} (the simulations themselves: ${s(runMs)})\n`;
+  const share = wallMs > 0 ? Math.round((100 * runMs) / (pool.size * wallMs)) : 0;
+  return `${plural(runs, 'run')} on ${pool.size} workers in ${s(wallMs)}; the simulations took ${s(runMs)} in all: ${share}% of the workers' time\n`;
+}
+
 function progressBar(quiet: boolean, label: string) {
   if (quiet || !process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
@@ -123,6 +137,7 @@ export function runSweep(args: SweepArgs): Promise<number> {
       bar?.stop();
       await pool.close();
     }
+    if (!args.quiet) process.stderr.write(usageLine(pool));
 
     if (shard) {
       mkdirSync(out, { recursive: true });
@@ -186,6 +201,7 @@ export function runPlan(args: PlanArgs): Promise<number> {
       bar?.stop();
       await pool.close();
     }
+    if (!args.quiet) process.stderr.write(usageLine(pool));
     await writePlanReport(out, detail.result);
     if (detail.variants.length) await wiring.writeComparison(path.join(out, 'comparison'), detail.variants);
     if (!args.quiet) process.stdout.write(`${planSummary(detail.result)}${path.join(out, 'report.md')}\n`);
@@ -243,6 +259,7 @@ export function runCompare(args: CompareArgs): Promise<number> {
       bar?.stop();
       await pool.close();
     }
+    if (!args.quiet) process.stderr.write(usageLine(pool));
     const variants: VariantResult[] = scenarios.map((s, i) => {
       const mine = runs.slice(i * args.replications, (i + 1) * args.replications).map((r) => r.result);
       const seeds = jobs.slice(i * args.replications, (i + 1) * args.replications).map((j) => j.scenario.seed);

@@ -59,9 +59,21 @@ export class RunFailedError extends Error {
   }
 }
 
+/** What a runner's batches cost so far: the runs' own time against the wall time they took. */
+export interface PoolUsage {
+  /** Runs finished. */
+  runs: number;
+  /** Sum of the runs' simulate() wall times, ms. */
+  runMs: number;
+  /** Wall time with a batch in progress, ms. */
+  wallMs: number;
+}
+
 export interface Runner {
   /** How many jobs run at once. */
   readonly size: number;
+  /** Totals over every batch so far (wall-clock figures for the terminal, never for a report). */
+  readonly usage: PoolUsage;
   /** Runs every job; `onResult` is called as each finishes, in completion order, with its job index. */
   each(jobs: readonly RunJob[], onResult: (index: number, run: JobRun) => void, options?: BatchOptions): Promise<void>;
   /** Runs every job and returns the runs in job order. */
@@ -81,10 +93,23 @@ abstract class BatchRunner implements Runner {
   /** Batches run one after the other: a second caller waits for the first batch to end. */
   private tail: Promise<unknown> = Promise.resolve();
   protected closed = false;
+  readonly usage: PoolUsage = { runs: 0, runMs: 0, wallMs: 0 };
 
   each(jobs: readonly RunJob[], onResult: (index: number, run: JobRun) => void, options: BatchOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the pool is closed'));
-    const batch = this.tail.then(() => this.batch(jobs, onResult, options.onProgress));
+    const counted = (i: number, run: JobRun) => {
+      this.usage.runs++;
+      this.usage.runMs += run.wallMs;
+      onResult(i, run);
+    };
+    const batch = this.tail.then(async () => {
+      const t0 = performance.now();
+      try {
+        await this.batch(jobs, counted, options.onProgress);
+      } finally {
+        this.usage.wallMs += performance.now() - t0;
+      }
+    });
     this.tail = batch.catch(() => undefined);
     return batch;
   }

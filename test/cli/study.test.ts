@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { usageLine } from '../../src/cli/study.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const simBin = path.join(root, 'bin/sim.js');
@@ -174,4 +175,13 @@ describe('sim --help', () => {
     const h = sim(['--help']);
     for (const o of ['--set', '--variant', '--replications', '--check']) expect(h.stdout).toContain(o);
   }, 60_000);
+});
+
+describe('usageLine (stderr after a study)', () => {
+  const pool = (size: number, usage: { runs: number; runMs: number; wallMs: number }) => ({ size, usage, each: async () => {}, run: async () => [], close: async () => {} });
+  it("gives the runs' own time as a share of the workers' wall time", () => {
+    expect(usageLine(pool(2, { runs: 6, runMs: 41_000, wallMs: 22_000 }))).toBe("6 runs on 2 workers in 22.0 s; the simulations took 41.0 s in all: 93% of the workers' time\n");
+    expect(usageLine(pool(4, { runs: 1, runMs: 5_000, wallMs: 5_100 }))).toBe("1 run on 4 workers in 5.1 s; the simulations took 5.0 s in all: 25% of the workers' time\n");
+    expect(usageLine(pool(1, { runs: 3, runMs: 2_950, wallMs: 3_000 }))).toBe('3 runs one after another in 3.0 s (the simulations themselves: 3.0 s)\n');
+  });
 });

@@ -39,7 +39,10 @@ const GRID = ['--grid', 'consumer-groups.0.instances=1..3', '--grid', 'topics.0.
 describe('sim sweep and sim merge', () => {
   it('writes a table, CSV, JSON and heat maps; shards 1/3 + 2/3 + 3/3 merge into the same report, byte for byte', () => {
     const whole = sim(['sweep', file, ...GRID, '--out', 'whole']);
-    expect(whole.stderr).toBe('');
+    // stderr says how well the runs used the workers (wall-clock figures, so kept off stdout).
+    const cores = os.availableParallelism();
+    const usage = cores > 1 ? `6 runs on ${cores} workers in [\\d.]+ s; the simulations took [\\d.]+ s in all: \\d+% of the workers' time` : '6 runs one after another in [\\d.]+ s \\(the simulations themselves: [\\d.]+ s\\)';
+    expect(whole.stderr).toMatch(new RegExp(`^${usage}\\n$`));
     expect(whole.code).toBe(0);
     expect(whole.stdout).toMatch(/^\| instances \| partitions \| latency\.p99Ms \| lag\.peakRecords \| lag\.peakSeconds \| latency\.p99Ms <= 50 \| all objectives \|/);
     expect(whole.stdout.split('\n').filter((l) => /^\| \d/.test(l))).toHaveLength(6);
@@ -59,6 +62,7 @@ describe('sim sweep and sim merge', () => {
       const r = sim(['sweep', file, ...GRID, '--shard', `${i}/3`, '--out', 'shards', '--jobs', '1']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`shard ${i}/3: 2 of 6 grid points`);
+      expect(r.stderr).toMatch(/^2 runs one after another in [\d.]+ s \(the simulations themselves: [\d.]+ s\)\n$/);
     }
     const shards = [1, 2, 3].map((i) => path.join('shards', `shard-${i}-of-3.json`));
     const merged = sim(['merge', ...shards, '--out', 'merged']);

@@ -112,6 +112,7 @@ describe('plan search, on a pool that fakes its runs', () => {
   /** A pool that runs nothing: each job's result carries its scenario's instances as its summary's only figure. */
   const fake: Runner = {
     size: 1,
+    usage: { runs: 0, runMs: 0, wallMs: 0 },
     async run(jobs) {
       return jobs.map((j) => ({ result: { scenario: { seed: j.scenario.seed }, summary: { value: j.scenario['consumer-groups'][0].instances } } as unknown as RunResult, wallMs: 1 }));
     },

@@ -69,6 +69,22 @@ describe('createPool', () => {
     expect(JSON.stringify(again[0].result)).toBe(JSON.stringify(simulate(jobs[3].scenario)));
   }, 60_000);
 
+  it('counts its runs and their own time against the wall time its batches took', async () => {
+    for (const size of [1, 2]) {
+      const p = createPool(size);
+      const t0 = performance.now();
+      const runs = [...(await p.run(jobs)), ...(await p.run(jobs.slice(0, 2)))];
+      const outer = performance.now() - t0;
+      await p.close();
+      expect(p.usage.runs).toBe(jobs.length + 2);
+      expect(p.usage.runMs).toBeCloseTo(runs.reduce((s, r) => s + r.wallMs, 0), 6);
+      // A worker runs one job at a time within the batch: the runs' time fits in size x wall.
+      expect(p.usage.wallMs).toBeLessThanOrEqual(outer);
+      expect(p.usage.runMs).toBeGreaterThan(0);
+      expect(p.usage.runMs).toBeLessThanOrEqual(size * p.usage.wallMs);
+    }
+  }, 120_000);
+
   it('refuses a size that is not a positive integer', () => {
     expect(() => createPool(0)).toThrow(RangeError);
   });

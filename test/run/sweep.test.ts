@@ -137,7 +137,7 @@ describe('sweep', () => {
 
   it('reports every bad grid value before running anything', async () => {
     let ran = 0;
-    const counting: Runner = { size: 1, each: async () => void ran++, run: async () => (ran++, []), close: async () => undefined };
+    const counting: Runner = { size: 1, usage: { runs: 0, runMs: 0, wallMs: 0 }, each: async () => void ran++, run: async () => (ran++, []), close: async () => undefined };
     const bad = [parseGridAxis('consumer-groups.0.instances=-1..1')];
     const err = await sweep(base, bad, factory, options(counting)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StudyInputError);

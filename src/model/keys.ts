@@ -15,7 +15,7 @@
  * backlog modelled those weights are equal, so the choice here is uniform.
  */
 import type { KeyDist } from '../scenario/schema.js';
-import { partitionForKey } from './murmur2.js';
+import { decimalBytes, murmur2, toPositive } from './murmur2.js';
 
 export function keyWeights(keys: Exclude<KeyDist, { dist: 'null' }>): (i: number) => number {
   switch (keys.dist) {
@@ -39,6 +39,7 @@ export function keyWeights(keys: Exclude<KeyDist, { dist: 'null' }>): (i: number
 export function partitionWeights(keys: Exclude<KeyDist, { dist: 'null' }>, partitions: number): Float64Array {
   const w = keyWeights(keys);
   const out = new Float64Array(partitions);
-  for (let i = 0; i < keys.count; i++) out[partitionForKey(String(i), partitions)] += w(i);
+  const bytes = new Uint8Array(24);
+  for (let i = 0; i < keys.count; i++) out[toPositive(murmur2(bytes, decimalBytes(i, bytes))) % partitions] += w(i);
   return out;
 }

@@ -6,8 +6,8 @@
 
 const M = 0x5bd1e995;
 
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+/** murmur2 of data[0..length). */
+export function murmur2(data: Uint8Array, length = data.length): number {
   let h = 0x9747b28c ^ length;
   const length4 = length >>> 2;
   for (let i = 0; i < length4; i++) {
@@ -48,4 +48,16 @@ const encoder = new TextEncoder();
 export function partitionForKey(key: string | Uint8Array, numPartitions: number): number {
   const bytes = typeof key === 'string' ? encoder.encode(key) : key;
   return toPositive(murmur2(bytes)) % numPartitions;
+}
+
+/**
+ * Writes the UTF-8 bytes of the decimal digits of `n` (a whole number >= 0, as `String(n)`
+ * writes it) into `out` and returns how many there are: a key's bytes without encoding a
+ * string (TextEncoder costs ~1 us a call, which adds up over 200k keys).
+ */
+export function decimalBytes(n: number, out: Uint8Array): number {
+  let len = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
+  for (let i = len - 1, x = n; i >= 0; i--, x = Math.floor(x / 10)) out[i] = 48 + (x % 10);
+  return len;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey, toPositive } from '../../src/model/murmur2.js';
+import fc from 'fast-check';
+import { decimalBytes, murmur2, partitionForKey, toPositive } from '../../src/model/murmur2.js';
 import { partitionWeights } from '../../src/model/keys.js';
 
 describe('murmur2 (Kafka Utils.murmur2)', () => {
@@ -23,6 +24,27 @@ describe('murmur2 (Kafka Utils.murmur2)', () => {
   it('partitions a key as toPositive(murmur2(key)) % partitions', () => {
     expect(partitionForKey('foobar', 50)).toBe(16);
     expect(partitionForKey('foobar', 10)).toBe(6);
+  });
+
+  it("writes a key id's bytes as TextEncoder encodes String(id), and hashes a prefix of a longer buffer as the bytes alone", () => {
+    const out = new Uint8Array(24).fill(0x55);
+    const check = (n: number) => {
+      const want = new TextEncoder().encode(String(n));
+      const len = decimalBytes(n, out);
+      expect(Array.from(out.subarray(0, len))).toStrictEqual(Array.from(want));
+      expect(murmur2(out, len)).toBe(murmur2(want));
+    };
+    for (const n of [0, 1, 9, 10, 11, 99, 100, 101, 999_999, 1_000_000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER]) check(n);
+    fc.assert(fc.property(fc.nat(), check), { numRuns: 2000 });
+  });
+
+  it('folds keys 0..count-1 into partitions as partitionForKey(String(i)) does, key by key', () => {
+    const w = (i: number) => 1 / (i + 1);
+    for (const [count, P] of [[1, 1], [5000, 7], [20_000, 48]] as const) {
+      const want = new Float64Array(P);
+      for (let i = 0; i < count; i++) want[partitionForKey(String(i), P)] += w(i);
+      expect(partitionWeights({ dist: 'zipf', count, exponent: 1 }, P)).toStrictEqual(want);
+    }
   });
 
   it('folds a key law into partition weights that sum to 1 for uniform keys', () => {

@@ -35,7 +35,8 @@ export class Brokers {
   private readonly changeLeaders: number[][];
   /** Every leader change time, sorted, for `nextLeaderChange`. */
   private readonly allChanges: number[];
-  private readonly down: [number, number][][];
+  /** Per broker, its losses: down from `from` until `to`, and whether its connections were reset. */
+  private readonly down: { from: number; to: number; reset: boolean }[][];
   private readonly slow: { from: number; to: number; factor: number }[][];
   private readonly freeAt: Float64Array;
   private readonly usPerByte: number;
@@ -65,8 +66,9 @@ export class Brokers {
       } else if (f.type === 'broker-loss') {
         const back = f['restart-after'] === undefined ? Infinity : f.at + f['restart-after'];
         losses.push({ at: f.at, broker: f.broker, failover: f.failover, back });
-        this.down[f.broker].push([f.at, back]);
-        this.marks.push({ timeSeconds: f.at / US, endSeconds: Math.min(end, f.at + f.failover) / US, kind: 'fault', label: `broker ${f.broker} lost` });
+        const reset = f.connections === 'reset';
+        this.down[f.broker].push({ from: f.at, to: back, reset });
+        this.marks.push({ timeSeconds: f.at / US, endSeconds: Math.min(end, f.at + f.failover) / US, kind: 'fault', label: `broker ${f.broker} lost${reset ? ' (connections reset)' : ''}` });
         if (back < end) this.marks.push({ timeSeconds: back / US, kind: 'fault', label: `broker ${f.broker} back` });
       }
     }
@@ -173,11 +175,24 @@ export class Brokers {
 
   /** When broker b, alive at `from`, is lost before `to` (or is down at `from`): that time, else Infinity. */
   lostDuring(b: number, from: number, to: number): number {
-    for (const [d, u] of this.down[b]) {
+    for (const { from: d, to: u } of this.down[b]) {
       if (d <= from && from < u) return from;
       if (d >= from && d < to) return d;
     }
     return Infinity;
+  }
+
+  /**
+   * A request sent to broker b at `sent`, which is lost at `lost` (from lostDuring) before it
+   * answers: when the client learns the request failed. A reset connection tells it at once: the
+   * reset travels back rtt/2 after the loss, or after the request reached a dead broker (a
+   * connection refused). A host that stops answering tells it nothing: the request fails at
+   * `request.timeout.ms` (`NetworkClient.handleTimedOutRequests`).
+   */
+  requestFailsAt(b: number, sent: number, lost: number, halfRtt: number, requestTimeout: number): number {
+    const loss = this.down[b].find((l) => l.from <= lost && lost < l.to);
+    if (loss?.reset) return Math.max(lost, sent + halfRtt) + halfRtt;
+    return sent + requestTimeout;
   }
 
   /** The slowdown factor of broker b at time t (1 when it is not slowed). */

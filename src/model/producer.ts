@@ -22,9 +22,11 @@
  * timeline: rtt/2 to the broker, FIFO behind the broker's byte rate, leader append, then
  * replication until the high watermark covers it; consumers see it then, whatever `acks` is. The
  * producer hears back at send (acks=0), after the append (acks=1) or after replication
- * (acks=all), plus rtt/2. A request to a broker that is lost before it answers times out after
- * `request.timeout.ms`; its batches are retried after `retry.backoff.ms` rising exponentially
- * (x2, +-20% jitter) to `retry.backoff.max.ms` (`ExponentialBackoff`), with idempotence keeping
+ * (acks=all), plus rtt/2. A request to a broker that is lost before it answers fails: after
+ * `request.timeout.ms` when the host stopped answering, rtt/2 after the loss when its
+ * connections were reset (`connections: reset`); its batches are retried after
+ * `retry.backoff.ms` rising exponentially (x2, +-20% jitter) to `retry.backoff.max.ms`
+ * (`ExponentialBackoff`), with idempotence keeping
  * each partition's order (later batches wait for the failed one). A batch still unacknowledged
  * `delivery.timeout.ms` after its creation is rejected `delivery-timeout`. A record is logged
  * with its arrival time as create time, so blocking shows in end-to-end latency.
@@ -1401,7 +1403,8 @@ export class Producer {
         if (until > this.connUntil[b]) this.connUntil[b] = until;
       }
     }
-    // A broker lost before it has answered never answers: the request times out.
+    // A broker lost before it has answered never answers: the request fails, at once if the
+    // loss reset the connection, else when it times out.
     const lost = brokers.hasLosses ? brokers.lostDuring(b, s, acks === 0 ? done : ack) : Infinity;
     if (lost < Infinity) {
       if (acks === 0) {
@@ -1409,7 +1412,7 @@ export class Producer {
         for (let i = 0; i < nt; i++) this.finishBatch(taken[i], 0, 'unacknowledged-loss', s);
         return;
       }
-      this.occupySlot(b, s + this.requestTimeout, alloc, Array.from(taken.subarray(0, nt)));
+      this.occupySlot(b, brokers.requestFailsAt(b, s, lost, this.halfRtt, this.requestTimeout), alloc, Array.from(taken.subarray(0, nt)));
       return;
     }
     const visible = Math.ceil(hw);

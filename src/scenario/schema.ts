@@ -510,6 +510,12 @@ export const Fault = byKind<FaultSpec>(
       broker: z.number().int().nonnegative(),
       failover: Duration.default(10_000_000).describe('time until new leaders are elected for its partitions'),
       'restart-after': Duration.optional().describe('the broker comes back (as a follower) after this'),
+      connections: z
+        .enum(['time-out', 'reset'])
+        .default('time-out')
+        .describe(
+          "time-out: the host stops answering (power loss, network partition), so requests in flight to it fail only after the producer's request.timeout.ms; reset: the broker's process dies on a live host (crash, kill), its connections are reset and requests in flight fail at once",
+        ),
     }),
   },
   'type',
@@ -520,7 +526,7 @@ export type FaultSpec =
   | { type: 'rolling-restart'; at: number; interval: number; downtime: number }
   | { type: 'scale'; at: number; instances: number }
   | { type: 'broker-slowdown'; at: number; for: number; broker: number; factor: number }
-  | { type: 'broker-loss'; at: number; broker: number; failover: number; 'restart-after'?: number };
+  | { type: 'broker-loss'; at: number; broker: number; failover: number; 'restart-after'?: number; connections: 'time-out' | 'reset' };
 
 export const Network = z
   .strictObject({

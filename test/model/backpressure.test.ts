@@ -293,8 +293,54 @@ describe('broker loss and failover', () => {
     });
   }
 
+  // request.timeout.ms (8 s) longer than the failover (1 s): what the client hears about the
+  // requests in flight at the loss decides how long partition 0 stalls.
+  const inFlightAtLoss = (connections: 'time-out' | 'reset') =>
+    simulate(
+      scenario({
+        rate: '3k/s',
+        duration: '16s',
+        partitions: 3,
+        replication: 3,
+        keys: { dist: 'uniform', count: 3000 },
+        brokers: { count: 3, 'append-latency': '20ms', 'replication-latency': '30ms' },
+        config: { acks: 'all', 'request.timeout.ms': 8000 },
+        faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s', connections }],
+      }),
+    );
+
+  it('connections: time-out (the default) holds the requests in flight at the loss for request.timeout.ms', () => {
+    const r = inFlightAtLoss('time-out');
+    // A request sent just before 2 s fails at ~10 s and is retried on broker 1; partition 0's
+    // later batches wait behind it (one in-flight sequence per partition), then the consumer
+    // works through the 8 s of partition 0's records that arrive at once.
+    expect(r.summary.latency.maxMs).toBeGreaterThan(7900);
+    expect(r.summary.latency.maxMs).toBeLessThan(9000);
+    expect(r.summary.producer.retries).toBeGreaterThan(0);
+    expect(r.summary.accounting.rejected).toEqual({});
+  });
+
+  it('connections: reset fails them at once: partition 0 waits only for the failover, as if nothing had been in flight', () => {
+    const r = inFlightAtLoss('reset');
+    expect(r.summary.producer.retries).toBeGreaterThan(0);
+    expect(r.summary.accounting.rejected).toEqual({});
+    // Records from ~2 s wait for the new leader at 3 s, then 50 ms of request (+ linger, fetch).
+    expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
+    expect(r.summary.latency.maxMs).toBeLessThan(1150);
+    expect(r.events.filter((e) => e.kind === 'fault').map((e) => e.label)).toEqual(['broker 0 lost (connections reset)']);
+  });
+
+  it('requestFailsAt: rtt/2 after the loss, or after reaching a dead broker, when reset; request.timeout.ms after sending otherwise', () => {
+    const faults = (connections: 'time-out' | 'reset') => [{ type: 'broker-loss' as const, at: 1000, broker: 0, failover: 500, connections }];
+    const reset = new Brokers({ ...scenario().brokers, count: 3 }, 3, 3, faults('reset'), 10_000);
+    expect(reset.requestFailsAt(0, 900, 1000, 50, 30_000)).toBe(1050); // lost after it arrived: the reset comes back
+    expect(reset.requestFailsAt(0, 980, 1000, 50, 30_000)).toBe(1080); // arrives at 1030 to a dead port: refused
+    const timeout = new Brokers({ ...scenario().brokers, count: 3 }, 3, 3, faults('time-out'), 10_000);
+    expect(timeout.requestFailsAt(0, 900, 1000, 50, 30_000)).toBe(30_900);
+  });
+
   it('leaders: the next live replica after failover; none with replication-factor 1 until it is back', () => {
-    const b3 = new Brokers(scenario().brokers && { ...scenario().brokers, count: 3 }, 6, 3, [{ type: 'broker-loss', at: 1000, broker: 0, failover: 500, 'restart-after': 5000 }], 10_000);
+    const b3 = new Brokers(scenario().brokers && { ...scenario().brokers, count: 3 }, 6, 3, [{ type: 'broker-loss', at: 1000, broker: 0, failover: 500, 'restart-after': 5000, connections: 'time-out' }], 10_000);
     expect([0, 1, 2, 3, 4, 5].map((p) => b3.leaderAt(p, 0))).toEqual([0, 1, 2, 0, 1, 2]);
     expect(b3.leaderAt(0, 1200)).toBe(-1);
     expect(b3.fetchAvailableAt(0, 1200)).toBe(1500);
@@ -302,7 +348,7 @@ describe('broker loss and failover', () => {
     // Partition 2's replicas are 2, 0, 1: it was not led by 0 and does not move.
     expect(b3.leaderAt(2, 1500)).toBe(2);
     expect(b3.leaderAt(0, 9000)).toBe(1); // no move back on restart
-    const b1 = new Brokers({ ...scenario().brokers, count: 2 }, 2, 1, [{ type: 'broker-loss', at: 1000, broker: 1, failover: 500, 'restart-after': 3000 }], 10_000);
+    const b1 = new Brokers({ ...scenario().brokers, count: 2 }, 2, 1, [{ type: 'broker-loss', at: 1000, broker: 1, failover: 500, 'restart-after': 3000, connections: 'time-out' }], 10_000);
     expect(b1.leaderAt(1, 2000)).toBe(-1);
     expect(b1.fetchAvailableAt(1, 2000)).toBe(4000);
     expect(b1.leaderAt(1, 4000)).toBe(1);

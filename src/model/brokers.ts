@@ -11,7 +11,11 @@
  *   election); then each of its partitions moves to the next live replica in replica order. With
  *   no live replica (replication-factor 1) the partition waits for a replica to come back (no
  *   unclean election). A restarted broker returns as a follower: leadership is not moved back
- *   (preferred leader election runs only every 5 min with imbalance; not modelled).
+ *   (preferred leader election runs only every 5 min with imbalance; not modelled). Until it is
+ *   fenced, a lost broker also stays in the ISR of the partitions it follows: their high
+ *   watermark waits for it (`highWatermark`), so consumers see nothing new there and acks=all
+ *   requests wait. No ISR shrink for a live follower that merely lags
+ *   (`replica.lag.time.max.ms`) and no `min.insync.replicas` check are modelled.
  * - A slowdown multiplies the broker's append and replication latency and its time per byte.
  * - `max-bytes-in-per-second`: each broker appends produce data FIFO at that rate; a request
  *   waits behind the bytes ahead of it.
@@ -29,6 +33,10 @@ export class Brokers {
   readonly replicationFactor: number;
   /** True when some broker is ever lost: leaders then change over time. */
   readonly hasLosses: boolean;
+  /** Per partition, windows [from, to) in which a lost replica not yet fenced holds its high watermark. */
+  private readonly holds: { from: number; to: number }[][];
+  /** True when some partition's high watermark is ever held (a lost broker was a replica of it). */
+  readonly hasHolds: boolean;
   readonly hasSlowdowns: boolean;
   /** Per partition: times at which its leader changes, and the leader from then (-1: none). */
   private readonly changeTimes: number[][];
@@ -73,6 +81,17 @@ export class Brokers {
       }
     }
     this.hasLosses = losses.length > 0;
+    this.holds = Array.from({ length: partitions }, () => []);
+    const rf = this.replicationFactor;
+    if (rf > 1) {
+      for (const l of losses) {
+        // Until the controller fences it (`failover`, when it also moves its leaderships) or it
+        // is back, a lost broker stays in the ISR of every partition it is a replica of.
+        const to = Math.min(l.back, l.at + l.failover);
+        for (let p = 0; p < partitions; p++) if ((l.broker - (p % n) + n) % n < rf) this.holds[p].push({ from: l.at, to });
+      }
+    }
+    this.hasHolds = this.holds.some((h) => h.length > 0);
     this.hasSlowdowns = this.slow.some((s) => s.length > 0);
     this.changeTimes = Array.from({ length: partitions }, () => [0]);
     this.changeLeaders = Array.from({ length: partitions }, (_, p) => [p % n]);
@@ -180,6 +199,23 @@ export class Brokers {
       if (d >= from && d < to) return d;
     }
     return Infinity;
+  }
+
+  /**
+   * When partition p's high watermark covers a batch its leader appended at `appended` and the
+   * followers had fetched by `replicated`: then, unless a replica of p was lost before it had
+   * fetched the batch and is not fenced yet. The leader then waits for it
+   * (the HW moves only when every ISR member has fetched), until the controller fences the
+   * broker and drops it from every ISR (KRaft's `ReplicationControlManager` on a missed broker
+   * session: the same moment it moves the broker's leaderships, `failover`) or it comes back.
+   * Kafka would answer an acks=all request still parked after its request.timeout.ms with
+   * REQUEST_TIMED_OUT and the client would retry it (the broker recognising the duplicate); the
+   * model lets the request wait instead, so such retries are not counted.
+   */
+  highWatermark(p: number, appended: number, replicated: number): number {
+    let hw = replicated;
+    for (const h of this.holds[p]) if (h.from <= replicated && appended < h.to && h.to > hw) hw = h.to;
+    return hw;
   }
 
   /**

@@ -1387,8 +1387,11 @@ export class Producer {
     }
     const appended = done + appendLat * factor;
     const hw = appended + replLat * factor;
+    // A lost replica not yet fenced holds a partition's high watermark: acks=all waits for it.
+    let hwAll = hw;
+    if (brokers.hasHolds) for (let i = 0; i < nt; i++) hwAll = Math.max(hwAll, brokers.highWatermark(bPart[taken[i]], appended, hw));
     const acks = this.acks;
-    const ack = acks === 0 ? s : acks === 1 ? appended + this.halfRtt : hw + this.halfRtt;
+    const ack = acks === 0 ? s : acks === 1 ? appended + this.halfRtt : hwAll + this.halfRtt;
     let alloc = 0;
     for (let i = 0; i < nt; i++) alloc += this.bAlloc[taken[i]];
     this.allocQueued -= alloc;
@@ -1418,7 +1421,11 @@ export class Producer {
     const visible = Math.ceil(hw);
     this.requestsAcked++;
     this.ackTimeSum += ack - s;
-    for (let i = 0; i < nt; i++) this.finishBatch(taken[i], visible);
+    if (hwAll > hw) {
+      for (let i = 0; i < nt; i++) this.finishBatch(taken[i], Math.ceil(brokers.highWatermark(bPart[taken[i]], appended, hw)));
+    } else {
+      for (let i = 0; i < nt; i++) this.finishBatch(taken[i], visible);
+    }
     if (acks !== 0) this.occupySlot(b, ack, alloc, null);
   }
 

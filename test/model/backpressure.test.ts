@@ -277,10 +277,12 @@ describe('broker loss and failover', () => {
       const a = r.summary.accounting;
       expect(r.summary.producer.retries).toBeGreaterThan(0);
       expect(a.rejected).toEqual({});
-      // Partition 0's records from 2 s wait in the producer for the failover at 3 s, then 50 ms
-      // of request: about 1 s more end-to-end latency than the others, never more than ~1.1 s.
+      // Partition 0's records from 2 s wait in the producer for the failover at 3 s; the other
+      // partitions' high watermarks wait for broker 0, their follower, until it is fenced at 3 s,
+      // and acks=all requests with them, so 5 requests in flight per broker hold everyone's
+      // records meanwhile. Then 1 s of backlog drains through 50 ms requests.
       expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
-      expect(r.summary.latency.maxMs).toBeLessThan(1150);
+      expect(r.summary.latency.maxMs).toBeLessThan(1300);
       expect(r.summary.latency.p50Ms).toBeLessThan(100);
       // After the failover the backlog goes out at once and the topic is current again.
       // What is left is the last ~100 ms of traffic (3000/s x (50 ms request + linger and fetch)).
@@ -324,10 +326,42 @@ describe('broker loss and failover', () => {
     const r = inFlightAtLoss('reset');
     expect(r.summary.producer.retries).toBeGreaterThan(0);
     expect(r.summary.accounting.rejected).toEqual({});
-    // Records from ~2 s wait for the new leader at 3 s, then 50 ms of request (+ linger, fetch).
+    // Records from ~2 s wait for the failover at 3 s (as above: the new leader, or the fenced
+    // follower), then the 1 s backlog drains.
     expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
-    expect(r.summary.latency.maxMs).toBeLessThan(1150);
+    expect(r.summary.latency.maxMs).toBeLessThan(1300);
     expect(r.events.filter((e) => e.kind === 'fault').map((e) => e.label)).toEqual(['broker 0 lost (connections reset)']);
+  });
+
+  it('a lost follower holds its partitions\' high watermark until it is fenced (failover): consumers see nothing meanwhile, even with acks=1', () => {
+    // Broker 0 leads partition 0 and follows partitions 1 and 2 (replicas p, p+1, p+2 mod 3).
+    const r = simulate(
+      scenario({
+        rate: '3k/s',
+        duration: '5s',
+        partitions: 3,
+        replication: 3,
+        keys: { dist: 'uniform', count: 3000 },
+        brokers: { count: 3, 'append-latency': '20ms', 'replication-latency': '30ms' },
+        faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s' }],
+      }),
+    );
+    const processedBetween = (from: number, to: number) => r.series.processedRate.filter((_, i) => r.time[i] >= from && r.time[i] < to);
+    // Appended before 1.97 s: replicated by 2 s, visible. From then on nothing is visible before 3 s.
+    expect(processedBetween(2.05, 3).every((x) => x === 0)).toBe(true);
+    expect(processedBetween(3, 3.2).some((x) => x > 0)).toBe(true);
+    // A record created just before 1.97 s waits ~1.03 s; partition 0's from 2 s wait for the
+    // new leader at 3 s, then 50 ms (acks=1: the producer is not held, so no backlog builds).
+    expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
+    expect(r.summary.latency.maxMs).toBeLessThan(1100);
+    expect(r.summary.accounting.rejected).toEqual({});
+    // Brokers.highWatermark: held only for a batch the lost follower had not fetched before it was lost.
+    const b = new Brokers({ ...scenario().brokers, count: 3 }, 3, 3, [{ type: 'broker-loss', at: 2000, broker: 0, failover: 1000, connections: 'time-out' }], 10_000);
+    expect(b.highWatermark(1, 1900, 1990)).toBe(1990); // fetched before the loss
+    expect(b.highWatermark(1, 1990, 2010)).toBe(3000); // not fetched: held until fenced
+    expect(b.highWatermark(1, 3000, 3030)).toBe(3030); // fenced: out of the ISR
+    const rf1 = new Brokers({ ...scenario().brokers, count: 3 }, 3, 1, [{ type: 'broker-loss', at: 2000, broker: 0, failover: 1000, connections: 'time-out' }], 10_000);
+    expect(rf1.hasHolds).toBe(false); // no followers
   });
 
   it('requestFailsAt: rtt/2 after the loss, or after reaching a dead broker, when reset; request.timeout.ms after sending otherwise', () => {

@@ -256,20 +256,25 @@ describe('broker loss and failover', () => {
   // Three brokers, three replicas, three partitions (leaders 0, 1, 2). Broker 0 is lost at 2 s;
   // its partition moves to broker 1 after a 1 s failover. Requests take 50 ms (acks=all), so some
   // are in flight to it at 2 s: they time out after request.timeout.ms (500 ms) and are retried.
-  const lossRun = (fidelity: 'exact' | 'batched') =>
+  /** 3k records/s over three partitions on three brokers, each partition on all three. */
+  const threeBrokers = (o: Overrides) =>
     simulate(
       scenario({
         rate: '3k/s',
-        duration: '8s',
-        fidelity,
         partitions: 3,
         replication: 3,
         keys: { dist: 'uniform', count: 3000 },
         brokers: { count: 3, 'append-latency': '20ms', 'replication-latency': '30ms' },
-        config: { acks: 'all', 'request.timeout.ms': 500 },
-        faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s', 'restart-after': '4s' }],
+        ...o,
       }),
     );
+  const lossRun = (fidelity: 'exact' | 'batched') =>
+    threeBrokers({
+      duration: '8s',
+      fidelity,
+      config: { acks: 'all', 'request.timeout.ms': 500 },
+      faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s', 'restart-after': '4s' }],
+    });
 
   for (const fidelity of ['exact', 'batched'] as const) {
     it(`retries, then recovers on the new leader with nothing lost (${fidelity})`, () => {
@@ -298,18 +303,11 @@ describe('broker loss and failover', () => {
   // request.timeout.ms (8 s) longer than the failover (1 s): what the client hears about the
   // requests in flight at the loss decides how long partition 0 stalls.
   const inFlightAtLoss = (connections: 'time-out' | 'reset') =>
-    simulate(
-      scenario({
-        rate: '3k/s',
-        duration: '16s',
-        partitions: 3,
-        replication: 3,
-        keys: { dist: 'uniform', count: 3000 },
-        brokers: { count: 3, 'append-latency': '20ms', 'replication-latency': '30ms' },
-        config: { acks: 'all', 'request.timeout.ms': 8000 },
-        faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s', connections }],
-      }),
-    );
+    threeBrokers({
+      duration: '16s',
+      config: { acks: 'all', 'request.timeout.ms': 8000 },
+      faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s', connections }],
+    });
 
   it('connections: time-out (the default) holds the requests in flight at the loss for request.timeout.ms', () => {
     const r = inFlightAtLoss('time-out');
@@ -335,17 +333,7 @@ describe('broker loss and failover', () => {
 
   it('a lost follower holds its partitions\' high watermark until it is fenced (failover): consumers see nothing meanwhile, even with acks=1', () => {
     // Broker 0 leads partition 0 and follows partitions 1 and 2 (replicas p, p+1, p+2 mod 3).
-    const r = simulate(
-      scenario({
-        rate: '3k/s',
-        duration: '5s',
-        partitions: 3,
-        replication: 3,
-        keys: { dist: 'uniform', count: 3000 },
-        brokers: { count: 3, 'append-latency': '20ms', 'replication-latency': '30ms' },
-        faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s' }],
-      }),
-    );
+    const r = threeBrokers({ duration: '5s', faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s' }] });
     const processedBetween = (from: number, to: number) => r.series.processedRate.filter((_, i) => r.time[i] >= from && r.time[i] < to);
     // Appended before 1.97 s: replicated by 2 s, visible. From then on nothing is visible before 3 s.
     expect(processedBetween(2.05, 3).every((x) => x === 0)).toBe(true);

@@ -37,6 +37,9 @@ export class Brokers {
   private readonly holds: { from: number; to: number }[][];
   /** True when some partition's high watermark is ever held (a lost broker was a replica of it). */
   readonly hasHolds: boolean;
+  /** Per partition, windows [from, to) in which one of its replicas is fenced (out of the ISR). */
+  private readonly fenced: { from: number; to: number }[][];
+  readonly hasFences: boolean;
   readonly hasSlowdowns: boolean;
   /** Per partition: times at which its leader changes, and the leader from then (-1: none). */
   private readonly changeTimes: number[][];
@@ -92,6 +95,13 @@ export class Brokers {
       }
     }
     this.hasHolds = this.holds.some((h) => h.length > 0);
+    this.fenced = Array.from({ length: partitions }, () => []);
+    for (const l of losses) {
+      // Fenced from `failover` until it is back (then it catches up at once and rejoins the ISR).
+      if (l.at + l.failover >= l.back) continue;
+      for (let p = 0; p < partitions; p++) if ((l.broker - (p % n) + n) % n < rf) this.fenced[p].push({ from: l.at + l.failover, to: l.back });
+    }
+    this.hasFences = this.fenced.some((f) => f.length > 0);
     this.hasSlowdowns = this.slow.some((s) => s.length > 0);
     this.changeTimes = Array.from({ length: partitions }, () => [0]);
     this.changeLeaders = Array.from({ length: partitions }, (_, p) => [p % n]);
@@ -216,6 +226,17 @@ export class Brokers {
     let hw = replicated;
     for (const h of this.holds[p]) if (h.from <= replicated && appended < h.to && h.to > hw) hw = h.to;
     return hw;
+  }
+
+  /**
+   * Partition p's in-sync replicas at time t: its replicas less those fenced (a broker is
+   * dropped from every ISR when it is fenced, and rejoins when it is back: catching up is not
+   * modelled). A lost broker not fenced yet still counts, as in Kafka.
+   */
+  isrSize(p: number, t: number): number {
+    let n = this.replicationFactor;
+    for (const f of this.fenced[p]) if (f.from <= t && t < f.to) n--;
+    return n;
   }
 
   /**

@@ -99,6 +99,8 @@ export interface ProducerOptions {
   /** Draws of the produce path (latencies, retry jitter), apart so they do not shift arrivals. */
   senderRng: Rng;
   brokers: Brokers;
+  /** The topic's `min.insync.replicas` (default 1): acks=all writes to a partition with fewer are refused. */
+  minInsyncReplicas?: number;
   appendLatency: Sampler;
   replicationLatency: Sampler;
   rtt: number;
@@ -156,6 +158,7 @@ export class Producer {
   private readonly halfRtt: number;
   private readonly appendLatency: Sampler;
   private readonly replicationLatency: Sampler;
+  private readonly minInsync: number;
   private readonly replicated: boolean;
   private readonly quotas: (ClientQuota | undefined)[];
   private readonly hasLosses: boolean;
@@ -294,6 +297,7 @@ export class Producer {
     this.appendLatency = o.appendLatency;
     this.replicationLatency = o.replicationLatency;
     this.replicated = o.brokers.replicationFactor > 1;
+    this.minInsync = o.minInsyncReplicas ?? 1;
     this.interval = o.interval;
     const B = o.brokers.count;
     this.nBrokers = B;
@@ -1197,7 +1201,9 @@ export class Producer {
       const jitter = 0.8 + 0.4 * this.senderRng();
       this.bReady[id] = at + Math.min(this.backoffMax, term * jitter);
       const p = this.bPart[id];
-      const b = this.brokers.leaderAt(p, this.bReady[id]);
+      // The leader now, not when the backoff ends: a partition's batches queue only at its
+      // current leader (a later change moves them), which the per-broker counts rely on.
+      const b = this.brokers.leaderAt(p, at);
       if (b < 0) this.parked.push(id);
       else {
         this.enqueue(b, id);
@@ -1364,6 +1370,9 @@ export class Producer {
         const id = taken[i];
         if (this.queued[bPart[id]] > 0) bytes += this.mergeFollowers(b, id, s, maxRequest - bytes);
       }
+      // advanceBroker sends only when a batch may go: none here is a bookkeeping error, and
+      // sending nothing would loop forever at the same instant.
+      if (nt === 0) throw new Error(`${this.id}: no batch may go to broker ${b} at ${s} us, though one was due (internal error)`);
       const last = bPart[taken[nt - 1]] + 1;
       this.drainStart[b] = last === P ? 0 : last;
     }
@@ -1419,6 +1428,23 @@ export class Producer {
       return;
     }
     const visible = Math.ceil(hw);
+    // acks=all to a partition with fewer in-sync replicas than min.insync.replicas: the leader
+    // refuses its batch (NOT_ENOUGH_REPLICAS, `Partition.appendRecordsToLeader`), the others
+    // are appended; the refused ones are retried when the answer is back.
+    let refused: number[] | null = null;
+    if (acks === 'all' && this.minInsync > 1 && brokers.hasFences) {
+      let kept = 0;
+      for (let i = 0; i < nt; i++) {
+        const id = taken[i];
+        if (brokers.isrSize(bPart[id], arrive) < this.minInsync) (refused ??= []).push(id);
+        else taken[kept++] = id;
+      }
+      if (kept === 0) {
+        this.occupySlot(b, done + this.halfRtt, alloc, refused);
+        return;
+      }
+      nt = kept;
+    }
     this.requestsAcked++;
     this.ackTimeSum += ack - s;
     if (hwAll > hw) {
@@ -1426,7 +1452,7 @@ export class Producer {
     } else {
       for (let i = 0; i < nt; i++) this.finishBatch(taken[i], visible);
     }
-    if (acks !== 0) this.occupySlot(b, ack, alloc, null);
+    if (acks !== 0) this.occupySlot(b, ack, alloc, refused);
   }
 
   private occupySlot(b: number, done: number, alloc: number, failed: number[] | null): void {

@@ -60,6 +60,7 @@ export function buildProducers(o: ProducerSetup): { producers: Producer[]; marks
         rng: stream(scenario.seed, `producer:${id}`),
         senderRng: stream(scenario.seed, `sender:${id}`),
         brokers: o.brokers,
+        minInsyncReplicas: scenario.topics[0].config['min.insync.replicas'],
         appendLatency: compile(scenario.brokers['append-latency']),
         replicationLatency: compile(scenario.brokers['replication-latency']),
         rtt: scenario.network.rtt,

@@ -378,9 +378,15 @@ export const TopicConfig = z
       message: `expected segment.bytes from ${MIN_SEGMENT_BYTES} (1MiB, Kafka's minimum) to ${MAX_INT}`,
     }).default(1_073_741_824),
     'segment.ms': KafkaMs.refine((v) => v >= 1000, { message: 'expected segment.ms >= 1 (ms, Kafka\'s minimum)' }).default(7 * DAY_MS * 1000),
+    'min.insync.replicas': z
+      .number()
+      .int()
+      .positive()
+      .default(1)
+      .describe('an acks=all write to a partition with fewer in-sync replicas is refused (NOT_ENOUGH_REPLICAS) and retried'),
   })
-  .describe('topic-level configuration: segments and retention on the brokers')
-  .default({ 'retention.ms': 7 * DAY_MS * 1000, 'retention.bytes': -1, 'segment.bytes': 1_073_741_824, 'segment.ms': 7 * DAY_MS * 1000 });
+  .describe('topic-level configuration: segments and retention, in-sync replicas')
+  .default({ 'retention.ms': 7 * DAY_MS * 1000, 'retention.bytes': -1, 'segment.bytes': 1_073_741_824, 'segment.ms': 7 * DAY_MS * 1000, 'min.insync.replicas': 1 });
 
 export const Topic = z.strictObject({
   name: Name,
@@ -734,6 +740,16 @@ export const Scenario = z
         const rf = t?.['replication-factor'];
         if (brokerCount !== undefined && typeof rf === 'number' && rf > brokerCount) {
           ctx.addIssue({ code: 'custom', path: ['topics', i, 'replication-factor'], message: `expected a replication factor <= brokers.count (${brokerCount}), got ${rf}` });
+        }
+        // Kafka accepts a larger value, but then refuses every acks=all write.
+        const minIsr = t?.config?.['min.insync.replicas'];
+        const effectiveRf = typeof rf === 'number' ? rf : Math.min(3, brokerCount ?? 3);
+        if (typeof minIsr === 'number' && minIsr > effectiveRf) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['topics', i, 'config', 'min.insync.replicas'],
+            message: `expected min.insync.replicas <= the replication factor (${effectiveRf}${typeof rf === 'number' ? '' : ', min(3, brokers.count)'}), got ${minIsr}: every acks=all write would be refused`,
+          });
         }
       });
       listOf(s.faults).forEach((f, i) => {

@@ -52,6 +52,7 @@ export const scenarioArb = fc
     protocol: fc.constantFrom('eager', 'cooperative', 'consumer', 'roundrobin'),
     staticIds: fc.boolean(),
     maxPollInterval: fc.constantFrom('300s', '2s', '500ms'),
+    minInsync: fc.integer({ min: 1, max: 2 }),
     faults: fc.array(
       fc.oneof(
         fc.record({ type: fc.constant('consumer-crash'), at: ms(0, 15000), member: fc.integer({ min: 0, max: 5 }), 'restart-after': fc.option(ms(100, 8000), { nil: undefined }) }),
@@ -84,7 +85,7 @@ export const scenarioArb = fc
       'group.consumer.heartbeat.interval.ms': 500,
       'group.consumer.session.timeout.ms': 3000,
     },
-    topics: [{ name: 't', partitions: a.partitions }],
+    topics: [{ name: 't', partitions: a.partitions, config: { 'min.insync.replicas': a.minInsync } }],
     producers: [{ name: 'p', topic: 't', ...a.producer }],
     'consumer-groups': [
       {

@@ -14,8 +14,9 @@
  *   (preferred leader election runs only every 5 min with imbalance; not modelled). Until it is
  *   fenced, a lost broker also stays in the ISR of the partitions it follows: their high
  *   watermark waits for it (`highWatermark`), so consumers see nothing new there and acks=all
- *   requests wait. No ISR shrink for a live follower that merely lags
- *   (`replica.lag.time.max.ms`) and no `min.insync.replicas` check are modelled.
+ *   requests wait. Once fenced it is out of those ISRs until it is back (`isrSize`, which
+ *   `min.insync.replicas` is checked against). No ISR shrink for a live follower that merely
+ *   lags (`replica.lag.time.max.ms`) is modelled.
  * - A slowdown multiplies the broker's append and replication latency and its time per byte.
  * - `max-bytes-in-per-second`: each broker appends produce data FIFO at that rate; a request
  *   waits behind the bytes ahead of it.

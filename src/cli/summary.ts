@@ -35,6 +35,7 @@ export function formatSummary(r: RunResult, reportPath: string, replicated?: Rep
   }
   if (g.duplicates > 0) lines.push(`  duplicates       ${formatExact(g.duplicates)} processed again after a rebalance or crash`);
   if (s.producer.blockedSeconds > 0) lines.push(`  send() blocked   ${formatSeconds(s.producer.blockedSeconds)} (all producer instances)`);
+  if (s.producer.retries > 0) lines.push(`  retries          ${formatExact(s.producer.retries)} batches sent again after a failed produce request`);
   if (replicated && runs > 1) {
     const e = replicated.estimates;
     const ci = (est: Estimate | undefined, f: (v: number) => string) =>

@@ -47,9 +47,15 @@ describe('the printed summary', () => {
     expect(out).toContain(`  send() blocked   ${formatSeconds(r.summary.producer.blockedSeconds)} (all producer instances)`);
   });
 
+  it('says how many batches were sent again when requests failed (a broker lost with requests in flight)', () => {
+    const { r, out } = summaryOf(scenario('[{ type: broker-loss, at: 20s, broker: 0, failover: 2s, connections: reset }]'));
+    expect(r.summary.producer.retries).toBeGreaterThan(0);
+    expect(out).toContain(`  retries          ${formatExact(r.summary.producer.retries)} batches sent again after a failed produce request`);
+  });
+
   it('prints none of these lines for a run where nothing went wrong', () => {
     const { r, out } = summaryOf(scenario('[]'));
     expect(r.summary.group.rebalances).toBe(0);
-    expect(out).not.toMatch(/rebalances|duplicates|send\(\) blocked/);
+    expect(out).not.toMatch(/rebalances|duplicates|send\(\) blocked|retries/);
   });
 });

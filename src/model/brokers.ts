@@ -86,22 +86,21 @@ export class Brokers {
     }
     this.hasLosses = losses.length > 0;
     this.holds = Array.from({ length: partitions }, () => []);
+    this.fenced = Array.from({ length: partitions }, () => []);
     const rf = this.replicationFactor;
-    if (rf > 1) {
-      for (const l of losses) {
+    for (const l of losses) {
+      const fencedAt = l.at + l.failover;
+      for (let p = 0; p < partitions; p++) {
+        // Replicas of p: brokers p, p+1, ..., p+rf-1 (mod count).
+        if ((l.broker - (p % n) + n) % n >= rf) continue;
         // Until the controller fences it (`failover`, when it also moves its leaderships) or it
-        // is back, a lost broker stays in the ISR of every partition it is a replica of.
-        const to = Math.min(l.back, l.at + l.failover);
-        for (let p = 0; p < partitions; p++) if ((l.broker - (p % n) + n) % n < rf) this.holds[p].push({ from: l.at, to });
+        // is back, a lost broker stays in the ISR of p: a follower's loss holds p's HW.
+        if (rf > 1) this.holds[p].push({ from: l.at, to: Math.min(l.back, fencedAt) });
+        // Fenced, it is out of the ISR until it is back (then it catches up at once).
+        if (fencedAt < l.back) this.fenced[p].push({ from: fencedAt, to: l.back });
       }
     }
     this.hasHolds = this.holds.some((h) => h.length > 0);
-    this.fenced = Array.from({ length: partitions }, () => []);
-    for (const l of losses) {
-      // Fenced from `failover` until it is back (then it catches up at once and rejoins the ISR).
-      if (l.at + l.failover >= l.back) continue;
-      for (let p = 0; p < partitions; p++) if ((l.broker - (p % n) + n) % n < rf) this.fenced[p].push({ from: l.at + l.failover, to: l.back });
-    }
     this.hasFences = this.fenced.some((f) => f.length > 0);
     this.hasSlowdowns = this.slow.some((s) => s.length > 0);
     this.changeTimes = Array.from({ length: partitions }, () => [0]);

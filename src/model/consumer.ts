@@ -630,7 +630,7 @@ export class Member implements Caller {
         const t = q ? q.record(quotaBytes[b], timeMs) : 0;
         if (t > 0) {
           q!.unrecord(quotaBytes[b]);
-          quotaBytes[b] = -1;
+          quotaBytes[b] = -1; // marks broker b as throttled for the loop below
           const until = now + this.oneWay + Math.round(t * 1000);
           if (until > this.mutedUntil[b]) this.mutedUntil[b] = until;
           if (t > throttle) throttle = t;

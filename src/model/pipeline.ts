@@ -198,7 +198,7 @@ export function simulate(scenario: Scenario, options: RunOptions = {}): RunResul
   try {
     if (thread) {
       const replaySlice = (): void => {
-        const next = thread.replaySlice(logs, batched, (p) => group.dataAppended(p));
+        const next = thread.replaySlice(logs, (p) => group.dataAppended(p));
         if (next !== null) sim.at(next, replaySlice, 0, 1);
       };
       named('producers', 'slice', replaySlice);

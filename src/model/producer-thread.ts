@@ -40,6 +40,17 @@ const RUNNING = 0;
 const DONE = 1;
 const FAILED = 2;
 
+/** Publishes a side's position (absolute) in its control slot and wakes the other side. */
+function announce(control: Int32Array, slot: number, position: number): void {
+  Atomics.store(control, slot, position % WRAP);
+  Atomics.notify(control, slot);
+}
+
+/** How far position `ahead` is past `behind`, each absolute or as published (modulo WRAP). */
+function distance(ahead: number, behind: number): number {
+  return (ahead - (behind % WRAP) + WRAP) % WRAP;
+}
+
 /** What the producer thread hands back at the end: its producers' outcome and windowed metrics. */
 export interface ThreadResult {
   outcome: ProducerOutcome;
@@ -69,10 +80,13 @@ export class ProducerThread {
   /** Read position (absolute), and the writer's last published position seen (absolute). */
   private r = 0;
   private limit = 0;
-  private readonly times = new Float64Array(1024);
-  private scratch = this.times;
+  /** An exact-fidelity batch's create times, as read from the ring. */
+  private scratch = new Float64Array(1024);
 
-  constructor(scenario: Scenario, batched: boolean) {
+  constructor(
+    scenario: Scenario,
+    private readonly batched: boolean,
+  ) {
     const control = new SharedArrayBuffer(4 * 4);
     const ring = new SharedArrayBuffer(8 * CAPACITY);
     this.control = new Int32Array(control);
@@ -90,7 +104,7 @@ export class ProducerThread {
    * Replays the next slice's appends into `logs`, calling `appended(p)` after each, as the slice
    * did; returns the time of that producer's next slice, or null.
    */
-  replaySlice(logs: readonly PartitionLog[], batched: boolean, appended: (p: number) => void): number | null {
+  replaySlice(logs: readonly PartitionLog[], appended: (p: number) => void): number | null {
     for (;;) {
       const tag = this.next();
       if (tag < 0) {
@@ -102,7 +116,7 @@ export class ProducerThread {
       const n = this.next();
       const bytes = this.next();
       const visible = this.next();
-      if (batched) {
+      if (this.batched) {
         const first = this.next();
         const last = this.next();
         logs[p].appendSpread(n, bytes, visible, first, last);
@@ -136,15 +150,14 @@ export class ProducerThread {
   }
 
   private publishRead(): void {
-    Atomics.store(this.control, R, this.r % WRAP);
-    Atomics.notify(this.control, R);
+    announce(this.control, R, this.r);
   }
 
   private waitForData(): void {
     this.publishRead();
     for (;;) {
       const w = Atomics.load(this.control, W);
-      const ahead = (w - (this.r % WRAP) + WRAP) % WRAP;
+      const ahead = distance(w, this.r);
       if (ahead > 0) {
         this.limit = this.r + ahead;
         return;
@@ -187,15 +200,14 @@ class Writer {
   }
 
   publish(): void {
-    Atomics.store(this.control, W, this.w % WRAP);
-    Atomics.notify(this.control, W);
+    announce(this.control, W, this.w);
   }
 
   private waitForRoom(): void {
     this.publish();
     for (;;) {
       const r = Atomics.load(this.control, R);
-      const behind = (this.w % WRAP - r + WRAP) % WRAP;
+      const behind = distance(this.w, r);
       if (behind < CAPACITY) {
         this.r = this.w - behind;
         return;

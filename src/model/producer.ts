@@ -26,8 +26,8 @@
  * `request.timeout.ms` when the host stopped answering, rtt/2 after the loss when its
  * connections were reset (`connections: reset`); its batches are retried after
  * `retry.backoff.ms` rising exponentially (x2, +-20% jitter) to `retry.backoff.max.ms`
- * (`ExponentialBackoff`), with idempotence keeping
- * each partition's order (later batches wait for the failed one). A batch still unacknowledged
+ * (`ExponentialBackoff`), with idempotence keeping each partition's order (later batches wait
+ * for the failed one). A batch still unacknowledged
  * `delivery.timeout.ms` after its creation is rejected `delivery-timeout`. A record is logged
  * with its arrival time as create time, so blocking shows in end-to-end latency.
  *

@@ -16,8 +16,13 @@
  * of that producer's next slice or -1]. The producer thread blocks while the ring is full, the
  * run while it is empty (Atomics.wait). At the end the thread posts what the run's accounting and
  * summary read from producers, and their windowed metrics.
+ *
+ * The thread outlives its run: it waits, unreferenced, for the next run of the same process,
+ * with its code compiled and its ring mapped, so a caller that runs many scenarios (a study, a
+ * benchmark, a program using the library) pays the thread's start-up once, not once per run.
+ * A run that fails on the run's side stops it; the next run starts a new one.
  */
-import { Worker, isMainThread, receiveMessageOnPort, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, receiveMessageOnPort, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { KernelError, Simulation } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
 import { WindowedCounter } from '../metrics/windows.js';
@@ -64,19 +69,52 @@ type ThreadMessage =
 interface ThreadData {
   role: typeof PRODUCER_THREAD_ROLE;
   entry: string;
-  scenario: Scenario;
-  batched: boolean;
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
+}
+
+/** One run's work for the thread, and the port it answers on. */
+interface Job {
+  scenario: Scenario;
+  batched: boolean;
   port: MessagePort;
 }
 
-/** The run's side: starts the thread and replays its slices. */
+/** A producer thread and the shared memory it writes to. */
+interface Handle {
+  worker: Worker;
+  control: Int32Array;
+  ring: Float64Array;
+}
+
+/** The thread waiting for this thread's next run, if any. */
+let idle: Handle | null = null;
+let started = 0;
+
+/** How many producer threads this thread has started (each serves runs until one fails). */
+export function producerThreadsStarted(): number {
+  return started;
+}
+
+function startThread(): Handle {
+  started++;
+  const control = new SharedArrayBuffer(4 * 4);
+  const ring = new SharedArrayBuffer(8 * CAPACITY);
+  const here = import.meta.url;
+  const fromSources = here.endsWith('.ts');
+  const data: ThreadData = { role: PRODUCER_THREAD_ROLE, entry: here, control, ring };
+  const worker = new Worker(fromSources ? new URL('../run/boot.mjs', here) : new URL(here), { workerData: data });
+  // Neither a run in progress (which waits on the ring) nor an idle thread keeps the process alive.
+  worker.unref();
+  return { worker, control: new Int32Array(control), ring: new Float64Array(ring) };
+}
+
+/** The run's side: hands its producers to the thread and replays their slices. */
 export class ProducerThread {
+  private readonly handle: Handle;
   private readonly control: Int32Array;
   private readonly ring: Float64Array;
   private readonly port: MessagePort;
-  private readonly worker: Worker;
   /** Read position (absolute), and the writer's last published position seen (absolute). */
   private r = 0;
   private limit = 0;
@@ -87,17 +125,19 @@ export class ProducerThread {
     scenario: Scenario,
     private readonly batched: boolean,
   ) {
-    const control = new SharedArrayBuffer(4 * 4);
-    const ring = new SharedArrayBuffer(8 * CAPACITY);
-    this.control = new Int32Array(control);
-    this.ring = new Float64Array(ring);
+    const handle = idle ?? startThread();
+    idle = null;
+    this.handle = handle;
+    this.control = handle.control;
+    this.ring = handle.ring;
+    // The thread is between runs: both positions start over, and it runs until it says otherwise.
+    Atomics.store(this.control, W, 0);
+    Atomics.store(this.control, R, 0);
+    Atomics.store(this.control, STATE, RUNNING);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const here = import.meta.url;
-    const fromSources = here.endsWith('.ts');
-    const data: ThreadData = { role: PRODUCER_THREAD_ROLE, entry: here, scenario, batched, control, ring, port: port2 };
-    this.worker = new Worker(fromSources ? new URL('../run/boot.mjs', here) : new URL(here), { workerData: data, transferList: [port2] });
-    this.worker.unref();
+    const job: Job = { scenario, batched, port: port2 };
+    handle.worker.postMessage(job, [port2]);
   }
 
   /**
@@ -136,12 +176,15 @@ export class ProducerThread {
     this.port.close();
     if (!msg) throw new Error('producer thread: ended without an answer');
     if (msg.kind === 'error') throw rebuilt(msg);
+    // Done with this run and waiting for the next: kept for it.
+    if (idle === null) idle = this.handle;
+    else void this.handle.worker.terminate();
     return { outcome: msg.outcome, metrics: msg.metrics };
   }
 
-  /** Stops the thread (a run that failed on its side). */
+  /** Stops the thread (a run that failed, on either side: the thread may be mid-run). */
   stop(): void {
-    void this.worker.terminate();
+    void this.handle.worker.terminate();
   }
 
   private next(): number {
@@ -254,13 +297,12 @@ class StreamedLog implements AppendTarget {
   }
 }
 
-/** The producer thread's body. */
-function runThread(data: ThreadData): void {
-  const control = new Int32Array(data.control);
-  const port = data.port;
+/** The producer thread's body for one run. */
+function runJob(job: Job, control: Int32Array, ring: Float64Array): void {
+  const port = job.port;
   try {
-    const { scenario, batched } = data;
-    const out = new Writer(control, new Float64Array(data.ring));
+    const { scenario, batched } = job;
+    const out = new Writer(control, ring);
     const sim = new Simulation();
     const end = scenario.duration;
     const interval = scenario['sample-interval'];
@@ -302,4 +344,9 @@ function runThread(data: ThreadData): void {
   port.close();
 }
 
-if (!isMainThread && (workerData as ThreadData | undefined)?.role === PRODUCER_THREAD_ROLE) runThread(workerData as ThreadData);
+if (!isMainThread && (workerData as ThreadData | undefined)?.role === PRODUCER_THREAD_ROLE) {
+  const data = workerData as ThreadData;
+  const control = new Int32Array(data.control);
+  const ring = new Float64Array(data.ring);
+  parentPort!.on('message', (job: Job) => runJob(job, control, ring));
+}

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/pipeline.js';
+import { producerThreadsStarted } from '../../src/model/producer-thread.js';
 import { scenarioArb } from './arbitrary.js';
 
 const same = (scenario: Scenario) => {
@@ -115,5 +116,46 @@ describe('a producer thread that fails', () => {
     const inline = messageOf(() => simulate(broken));
     expect(inline).toMatch(/^at t=0 in a: slice: /);
     expect(messageOf(() => simulate(broken, { producerThread: true }))).toBe(inline);
+  });
+});
+
+describe('the producer thread between runs', () => {
+  const exact = () => base({ fidelity: 'exact', producers: [{ name: 'a', topic: 't', rate: '2k/s', arrivals: 'poisson' }] });
+  const batched = () => base({ fidelity: 'batched', producers: [{ name: 'b', topic: 't', rate: '20k/s', instances: 2 }] });
+
+  it('serves the next runs, of either fidelity, with the same output as inline', () => {
+    same(exact());
+    const before = producerThreadsStarted();
+    same(batched());
+    same(exact());
+    same(batched());
+    expect(producerThreadsStarted()).toBe(before);
+  });
+
+  it('is replaced after a run that failed on the run side while it was producing', () => {
+    same(exact());
+    const before = producerThreadsStarted();
+    // The run fails at its 5th sample (of 30): the thread is mid-run, or blocked on a full ring.
+    let samples = 0;
+    const failing = () =>
+      simulate(exact(), {
+        producerThread: true,
+        onProgress: () => {
+          if (++samples === 5) throw new Error('stopped by the caller');
+        },
+      });
+    expect(failing).toThrow('stopped by the caller');
+    same(exact());
+    same(batched());
+    expect(producerThreadsStarted()).toBe(before + 1);
+  });
+
+  it('is replaced after a run that failed on its side', () => {
+    const s = exact();
+    const broken = { ...s, brokers: { ...s.brokers, 'append-latency': { dist: 'no-such-law' } } } as unknown as Scenario;
+    expect(() => simulate(broken, { producerThread: true })).toThrow(/slice/);
+    const before = producerThreadsStarted();
+    same(exact());
+    expect(producerThreadsStarted()).toBe(before + 1);
   });
 });

@@ -403,8 +403,9 @@ export function expectedRecords(scenario: Scenario): number {
 
 /**
  * Expected records from which a single run is worth a producer thread: below, the thread's
- * start-up and cold JIT cost more than it saves (a 1M-record exact M/M/1 run takes 1.4x as
- * long with it; flash-sale, 99M records, 0.65x).
+ * start-up and cold JIT cost more than it saves in a process's first run (a 1M-record exact
+ * M/M/1 run takes 1.3-1.4x as long with it; flash-sale, 99M records, 0.65x). Later runs in the
+ * same process find the thread started and compiled (model/producer-thread.ts).
  */
 export const PRODUCER_THREAD_RECORDS = 2_000_000;
 

@@ -109,6 +109,14 @@ function startThread(): Handle {
   return { worker, control: new Int32Array(control), ring: new Float64Array(ring) };
 }
 
+/**
+ * Starts a producer thread for this thread's next run now, so it boots while the caller does
+ * other work (the CLI loads its report modules meanwhile); nothing if one is waiting already.
+ */
+export function prestartProducerThread(): void {
+  idle ??= startThread();
+}
+
 /** The run's side: hands its producers to the thread and replays their slices. */
 export class ProducerThread {
   private readonly handle: Handle;

@@ -12,6 +12,8 @@ import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/pipeline.js';
 import { producerThreadsStarted } from '../../src/model/producer-thread.js';
+import { prepareReplications, runReplications } from '../../src/cli/replicate.js';
+import { expectedRecords, PRODUCER_THREAD_RECORDS } from '../../src/model/pipeline.js';
 import { scenarioArb } from './arbitrary.js';
 
 const same = (scenario: Scenario) => {
@@ -148,6 +150,26 @@ describe('the producer thread between runs', () => {
     same(exact());
     same(batched());
     expect(producerThreadsStarted()).toBe(before + 1);
+  });
+
+  it("starts ahead of the CLI's run when that run will take it, and is the one it takes", async () => {
+    const s = exact();
+    const broken = { ...s, brokers: { ...s.brokers, 'append-latency': { dist: 'no-such-law' } } } as unknown as Scenario;
+    expect(() => simulate(broken, { producerThread: true })).toThrow(/slice/); // no thread waits now
+    const big = base({ fidelity: 'batched', producers: [{ name: 'b', topic: 't', rate: '80k/s' }] });
+    expect(expectedRecords(s)).toBeLessThan(PRODUCER_THREAD_RECORDS);
+    expect(expectedRecords(big)).toBeGreaterThanOrEqual(PRODUCER_THREAD_RECORDS);
+    const before = producerThreadsStarted();
+    prepareReplications(s, 1, 2); // too small to gain from a thread
+    prepareReplications(big, 1, 1); // one core
+    prepareReplications(big, 2, 2); // replications run on the pool
+    expect(producerThreadsStarted()).toBe(before);
+    prepareReplications(big, 1, 2);
+    prepareReplications(big, 1, 2); // one is waiting already
+    expect(producerThreadsStarted()).toBe(before + 1);
+    const replicated = await runReplications(big, 1, 2);
+    expect(producerThreadsStarted()).toBe(before + 1);
+    expect(JSON.stringify(replicated.median)).toBe(JSON.stringify(simulate(big)));
   });
 
   it('is replaced after a run that failed on its side', () => {

@@ -251,6 +251,10 @@ async function sideBySide(otherDir: string, only: string[], runs: number): Promi
     console.log(`    ${otherDir}: median ${other.toFixed(0)} ms (${list(times[0])})`);
     console.log(`    ${root}, one thread: median ${self.toFixed(0)} ms (${list(times[1])})`);
     console.log(`    ${root}, producers on their own thread: median ${threaded.toFixed(0)} ms (${list(times[2])})`);
+    // Each run's ratio to the other build's run just before it: drift in the host's speed
+    // between pairs cancels out.
+    const pairRatio = (k: number) => median(times[k].map((t, i) => t / times[0][i]));
     console.log(`    this build / the other: ${(self / other).toFixed(2)}x the time on one thread, ${(threaded / other).toFixed(2)}x with the producer thread`);
+    console.log(`    median of the runs' ratios to the other build's run before them: ${pairRatio(1).toFixed(2)}x on one thread, ${pairRatio(2).toFixed(2)}x with the producer thread`);
   }
 }

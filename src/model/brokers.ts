@@ -18,6 +18,11 @@
  *   `min.insync.replicas` is checked against). No ISR shrink for a live follower that merely
  *   lags (`replica.lag.time.max.ms`) is modelled.
  * - A slowdown multiplies the broker's append and replication latency and its time per byte.
+ *   Replication waits for the slowest in-sync replica, so a slowed broker also delays the high
+ *   watermark of the partitions it follows (`batchHighWatermark`): consumers see their data
+ *   later and their acks=all requests wait, though the broker leads none of them. It stays in
+ *   their ISR (Kafka drops a follower only once it has not caught up for
+ *   `replica.lag.time.max.ms`, 30 s, which a latency slowdown does not cause).
  * - `max-bytes-in-per-second`: each broker appends produce data FIFO at that rate; a request
  *   waits behind the bytes ahead of it.
  *
@@ -42,6 +47,10 @@ export class Brokers {
   private readonly fenced: { from: number; to: number }[][];
   readonly hasFences: boolean;
   readonly hasSlowdowns: boolean;
+  /** True when a slowed broker is ever a follower (some partition has replicas besides its leader). */
+  private readonly slowsFollowers: boolean;
+  /** True when a partition's high watermark may differ from its request's (held or slowed replicas): see batchHighWatermark. */
+  readonly perPartitionHighWatermark: boolean;
   /** Per partition: times at which its leader changes, and the leader from then (-1: none). */
   private readonly changeTimes: number[][];
   private readonly changeLeaders: number[][];
@@ -103,6 +112,8 @@ export class Brokers {
     this.hasHolds = this.holds.some((h) => h.length > 0);
     this.hasFences = this.fenced.some((f) => f.length > 0);
     this.hasSlowdowns = this.slow.some((s) => s.length > 0);
+    this.slowsFollowers = this.hasSlowdowns && rf > 1;
+    this.perPartitionHighWatermark = this.hasHolds || this.slowsFollowers;
     this.changeTimes = Array.from({ length: partitions }, () => [0]);
     this.changeLeaders = Array.from({ length: partitions }, (_, p) => [p % n]);
     this.allChanges = [];
@@ -226,6 +237,31 @@ export class Brokers {
     let hw = replicated;
     for (const h of this.holds[p]) if (h.from <= replicated && appended < h.to && h.to > hw) hw = h.to;
     return hw;
+  }
+
+  /**
+   * When partition p's high watermark covers a batch its leader appended at `appended`, the
+   * followers fetching it in `replication` (unslowed), the leader's slowdown being `leaderFactor`:
+   * replication takes as long as the slowest in-sync replica (the slowdowns at `appended`), then
+   * highWatermark's holds apply.
+   */
+  batchHighWatermark(p: number, appended: number, replication: number, leaderFactor: number): number {
+    const f = this.slowsFollowers ? this.replicationSlowdown(p, leaderFactor, appended) : leaderFactor;
+    return this.highWatermark(p, appended, appended + replication * f);
+  }
+
+  /** The largest slowdown at t among the leader's (`leaderFactor`) and p's live followers'. */
+  replicationSlowdown(p: number, leaderFactor: number, t: number): number {
+    const n = this.count;
+    const leader = this.leaderAt(p, t);
+    let f = leaderFactor;
+    for (let k = 0; k < this.replicationFactor; k++) {
+      const r = (p + k) % n;
+      if (r === leader || this.down[r].some((d) => d.from <= t && t < d.to)) continue;
+      const s = this.slowdown(r, t);
+      if (s > f) f = s;
+    }
+    return f;
   }
 
   /**

@@ -1396,9 +1396,12 @@ export class Producer {
     }
     const appended = done + appendLat * factor;
     const hw = appended + replLat * factor;
-    // A lost replica not yet fenced holds a partition's high watermark: acks=all waits for it.
+    // A lost replica not yet fenced, or a slowed follower, delays a partition's high watermark:
+    // acks=all waits for it, and consumers see the batch only then.
     let hwAll = hw;
-    if (brokers.hasHolds) for (let i = 0; i < nt; i++) hwAll = Math.max(hwAll, brokers.highWatermark(bPart[taken[i]], appended, hw));
+    if (brokers.perPartitionHighWatermark) {
+      for (let i = 0; i < nt; i++) hwAll = Math.max(hwAll, brokers.batchHighWatermark(bPart[taken[i]], appended, replLat, factor));
+    }
     const acks = this.acks;
     const ack = acks === 0 ? s : acks === 1 ? appended + this.halfRtt : hwAll + this.halfRtt;
     let alloc = 0;
@@ -1448,7 +1451,7 @@ export class Producer {
     this.requestsAcked++;
     this.ackTimeSum += ack - s;
     if (hwAll > hw) {
-      for (let i = 0; i < nt; i++) this.finishBatch(taken[i], Math.ceil(brokers.highWatermark(bPart[taken[i]], appended, hw)));
+      for (let i = 0; i < nt; i++) this.finishBatch(taken[i], Math.ceil(brokers.batchHighWatermark(bPart[taken[i]], appended, replLat, factor)));
     } else {
       for (let i = 0; i < nt; i++) this.finishBatch(taken[i], visible);
     }

@@ -458,6 +458,51 @@ describe('broker loss and failover', () => {
     expect(b.marks).toEqual([{ timeSeconds: 0.001, endSeconds: 0.002, kind: 'fault', label: 'broker 1 slow (x4)' }]);
   });
 
+  it('a slowed follower delays the high watermark of the partitions it follows (replication waits for the slowest in-sync replica)', () => {
+    // 4 brokers, rf 2: partition p's replicas are p and p+1 (mod 4), led by p. Broker 1 is x4 slower in [1000, 2000).
+    const b = new Brokers({ ...scenario().brokers, count: 4 }, 4, 2, [{ type: 'broker-slowdown', at: 1000, for: 1000, broker: 1, factor: 4 }], 10_000);
+    expect(b.perPartitionHighWatermark).toBe(true);
+    const slowest = (p: number, t: number) => b.replicationSlowdown(p, b.slowdownFactor(p, t), t);
+    expect([0, 1, 2, 3].map((p) => slowest(p, 1500))).toEqual([4, 4, 1, 1]); // follows 0, leads 1
+    expect([0, 1, 2, 3].map((p) => slowest(p, 2000))).toEqual([1, 1, 1, 1]);
+    // Appended at 1500, replicated in 100 us unslowed: partition 0 (leader unslowed) waits 400 us.
+    expect(b.batchHighWatermark(0, 1500, 100, 1)).toBe(1900);
+    expect(b.batchHighWatermark(2, 1500, 100, 1)).toBe(1600);
+    // A lost follower is not slow, it holds the HW until fenced (highWatermark); a lost broker's slowdown counts for nothing.
+    const lost = new Brokers({ ...scenario().brokers, count: 4 }, 4, 2, [
+      { type: 'broker-slowdown', at: 1000, for: 1000, broker: 1, factor: 4 },
+      { type: 'broker-loss', at: 1200, broker: 1, failover: 5000, connections: 'time-out' },
+    ], 10_000);
+    expect(lost.replicationSlowdown(0, 1, 1500)).toBe(1);
+    expect(lost.batchHighWatermark(0, 1500, 100, 1)).toBe(6200);
+    // Without replicas, nobody follows: no partition's HW depends on another broker.
+    expect(new Brokers({ ...scenario().brokers, count: 4 }, 4, 1, [{ type: 'broker-slowdown', at: 1000, for: 1000, broker: 1, factor: 4 }], 10_000).perPartitionHighWatermark).toBe(false);
+  });
+
+  it('a slow follower slows what consumers see of a partition it does not lead: replication latency x factor in the window', () => {
+    const run = (replication: number, faults: unknown[]) =>
+      simulate(
+        scenario({
+          rate: '1k/s',
+          duration: '4s',
+          replication,
+          brokers: { count: 2, 'append-latency': '1ms', 'replication-latency': '2ms' },
+          faults,
+        }),
+      );
+    const slowFollower = [{ type: 'broker-slowdown', at: '1s', for: '2s', broker: 1, factor: 5 }];
+    const p50 = (r: RunResult, from: number, to: number) => meanOf(r.series.latencyP50.slice(from, to).map((x) => x ?? 0));
+    // One partition led by broker 0; broker 1 is its follower with rf 2, no replica with rf 1.
+    const base = run(2, []);
+    const slow = run(2, slowFollower);
+    // Replication 2 ms -> 10 ms while broker 1 is slow: visible ~8 ms later, even with acks=1.
+    expect(p50(slow, 150, 250) - p50(base, 150, 250)).toBeGreaterThan(7);
+    expect(p50(slow, 150, 250) - p50(base, 150, 250)).toBeLessThan(9);
+    expect(Math.abs(p50(slow, 350, 400) - p50(base, 350, 400))).toBeLessThan(2);
+    // Not a replica: the same slowdown changes nothing.
+    expect(JSON.stringify(run(1, slowFollower).series)).toBe(JSON.stringify(run(1, []).series));
+  });
+
   it('a slow broker slows its partitions: latency x factor during the window', () => {
     const run = (faults: unknown[]) =>
       simulate(

@@ -20,7 +20,7 @@
  * The thread outlives its run: it waits, unreferenced, for the next run of the same process,
  * with its code compiled and its ring mapped, so a caller that runs many scenarios (a study, a
  * benchmark, a program using the library) pays the thread's start-up once, not once per run.
- * A run that fails on the run's side stops it; the next run starts a new one.
+ * A run that fails, on either side, stops it; the next run starts a new one.
  */
 import { Worker, isMainThread, parentPort, receiveMessageOnPort, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { KernelError, Simulation } from '../kernel/simulation.js';

@@ -50,7 +50,8 @@ export interface RunOptions {
   /**
    * Run the producers on a thread of their own (producer-thread.ts): the same outputs, byte for
    * byte, on two cores. For a single run on a machine with a core to spare, not for runs that
-   * already share the cores (a pool).
+   * already share the cores (a pool). The thread then waits for this thread's next such run
+   * (unreferenced), so only the first pays its start-up.
    */
   producerThread?: boolean;
 }

@@ -320,6 +320,7 @@ export class Producer {
     this.queued = new Int32Array(n);
     this.sendSeq = new Float64Array(n);
     this.taken = new Int32Array(n + 1);
+    this.takenHw = new Float64Array(n + 1);
     this.elId = new Int32Array(n + 1);
     this.elAt = new Int32Array(n + 1);
     this.elKey = new Int32Array(n + 1);
@@ -1295,6 +1296,8 @@ export class Producer {
 
   /** Scratch for assembling a request: batches taken; eligible batches, their queue positions and round-robin keys. */
   private taken: Int32Array;
+  /** Per batch taken: when its partition's high watermark covers it (when that differs by partition). */
+  private readonly takenHw: Float64Array;
   private readonly elId: Int32Array;
   private readonly elAt: Int32Array;
   private readonly elKey: Int32Array;
@@ -1399,8 +1402,12 @@ export class Producer {
     // A lost replica not yet fenced, or a slowed follower, delays a partition's high watermark:
     // acks=all waits for it, and consumers see the batch only then.
     let hwAll = hw;
+    const takenHw = this.takenHw;
     if (brokers.perPartitionHighWatermark) {
-      for (let i = 0; i < nt; i++) hwAll = Math.max(hwAll, brokers.batchHighWatermark(bPart[taken[i]], appended, replLat, factor));
+      for (let i = 0; i < nt; i++) {
+        takenHw[i] = brokers.batchHighWatermark(bPart[taken[i]], appended, replLat, factor);
+        if (takenHw[i] > hwAll) hwAll = takenHw[i];
+      }
     }
     const acks = this.acks;
     const ack = acks === 0 ? s : acks === 1 ? appended + this.halfRtt : hwAll + this.halfRtt;
@@ -1440,7 +1447,10 @@ export class Producer {
       for (let i = 0; i < nt; i++) {
         const id = taken[i];
         if (brokers.isrSize(bPart[id], arrive) < this.minInsync) (refused ??= []).push(id);
-        else taken[kept++] = id;
+        else {
+          takenHw[kept] = takenHw[i];
+          taken[kept++] = id;
+        }
       }
       if (kept === 0) {
         this.occupySlot(b, done + this.halfRtt, alloc, refused);
@@ -1451,7 +1461,7 @@ export class Producer {
     this.requestsAcked++;
     this.ackTimeSum += ack - s;
     if (hwAll > hw) {
-      for (let i = 0; i < nt; i++) this.finishBatch(taken[i], Math.ceil(brokers.batchHighWatermark(bPart[taken[i]], appended, replLat, factor)));
+      for (let i = 0; i < nt; i++) this.finishBatch(taken[i], Math.ceil(takenHw[i]));
     } else {
       for (let i = 0; i < nt; i++) this.finishBatch(taken[i], visible);
     }

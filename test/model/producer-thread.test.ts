@@ -39,6 +39,9 @@ const base = (o: { fidelity: 'exact' | 'batched'; producers: unknown[]; perRecor
     faults: o.faults ?? [],
   } as ScenarioInput);
 
+/** The scenario with an append latency no sampler knows: its producers fail at their first request. */
+const withBrokenSampler = (s: Scenario) => ({ ...s, brokers: { ...s.brokers, 'append-latency': { dist: 'no-such-law' } } }) as unknown as Scenario;
+
 describe('producers on a thread of their own', () => {
   it('give the same output as inline, over random scenarios with faults and rebalances', () => {
     fc.assert(
@@ -106,7 +109,7 @@ describe('producers on a thread of their own', () => {
 describe('a producer thread that fails', () => {
   it("fails the run with the thread's own error", () => {
     const s = base({ fidelity: 'exact', producers: [{ name: 'a', topic: 't', rate: '1k/s' }] });
-    const broken = { ...s, brokers: { ...s.brokers, 'append-latency': { dist: 'no-such-law' } } } as unknown as Scenario;
+    const broken = withBrokenSampler(s);
     const messageOf = (f: () => unknown) => {
       try {
         f();
@@ -154,7 +157,7 @@ describe('the producer thread between runs', () => {
 
   it("starts ahead of the CLI's run when that run will take it, and is the one it takes", async () => {
     const s = exact();
-    const broken = { ...s, brokers: { ...s.brokers, 'append-latency': { dist: 'no-such-law' } } } as unknown as Scenario;
+    const broken = withBrokenSampler(s);
     expect(() => simulate(broken, { producerThread: true })).toThrow(/slice/); // no thread waits now
     const big = base({ fidelity: 'batched', producers: [{ name: 'b', topic: 't', rate: '80k/s' }] });
     expect(expectedRecords(s)).toBeLessThan(PRODUCER_THREAD_RECORDS);
@@ -174,7 +177,7 @@ describe('the producer thread between runs', () => {
 
   it('is replaced after a run that failed on its side', () => {
     const s = exact();
-    const broken = { ...s, brokers: { ...s.brokers, 'append-latency': { dist: 'no-such-law' } } } as unknown as Scenario;
+    const broken = withBrokenSampler(s);
     expect(() => simulate(broken, { producerThread: true })).toThrow(/slice/);
     const before = producerThreadsStarted();
     same(exact());

@@ -1,6 +1,7 @@
 /**
  * The `sim` command: load a scenario (with a variant and `--set` overrides), run it once or
  * `--replications N` times, write the report, print a short summary and the objective verdicts.
+ * The phases themselves are src/run.ts's; this module adds argv, progress, output and exit codes.
  *
  * Only this module prints and exits. Exit codes: 0 done; 2 bad input (every problem listed as
  * file:line:col or under the `--set`/`--variant` that caused it, nothing written); 1 with
@@ -14,14 +15,13 @@ import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import cliProgress from 'cli-progress';
-import { loadScenario, ScenarioError, checkOutputName } from '../scenario/load.js';
+import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
 import { replaceDirectory } from '../report/atomic.js';
-import { evaluateObjectives } from '../slo/objectives.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
-import { prepareReplications, runReplications } from './replicate.js';
+import { load, prepare, replicate, judge } from '../run.js';
 import { jobsRange } from '../run/messages.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
@@ -179,7 +179,7 @@ async function run(args: RunArgs): Promise<number> {
       throw new UsageError(`--replications: expected a whole number >= 1, got ${args.replications}`);
     }
     if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1)) throw new UsageError(jobsRange(args.jobs));
-    scenario = loadScenario(args.file, { set: args.set, variant: args.variant });
+    scenario = load(args.file, { set: args.set, variant: args.variant });
     if (args.seed !== undefined) {
       if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 2 ** 32 - 1) {
         throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${args.seed}`);
@@ -204,7 +204,7 @@ async function run(args: RunArgs): Promise<number> {
   const n = args.replications;
   const jobs = args.jobs ?? os.availableParallelism();
   // A producer thread, if the run takes one, boots while the report's modules load (~0.3 s each).
-  prepareReplications(scenario, n, jobs);
+  prepare(scenario, { replications: n, jobs });
   const { ReportDirectoryError, renderReport } = await import('../report/index.js');
   const bar =
     !args.quiet && process.stderr.isTTY
@@ -221,12 +221,12 @@ async function run(args: RunArgs): Promise<number> {
   bar?.start(100, 0, { done: 0, runs: n });
   let replicated: Replicated;
   try {
-    replicated = await runReplications(scenario, n, jobs, (f, done) => bar?.update(Math.floor(f * 100), { done, runs: n }));
+    replicated = await replicate(scenario, { replications: n, jobs, onProgress: (f, done) => bar?.update(Math.floor(f * 100), { done, runs: n }) });
   } finally {
     bar?.stop();
   }
   const result = replicated.median;
-  const verdicts = evaluateObjectives(scenario.objectives, replicated);
+  const verdicts = judge(scenario, replicated);
   try {
     const about: Record<string, unknown> = {};
     if (args.variant !== undefined) about.variant = args.variant;

@@ -14,6 +14,7 @@ import { ReportDirectoryError } from '../report/index.js';
 import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../run/grid.js';
 import { createPool, type PoolProgress, type Runner } from '../run/pool.js';
 import { sweep } from '../run/sweep.js';
+import { mainStage } from '../metrics/result.js';
 import { checkMetrics, DEFAULT_METRICS, sweepTableMarkdown, writeSweepReport } from '../run/sweep-report.js';
 import { mergeShards, resultJson, shardFileName } from '../run/shard.js';
 import { plan, type SearchStrategy } from '../run/plan.js';
@@ -129,7 +130,7 @@ export function runSweep(args: SweepArgs): Promise<number> {
         onProgress: (p) => bar?.update(p),
         onPoint: (_point, replicated) => {
           // A typo in --metric is caught at the first point, not after the whole sweep.
-          if (!checked) checkMetrics(metrics, replicated.runs[0].summary);
+          if (!checked) checkMetrics(metrics, replicated.runs[0]);
           checked = true;
         },
       });
@@ -168,7 +169,7 @@ export function runMerge(args: MergeArgs): Promise<number> {
     const result = mergeShards(files);
     const metrics = args.metric.length ? args.metric : DEFAULT_METRICS;
     const first = result.points[0]?.runs[0];
-    if (first) checkMetrics(metrics, first.summary);
+    if (first) checkMetrics(metrics, first);
     const out = args.out ?? path.join('reports', `${result.scenario}-sweep`);
     await writeSweepReport(out, result, { metrics, renderGridHeatmap: wiring.renderGridHeatmap });
     if (!args.quiet) process.stdout.write(`${sweepTableMarkdown(result, metrics)}\n${path.join(out, 'report.md')}\n`);
@@ -272,8 +273,10 @@ export function runCompare(args: CompareArgs): Promise<number> {
     if (!args.quiet) {
       for (const v of variants) {
         const verdicts = v.verdicts.length === 0 ? 'no objectives' : v.verdicts.every((x) => meetsRule(x, args.accept)) ? 'meets every objective' : `fails ${v.verdicts.filter((x) => !meetsRule(x, args.accept)).map((x) => x.objective).join('; ')}`;
-        const s = v.result.median.summary;
-        process.stdout.write(`${v.label}: peak lag ${Math.round(s.lag.peakRecords)} records, latency p99 ${s.latency.p99Ms === null ? 'n/a' : `${(s.latency.p99Ms / 1000).toFixed(2)} s`}, ${verdicts}\n`);
+        const median = v.result.median;
+        const lag = mainStage(median).groupSummary.lag;
+        const p99 = median.summary.endToEnd.latency.p99Ms;
+        process.stdout.write(`${v.label}: peak lag ${Math.round(lag.peakRecords)} records, latency p99 ${p99 === null ? 'n/a' : `${(p99 / 1000).toFixed(2)} s`}, ${verdicts}\n`);
       }
       process.stdout.write(`${path.join(out, 'report.md')}\n`);
     }

@@ -11,9 +11,10 @@ import { aggregate } from '../stats/aggregate.js';
 import { evaluateObjectives } from '../slo/objectives.js';
 import { writeComparison } from '../report/index.js';
 import type { VariantResult } from '../metrics/study.js';
-import { simulate } from '../model/pipeline.js';
+import { simulate } from '../model/simulate.js';
 import { summaryJson, writeReport } from '../report/index.js';
 import { formatExact, formatSeconds } from '../report/format.js';
+import { mainStage } from '../metrics/result.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -33,9 +34,10 @@ export async function regenerateReports(): Promise<void> {
     const dir = path.join(root, 'reports', scenario.name);
     // As `sim <scenario>` writes it: one run, with the verdicts on its objectives.
     await writeReport(result, dir, { verdicts: evaluateObjectives(scenario.objectives, aggregate([scenario.seed], [result])) });
-    const s = result.summary;
+    const peak = mainStage(result).groupSummary.lag.peakRecords;
+    const p99 = result.summary.endToEnd.latency.p99Ms;
     rows.push(
-      `| [${result.scenario.title}](${scenario.name}/report.md) | ${formatSeconds(result.scenario.durationSeconds)} | ${formatExact(s.lag.peakRecords)} | ${s.latency.p99Ms === null ? 'n/a' : formatSeconds(s.latency.p99Ms / 1000)} |`,
+      `| [${result.scenario.title}](${scenario.name}/report.md) | ${formatSeconds(result.scenario.durationSeconds)} | ${formatExact(peak)} | ${p99 === null ? 'n/a' : formatSeconds(p99 / 1000)} |`,
     );
     process.stdout.write(`reports/${scenario.name}/\n`);
     // A scenario that declares variants also gets its comparison, as `sim compare` writes it.

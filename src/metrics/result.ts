@@ -1,27 +1,41 @@
 /**
- * What one simulation run recorded: the only thing reports, charts, CSV and summary.json read.
+ * What one simulation run recorded (RunResult, version 2): the only thing reports, charts, CSV,
+ * summary.json, objectives and studies read.
  *
- * Time in a RunResult is in seconds of simulated time (the kernel's integer microsecond ticks
- * divided by 1e6), latencies in milliseconds, rates in records per second. Every series has one
- * value per sample window; the window i covers [time[i] - interval, time[i]). Values that do not
- * exist for a window (no record completed, so no latency percentile) are `null`.
+ * The result is keyed the way the model is: by topic, by consumer group and by downstream
+ * service, with an end-to-end section for what spans the pipeline (latency from the first
+ * producer's hand-over to the last processing). The same keys appear in three parallel trees:
+ * - `topology`: what the run was made of (partitions, instances, which topic a group reads);
+ * - `series`: one value per sample window (the window i covers [time[i] - interval, time[i]));
+ * - `summary`: the run's figures, named by their dotted path, which is how objectives, sweeps
+ *   and replication estimates name them (`groups.orders-app.lag.peakRecords`,
+ *   `endToEnd.latency.p99Ms`, `services.payments.latency.p99Ms`, `accounting.lost`).
  *
- * Definitions (DESIGN.md, "What comes out"):
+ * Time is in seconds of simulated time (the kernel's integer microsecond ticks divided by 1e6),
+ * latencies in milliseconds, rates in records per second. Values that do not exist for a window
+ * (no record completed, so no latency percentile) are `null`.
+ *
+ * Definitions (docs/definitions.md):
  * - lag (records) of a partition = log end offset - committed offset of the group, sampled at the
- *   window's end; group lag = sum over partitions.
+ *   window's end; group lag = sum over the topic's partitions.
  * - lag (seconds) = age of the oldest appended record whose processing has not completed,
  *   max over partitions, at the window's end.
- * - end-to-end latency = processing completed - handed to the producer, of records completing
- *   in the window.
+ * - end-to-end latency = processing completed - handed to the first producer, of records
+ *   completing in the window.
  */
 
+/** The version of this shape; summary.json records it. */
+export const RESULT_VERSION = 2;
+
 export interface RunResult {
+  version: typeof RESULT_VERSION;
   scenario: ScenarioInfo;
+  topology: Topology;
   /** Window end times, seconds. */
   time: number[];
   series: Series;
-  /** Lag per partition at each sample: partitionLag[sample][partition], records. */
-  partitionLag: number[][];
+  /** Lag per partition at each sample, per group: partitionLag[group][sample][partition], records. */
+  partitionLag: Record<string, number[][]>;
   /** Things that happened at a time, to mark on charts' time axis. */
   events: MarkedEvent[];
   summary: Summary;
@@ -34,45 +48,73 @@ export interface ScenarioInfo {
   seed: number;
   durationSeconds: number;
   sampleIntervalSeconds: number;
-  topic: string;
-  partitions: number;
-  group: string;
-  consumers: number;
   /** How records were drawn: every record (`exact`) or per slice and poll batch (`batched`). */
   fidelity: 'exact' | 'batched';
   /** Which Kafka version's defaults were applied where the scenario is silent. */
   kafkaDefaults: string;
 }
 
+/** The components of the run, by name, in the scenario's order. */
+export interface Topology {
+  topics: Record<string, { partitions: number; replicationFactor: number }>;
+  /** Each group, the topic it reads and the instances it starts with. */
+  groups: Record<string, { topic: string; instances: number }>;
+  /** Each service and the groups that call it. */
+  services: Record<string, { callers: string[] }>;
+  /** Each source producer and the topic it writes. */
+  producers: Record<string, { topic: string; instances: number }>;
+}
+
 export interface Series {
-  /** Records handed to producers per second in the window. */
+  topics: Record<string, TopicSeries>;
+  groups: Record<string, GroupSeries>;
+  services: Record<string, ServiceSeries>;
+  endToEnd: EndToEndSeries;
+}
+
+/** What the topic's producers did, and what reached its log. */
+export interface TopicSeries {
+  /** Records handed to the topic's producers per second in the window. */
   producedRate: number[];
   /** Records appended to the topic (visible to consumers) per second. */
   appendedRate: number[];
+  /** Producer buffer in use (`buffer.memory`), bytes, summed over the topic's producer instances, at the sample. */
+  producerBufferBytes: number[];
+  /** Fraction of the window application threads spent blocked in send(), summed over instances. */
+  producerBlocked: number[];
+  /** Records rejected by the topic's producers (all reasons) per second. */
+  rejectedRate: number[];
+}
+
+/** A consumer group on its topic. */
+export interface GroupSeries {
   /** Records whose processing completed per second. */
   processedRate: number[];
-  groupLag: number[];
+  /** Sum over the topic's partitions of log end offset - committed offset, at the sample. */
+  lag: number[];
   maxPartitionLag: number[];
   lagSeconds: number[];
-  latencyP50: (number | null)[];
-  latencyP95: (number | null)[];
-  latencyP99: (number | null)[];
-  latencyMax: (number | null)[];
   consumers: number[];
   /** Partitions with an owner that may not consume them (revoked, awaiting a rebalance), at the sample. */
   pausedPartitions: number[];
   /** Partitions no member of the group owns, at the sample. */
   unownedPartitions: number[];
-  /** Producer buffer in use (`buffer.memory`), bytes, summed over producer instances, at the sample. */
-  producerBufferBytes: number[];
-  /** Fraction of the window application threads spent blocked in send(), summed over instances. */
-  producerBlocked: number[];
-  /** Records rejected by producers (all reasons) per second. */
-  rejectedRate: number[];
-  /** Records lost (retention, offset reset) per second. */
+  /** Records lost to this group (retention, offset reset) per second. */
   lostRate: number[];
-  /** Per downstream service, by name: mean calls in flight and mean calls waiting over the window. */
-  services: Record<string, { inFlight: number[]; queued: number[] }>;
+}
+
+/** A downstream service: mean calls in flight and mean calls waiting over the window. */
+export interface ServiceSeries {
+  inFlight: number[];
+  queued: number[];
+}
+
+/** End-to-end latency percentiles of the records completing in the window, ms. */
+export interface EndToEndSeries {
+  latencyP50: (number | null)[];
+  latencyP95: (number | null)[];
+  latencyP99: (number | null)[];
+  latencyMax: (number | null)[];
 }
 
 export interface MarkedEvent {
@@ -97,33 +139,41 @@ export interface LatencySummary {
 export interface Summary {
   /** Every record accounted for; the run throws if these do not balance. */
   accounting: Accounting;
-  lag: {
-    peakRecords: number;
-    peakAtSeconds: number;
-    peakSeconds: number;
-    maxPartitionLagRecords: number;
-    finalRecords: number;
-    /**
-     * Seconds from the peak until group lag first falls to 10% of the peak or less;
-     * null if it never does before the run ends (or if the peak is 0).
-     */
-    timeToDrainSeconds: number | null;
-  };
-  latency: LatencySummary;
-  throughput: {
-    meanProducedPerSecond: number;
-    peakProducedPerSecond: number;
-    meanProcessedPerSecond: number;
-    peakProcessedPerSecond: number;
-  };
+  topics: Record<string, TopicSummary>;
+  groups: Record<string, GroupSummary>;
   services: Record<string, ServiceSummary>;
-  group: GroupSummary;
-  producer: ProducerSummary;
+  endToEnd: { latency: LatencySummary };
   /** Kernel events executed; a measure of the run's cost, not of the pipeline. */
   kernelEvents: number;
 }
 
+export interface TopicSummary {
+  throughput: {
+    meanProducedPerSecond: number;
+    peakProducedPerSecond: number;
+  };
+  producer: ProducerSummary;
+}
+
+export interface LagSummary {
+  peakRecords: number;
+  peakAtSeconds: number;
+  peakSeconds: number;
+  maxPartitionLagRecords: number;
+  finalRecords: number;
+  /**
+   * Seconds from the peak until group lag first falls to 10% of the peak or less;
+   * null if it never does before the run ends (or if the peak is 0).
+   */
+  timeToDrainSeconds: number | null;
+}
+
 export interface GroupSummary {
+  lag: LagSummary;
+  throughput: {
+    meanProcessedPerSecond: number;
+    peakProcessedPerSecond: number;
+  };
   /** Rebalances completed (each round of a cooperative handover counts). */
   rebalances: number;
   /** Joins and leaves of members (start-up excluded). */
@@ -164,7 +214,7 @@ export interface Accounting {
   /** By reason: `buffer-exhausted` (max.block.ms), `delivery-timeout`, `dropped` (application chose to drop). */
   rejected: Record<string, number>;
   appended: number;
-  /** Records whose processing completed at least once (duplicates are in summary.group). */
+  /** Records whose processing completed at least once (duplicates are in summary.groups). */
   processed: number;
   /** By reason: `retention` (deleted before processed), `offset-reset` (skipped by auto.offset.reset=latest). */
   lost: Record<string, number>;
@@ -174,4 +224,43 @@ export interface Accounting {
   inProcessing: number;
   /** Handed to a producer but not yet appended (in the accumulator or in a produce request). */
   inProducer: number;
+}
+
+/**
+ * The stage a single-stage report describes: the first consumer group and the topic it reads.
+ * Reports of one stage read their series and figures through this, so a run's other groups and
+ * topics are named, never guessed.
+ */
+export interface Stage {
+  topic: string;
+  group: string;
+  partitions: number;
+  instances: number;
+  topicSeries: TopicSeries;
+  groupSeries: GroupSeries;
+  topicSummary: TopicSummary;
+  groupSummary: GroupSummary;
+  partitionLag: number[][];
+}
+
+export function mainStage(result: RunResult): Stage {
+  const group = Object.keys(result.topology.groups)[0];
+  if (group === undefined) throw new Error('internal: a run with no consumer group');
+  return stageOf(result, group);
+}
+
+export function stageOf(result: RunResult, group: string): Stage {
+  const g = result.topology.groups[group];
+  if (g === undefined) throw new Error(`internal: no group ${group} in the run`);
+  return {
+    topic: g.topic,
+    group,
+    partitions: result.topology.topics[g.topic].partitions,
+    instances: g.instances,
+    topicSeries: result.series.topics[g.topic],
+    groupSeries: result.series.groups[group],
+    topicSummary: result.summary.topics[g.topic],
+    groupSummary: result.summary.groups[group],
+    partitionLag: result.partitionLag[group],
+  };
 }

@@ -11,7 +11,8 @@
  * Long series are decimated min/max per bucket (downsample.ts) before they go into a spec.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { MarkedEvent, RunResult } from '../metrics/result.js';
+import { mainStage, type MarkedEvent, type RunResult } from '../metrics/result.js';
+import { resolveSeries } from '../metrics/figures.js';
 import type { Band } from '../metrics/study.js';
 import { bucketPartitionLag, minMaxIndices } from './downsample.js';
 import { textWidth } from './text-metrics.js';
@@ -95,7 +96,7 @@ export interface SkippedChart {
 }
 
 /**
- * Several runs behind the charts: their count and, per series of `RunResult.series` (by name),
+ * Several runs behind the charts: their count and, per series of `RunResult.series` (by path),
  * the 5th-95th percentile band across them. The lines are then the per-window medians.
  */
 export interface Spread {
@@ -111,11 +112,25 @@ const spreadNote = (spread: Spread | undefined, banded?: string) =>
 const spreadSubtitle = (subtitle: string, spread: Spread | undefined): string | string[] =>
   spread === undefined ? subtitle : [subtitle, `median of ${spread.runs} runs, band = 5th–95th percentile across runs`];
 
+/**
+ * The series a run's report draws, by their one-stage names: those of the run's first stage (its
+ * first group and the topic it reads), the end-to-end latency, and the services.
+ */
+function stageSeries(result: RunResult) {
+  const stage = mainStage(result);
+  return { ...stage.topicSeries, ...stage.groupSeries, groupLag: stage.groupSeries.lag, ...result.series.endToEnd, services: result.series.services };
+}
+
+/** The band across replications of a series named as in stageSeries (bands are keyed by series path). */
+function bandOf(spread: Spread | undefined, result: RunResult, name: string): Band | undefined {
+  return spread?.bands[resolveSeries(name, result.topology)];
+}
+
 /** The charts of a run, and those left out because their series are all zero. */
 export function planCharts(result: RunResult, spread?: Spread): { charts: Chart[]; skipped: SkippedChart[] } {
   const axis = timeAxisFor(result.scenario.durationSeconds);
   const events = placeEvents(result.events, axis);
-  const s = result.series;
+  const s = stageSeries(result);
   const charts = [
     lagRecordsChart(result, axis, events, spread),
     lagSecondsChart(result, axis, events, spread),
@@ -138,7 +153,7 @@ export function planCharts(result: RunResult, spread?: Spread): { charts: Chart[
     'group',
     GROUP_TITLE,
     groupChanged,
-    `No rebalance: the group kept ${s.consumers[0] ?? result.scenario.consumers} consumers and every partition was consumed throughout.`,
+    `No rebalance: the group kept ${s.consumers[0] ?? mainStage(result).instances} consumers and every partition was consumed throughout.`,
   );
   consider(
     () => producerChart(result, axis, events),
@@ -170,10 +185,10 @@ function anyNonZero(values: readonly (number | null)[]): boolean {
 // Charts
 
 function lagRecordsChart(result: RunResult, axis: TimeAxis, events: EventMarks, spread?: Spread): Chart {
-  const s = result.series;
+  const s = stageSeries(result);
   const lines: Line[] = [
-    { name: 'group lag (all partitions)', colour: QUANTITY_COLOURS.groupLag, values: s.groupLag, spread: spread?.bands.groupLag },
-    { name: 'max partition lag', colour: QUANTITY_COLOURS.maxPartitionLag, values: s.maxPartitionLag, spread: spread?.bands.maxPartitionLag },
+    { name: 'group lag (all partitions)', colour: QUANTITY_COLOURS.groupLag, values: s.groupLag, spread: bandOf(spread, result, 'groupLag') },
+    { name: 'max partition lag', colour: QUANTITY_COLOURS.maxPartitionLag, values: s.maxPartitionLag, spread: bandOf(spread, result, 'maxPartitionLag') },
   ];
   const title = 'Consumer lag (records)';
   return {
@@ -210,7 +225,7 @@ function lagSecondsChart(result: RunResult, axis: TimeAxis, events: EventMarks, 
       title,
       subtitle: spreadSubtitle('age of the oldest appended record not yet processed (worst partition)', spread),
       yTitle: 'lag (s)',
-      lines: [{ name: 'lag (s)', colour: QUANTITY_COLOURS.lagSeconds, values: result.series.lagSeconds, spread: spread?.bands.lagSeconds }],
+      lines: [{ name: 'lag (s)', colour: QUANTITY_COLOURS.lagSeconds, values: stageSeries(result).lagSeconds, spread: bandOf(spread, result, 'lagSeconds') }],
       // Seconds read as plain numbers ("7,200"), not as counts ("7.2k").
       labelExpr: "format(datum.value, ',~r')",
     }),
@@ -218,11 +233,11 @@ function lagSecondsChart(result: RunResult, axis: TimeAxis, events: EventMarks, 
 }
 
 function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks, spread?: Spread): Chart {
-  const s = result.series;
+  const s = stageSeries(result);
   // A log scale cannot show 0 ms; such a window is drawn as a gap like a window with no record.
   const positive = (values: readonly (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
   // Only p99 gets a band: three overlapping bands on a log axis hide the lines.
-  const p99Band = spread?.bands.latencyP99;
+  const p99Band = bandOf(spread, result, 'latencyP99');
   const lines: Line[] = [
     { name: 'p50', colour: QUANTITY_COLOURS.p50, values: positive(s.latencyP50) },
     { name: 'p95', colour: QUANTITY_COLOURS.p95, values: positive(s.latencyP95) },
@@ -253,12 +268,12 @@ function latencyChart(result: RunResult, axis: TimeAxis, events: EventMarks, spr
 }
 
 function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks, spread?: Spread): Chart {
-  const s = result.series;
+  const s = stageSeries(result);
   const lines: Line[] = [
     // Appended follows produced closely; a wide pale line under a dashed one keeps both visible.
     { name: 'produced', colour: QUANTITY_COLOURS.produced, values: s.producedRate, width: 4 },
     { name: 'appended', colour: QUANTITY_COLOURS.appended, values: s.appendedRate, dash: [5, 3] },
-    { name: 'processed', colour: QUANTITY_COLOURS.processed, values: s.processedRate, spread: spread?.bands.processedRate },
+    { name: 'processed', colour: QUANTITY_COLOURS.processed, values: s.processedRate, spread: bandOf(spread, result, 'processedRate') },
   ];
   const title = 'Throughput: in vs out';
   return {
@@ -280,8 +295,9 @@ function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks, 
 
 function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
   const { scenario } = result;
-  const partitions = result.partitionLag[0]?.length ?? scenario.partitions;
-  const buckets = bucketPartitionLag(result.time, result.partitionLag, scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
+  const stage = mainStage(result);
+  const partitions = stage.partitionLag[0]?.length ?? stage.partitions;
+  const buckets = bucketPartitionLag(result.time, stage.partitionLag, scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
   const values: Record<string, number>[] = [];
   let maxLag = 0;
   for (const b of buckets) {
@@ -294,7 +310,7 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
   // where rows are thinner than a label, only some partitions are labelled.
   const step = Math.max(1, Math.min(20, Math.floor(320 / Math.max(1, partitions))));
   const height = step * partitions;
-  const labelled = partitionLabels(result.partitionLag, partitions, Math.ceil(12 / step));
+  const labelled = partitionLabels(stage.partitionLag, partitions, Math.ceil(12 / step));
   const title = 'Lag per partition';
   // Each cell reaches one pixel into the next, so anti-aliasing leaves no pale seams between them.
   const onePixel = axis.max / PLOT_WIDTH;
@@ -329,7 +345,7 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
       'One row per partition, one column per time slice, colour = the worst lag of that partition in the slice. ' +
       'A single dark row is a hot partition (key skew); a dark column is the whole group falling behind.',
     spec: {
-      ...specBase(title, `${partitions} partitions of ${scenario.topic}; darker = more records behind`),
+      ...specBase(title, `${partitions} partitions of ${stage.topic}; darker = more records behind`),
       width: PLOT_WIDTH,
       height,
       layer: [cells, ...eventLayers(events, axis, height, { bandsAsOutline: true })],
@@ -340,8 +356,9 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
 const GROUP_TITLE = 'Consumer group: members and partitions not consumed';
 
 function groupChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
-  const s = result.series;
-  const partitions = result.scenario.partitions;
+  const s = stageSeries(result);
+  const stage = mainStage(result);
+  const partitions = stage.partitions;
   const consumers: Line[] = [{ name: 'consumers in the group', colour: QUANTITY_COLOURS.consumers, values: s.consumers }];
   const stalled: Line[] = [
     { name: 'paused (owned, may not fetch)', colour: QUANTITY_COLOURS.paused, values: s.pausedPartitions },
@@ -357,7 +374,7 @@ function groupChart(result: RunResult, axis: TimeAxis, events: EventMarks): Char
       'Top: members of the group. Bottom: partitions nobody is consuming, out of ' +
       `${partitions}: paused (an owner that may not fetch them) and unowned (no owner). ` +
       'Amber shading is a rebalance in progress; dashed lines are membership changes and faults.',
-    spec: panelsChart(title, `${partitions} partitions of ${result.scenario.topic}, group ${result.scenario.group}`, events, axis, result.time, [
+    spec: panelsChart(title, `${partitions} partitions of ${stage.topic}, group ${stage.group}`, events, axis, result.time, [
       { lines: consumers, height: 110, yTitle: 'consumers', interpolate: 'step-after', yDomain: [0, maxConsumers], labelExpr: "format(datum.value, '~r')" },
       { lines: stalled, height: 170, yTitle: 'partitions not consumed', interpolate: 'step-after', yDomain: [0, Math.max(1, partitions)], labelExpr: "format(datum.value, '~r')" },
     ]),
@@ -367,7 +384,7 @@ function groupChart(result: RunResult, axis: TimeAxis, events: EventMarks): Char
 const PRODUCER_TITLE = 'Producer: buffer in use and time blocked in send()';
 
 function producerChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
-  const s = result.series;
+  const s = stageSeries(result);
   const mib = s.producerBufferBytes.map((b) => b / MIB);
   const title = PRODUCER_TITLE;
   return {
@@ -388,7 +405,7 @@ function producerChart(result: RunResult, axis: TimeAxis, events: EventMarks): C
 const LOSSES_TITLE = 'Records rejected and lost';
 
 function lossesChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
-  const s = result.series;
+  const s = stageSeries(result);
   const { rejected, lost } = result.summary.accounting;
   // The series are totals per window; the reasons come from the run's accounting.
   const reasons = (what: string, byReason: Record<string, number>) => {
@@ -492,13 +509,13 @@ export function partitionLabels(partitionLag: readonly (readonly number[])[], pa
 }
 
 function servicesChart(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
-  const names = Object.keys(result.series.services).sort();
+  const names = Object.keys(stageSeries(result).services).sort();
   const colours = names.map((_, i) => SERVICE_COLOURS[i % SERVICE_COLOURS.length]);
   const panel = (metric: 'inFlight' | 'queued', yTitle: string, withLabels: boolean): VConcatChild => {
     const lines: Line[] = names.map((name, i) => ({
       name,
       colour: colours[i],
-      values: result.series.services[name][metric],
+      values: stageSeries(result).services[name][metric],
     }));
     return {
       width: PLOT_WIDTH,
@@ -952,7 +969,7 @@ function finishShade(span: Shade & { labels: string[] }, gap: number): Shade {
  * long run with an on-off pattern draws at most one shade per pixel column.
  */
 export function pausedShades(result: RunResult, axis: TimeAxis): Shade[] {
-  const { pausedPartitions, unownedPartitions } = result.series;
+  const { pausedPartitions, unownedPartitions } = stageSeries(result);
   const interval = result.scenario.sampleIntervalSeconds;
   const spans: Shade[] = [];
   for (let i = 0; i < result.time.length; i++) {

@@ -14,7 +14,8 @@
  * that fail an objective marked.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Series } from '../metrics/result.js';
+import { mainStage } from '../metrics/result.js';
+import { resolveSeries, seriesOf } from '../metrics/figures.js';
 import type { VariantResult } from '../metrics/study.js';
 import {
   COUNT_LABEL,
@@ -66,7 +67,8 @@ export function displayLabels(variants: readonly VariantResult[]): string[] {
   });
 }
 
-type NumericSeries = Exclude<keyof Series, 'services'>;
+/** A series by its one-stage name (metrics/figures.ts): the first stage's, or the end-to-end one. */
+type NumericSeries = string;
 
 interface ComparedSeries {
   key: NumericSeries;
@@ -176,7 +178,7 @@ export function buildComparisonCharts(variants: readonly VariantResult[]): Chart
   const axis = timeAxisFor(Math.max(...variants.map((v) => v.result.median.scenario.durationSeconds)));
   const charts: Chart[] = [];
   for (const c of COMPARED) {
-    const anyNonZero = variants.some((v) => v.result.median.series[c.key].some((x) => x !== null && x !== 0));
+    const anyNonZero = variants.some((v) => seriesOf(v.result.median, c.key).some((x) => x !== null && x !== 0));
     if (c.onlyIfNonZero && !anyNonZero) continue;
     charts.push(comparedChart(c, variants, labels, axis));
   }
@@ -195,8 +197,8 @@ function comparedChart(c: ComparedSeries, variants: readonly VariantResult[], la
   const shown = (v: number | null) => (v === null || (c.logMs && v <= 0) ? null : chartNumber(v / scale));
   variants.forEach((variant, k) => {
     const { median, runs, bands } = variant.result;
-    const values = median.series[c.key];
-    const band = runs.length > 1 ? bands[c.key] : undefined;
+    const values = seriesOf(median, c.key);
+    const band = runs.length > 1 ? bands[resolveSeries(c.key, median.topology)] : undefined;
     for (const i of minMaxIndices(values, MAX_POINTS_PER_LINE)) {
       const t = chartNumber(median.time[i] / axis.unit);
       lineRows.push({ [axis.field]: t, variant: labels[k], value: shown(values[i]) });
@@ -210,7 +212,7 @@ function comparedChart(c: ComparedSeries, variants: readonly VariantResult[], la
   const replicated = variants.some((v) => v.result.runs.length > 1);
   const y: PositionDef = c.logMs
     ? (() => {
-        const domain = logDomainOf(variants.map((v) => v.result.median.series[c.key]));
+        const domain = logDomainOf(variants.map((v) => seriesOf(v.result.median, c.key)));
         return {
           field: 'value',
           type: 'quantitative',
@@ -272,8 +274,9 @@ function heatmapsChart(variants: readonly VariantResult[], labels: string[], axi
   let maxLag = 0;
   const panels: VConcatChild[] = variants.map((variant, k) => {
     const { median } = variant.result;
-    const partitions = median.partitionLag[0]?.length ?? median.scenario.partitions;
-    const buckets = bucketPartitionLag(median.time, median.partitionLag, median.scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
+    const stage = mainStage(median);
+    const partitions = stage.partitionLag[0]?.length ?? stage.partitions;
+    const buckets = bucketPartitionLag(median.time, stage.partitionLag, median.scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
     const values: Record<string, number>[] = [];
     for (const b of buckets) {
       for (let p = 0; p < partitions; p++) {

@@ -9,6 +9,7 @@
  * Deltas are against the first variant, the baseline.
  */
 import type { Summary } from '../metrics/result.js';
+import { resolveFigure } from '../metrics/figures.js';
 import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
 import type { Chart } from './charts.js';
@@ -143,7 +144,9 @@ interface Measured {
   estimate?: Estimate;
 }
 
-function measure(variant: VariantResult, path: string): Measured {
+function measure(variant: VariantResult, figure: string): Measured {
+  // The figures above are one stage's (the first group and its topic), by their one-stage paths.
+  const path = resolveFigure(figure, variant.result.median.topology);
   const runs = variant.result.runs.length;
   const estimate = variant.result.estimates[path];
   if (runs > 1 && estimate !== undefined) return { value: estimate.mean, runs, estimate };
@@ -364,7 +367,7 @@ function comparisonCsv(variants: readonly VariantResult[]): string {
       const m = measure(v, f.path);
       const e = m.estimate;
       lines.push(
-        [cell(labels[k]), cell(f.path), String(m.runs), num(m.value), num(e?.sd ?? (m.value === null ? null : 0)), num(e?.low ?? m.value), num(e?.high ?? m.value)].join(','),
+        [cell(labels[k]), cell(resolveFigure(f.path, v.result.median.topology)), String(m.runs), num(m.value), num(e?.sd ?? (m.value === null ? null : 0)), num(e?.low ?? m.value), num(e?.high ?? m.value)].join(','),
       );
     }
   });

@@ -5,36 +5,40 @@
  * Numbers are written with String(n), the shortest text that reads back as the same double;
  * a window with no value (null) is an empty cell.
  */
-import type { RunResult } from '../metrics/result.js';
+import { mainStage, type RunResult } from '../metrics/result.js';
 
 type Column = [name: string, values: readonly (number | null)[]];
 
-/** Column names and values of timeseries.csv, in order; services sorted by name. */
+/** Column names and values of timeseries.csv, in order: the run's first stage (its group and that group's topic), end-to-end latency, then services sorted by name. */
 export function timeseriesColumns(result: RunResult): Column[] {
-  const s = result.series;
+  const stage = mainStage(result);
+  const t = stage.topicSeries;
+  const g = stage.groupSeries;
+  const e = result.series.endToEnd;
+  const services = result.series.services;
   const columns: Column[] = [
     ['time_s', result.time],
-    ['produced_per_s', s.producedRate],
-    ['appended_per_s', s.appendedRate],
-    ['processed_per_s', s.processedRate],
-    ['group_lag', s.groupLag],
-    ['max_partition_lag', s.maxPartitionLag],
-    ['lag_s', s.lagSeconds],
-    ['latency_p50_ms', s.latencyP50],
-    ['latency_p95_ms', s.latencyP95],
-    ['latency_p99_ms', s.latencyP99],
-    ['latency_max_ms', s.latencyMax],
-    ['consumers', s.consumers],
-    ['paused_partitions', s.pausedPartitions],
-    ['unowned_partitions', s.unownedPartitions],
-    ['producer_buffer_bytes', s.producerBufferBytes],
-    ['producer_blocked_fraction', s.producerBlocked],
-    ['rejected_per_s', s.rejectedRate],
-    ['lost_per_s', s.lostRate],
+    ['produced_per_s', t.producedRate],
+    ['appended_per_s', t.appendedRate],
+    ['processed_per_s', g.processedRate],
+    ['group_lag', g.lag],
+    ['max_partition_lag', g.maxPartitionLag],
+    ['lag_s', g.lagSeconds],
+    ['latency_p50_ms', e.latencyP50],
+    ['latency_p95_ms', e.latencyP95],
+    ['latency_p99_ms', e.latencyP99],
+    ['latency_max_ms', e.latencyMax],
+    ['consumers', g.consumers],
+    ['paused_partitions', g.pausedPartitions],
+    ['unowned_partitions', g.unownedPartitions],
+    ['producer_buffer_bytes', t.producerBufferBytes],
+    ['producer_blocked_fraction', t.producerBlocked],
+    ['rejected_per_s', t.rejectedRate],
+    ['lost_per_s', g.lostRate],
   ];
-  for (const name of Object.keys(s.services).sort()) {
-    columns.push([`service.${name}.in_flight`, s.services[name].inFlight]);
-    columns.push([`service.${name}.queued`, s.services[name].queued]);
+  for (const name of Object.keys(services).sort()) {
+    columns.push([`service.${name}.in_flight`, services[name].inFlight]);
+    columns.push([`service.${name}.queued`, services[name].queued]);
   }
   return columns;
 }
@@ -43,11 +47,13 @@ export function timeseriesCsv(result: RunResult): string {
   return table(timeseriesColumns(result), result.time.length);
 }
 
-/** time_s, then the lag of each partition p0, p1, ... in records. */
+/** time_s, then the lag of each partition p0, p1, ... of the first stage's topic for its group, in records. */
 export function partitionLagCsv(result: RunResult): string {
-  const partitions = result.partitionLag[0]?.length ?? result.scenario.partitions;
+  const stage = mainStage(result);
+  const rows = stage.partitionLag;
+  const partitions = rows[0]?.length ?? stage.partitions;
   const columns: Column[] = [['time_s', result.time]];
-  for (let p = 0; p < partitions; p++) columns.push([`p${p}`, result.partitionLag.map((row) => row[p])]);
+  for (let p = 0; p < partitions; p++) columns.push([`p${p}`, rows.map((row) => row[p])]);
   return table(columns, result.time.length);
 }
 

@@ -1,6 +1,6 @@
 /**
  * The report of one run: report.md, charts (.svg, .png, .vl.json), summary.json and CSVs, all
- * from the RunResult alone (DESIGN.md, "What comes out").
+ * from the RunResult alone (docs/definitions.md).
  *
  * Phases:
  *   1. text outputs: report.md, report.html (self-contained, interactive: html.ts), summary.json,
@@ -74,13 +74,13 @@ export async function renderReport(result: RunResult, study: RunStudy = {}): Pro
 }
 
 /**
- * The scenario and the summary, and what the study adds (replications' seeds and estimates, the
+ * The result's version, the scenario, its topology and the summary, and what the study adds (replications' seeds and estimates, the
  * objectives' verdicts, how the run was made); keys sorted at every level, two-space indent,
  * final newline.
  */
 export function summaryJson(result: RunResult, study: RunStudy = {}): string {
   const r = study.replicated;
-  const json: Record<string, unknown> = { scenario: result.scenario, summary: result.summary, ...study.about };
+  const json: Record<string, unknown> = { version: result.version, scenario: result.scenario, topology: result.topology, summary: result.summary, ...study.about };
   if (r !== undefined && r.runs.length > 1) json.replications = { n: r.runs.length, seeds: r.seeds, estimates: r.estimates };
   if (study.verdicts !== undefined && study.verdicts.length > 0) json.objectives = study.verdicts;
   return JSON.stringify(sortKeys(json), null, 2) + '\n';

@@ -19,10 +19,10 @@ export function reportMarkdown(result: RunResult, charts: readonly Chart[], skip
   const parts: string[] = [];
   parts.push(`# ${headingText(scenario.title || scenario.name)}`);
   if (scenario.description.trim() !== '') parts.push(blockquote(scenario.description));
-  parts.push(markdownTable(scenarioTable(scenario, inlineText)));
+  parts.push(markdownTable(scenarioTable(result, inlineText)));
   parts.push(runsNote(study.replicated));
 
-  parts.push('## Summary', markdownTable(summaryTable(summary, inlineText)));
+  parts.push('## Summary', markdownTable(summaryTable(result, inlineText)));
   const objectives = objectivesTable(study.verdicts ?? [], inlineText);
   if (objectives !== undefined) parts.push('## Objectives', markdownTable(objectives), SLO_NOTE);
   if (study.replicated !== undefined && study.replicated.runs.length > 1) {

@@ -14,8 +14,8 @@ export async function reportHtml(result: RunResult, charts: readonly Chart[], sk
   const title = scenario.title || scenario.name;
   const body: string[] = [heading(1, title)];
   if (scenario.description.trim() !== '') body.push(quote(scenario.description));
-  body.push(htmlTable(scenarioTable(scenario, oneLine)), paragraph(runsNote(study.replicated), 'note'));
-  body.push(heading(2, 'Summary'), htmlTable(summaryTable(summary, oneLine)));
+  body.push(htmlTable(scenarioTable(result, oneLine)), paragraph(runsNote(study.replicated), 'note'));
+  body.push(heading(2, 'Summary'), htmlTable(summaryTable(result, oneLine)));
   const objectives = objectivesTable(study.verdicts ?? [], oneLine);
   if (objectives !== undefined) body.push(heading(2, 'Objectives'), htmlTable(objectives), paragraph(SLO_NOTE, 'note'));
   if (study.replicated !== undefined && study.replicated.runs.length > 1) {

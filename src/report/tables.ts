@@ -4,7 +4,7 @@
  * caller's `userText`, which escapes it for the target format; everything else is text this
  * module wrote. A renderer escapes cells for its own format on top (HTML escapes every cell).
  */
-import type { Accounting, MarkedEvent, ScenarioInfo, Summary } from '../metrics/result.js';
+import { mainStage, type Accounting, type MarkedEvent, type RunResult } from '../metrics/result.js';
 import type { Replicated } from '../metrics/study.js';
 import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds } from './format.js';
 
@@ -25,13 +25,16 @@ const FIDELITY: Record<string, string> = {
   batched: 'batched: records drawn per time slice and poll batch',
 };
 
-export function scenarioTable(scenario: ScenarioInfo, userText: UserText): Table {
+/** The run's settings; the topic and group are those of its first stage. */
+export function scenarioTable(result: RunResult, userText: UserText): Table {
+  const scenario = result.scenario;
+  const stage = mainStage(result);
   return {
     header: ['Setting', 'Value'],
     rows: [
       ['Scenario', userText(scenario.name)],
-      ['Topic', `${userText(scenario.topic)}, ${scenario.partitions} partitions`],
-      ['Consumer group', `${userText(scenario.group)}, ${scenario.consumers} consumers`],
+      ['Topic', `${userText(stage.topic)}, ${stage.partitions} partitions`],
+      ['Consumer group', `${userText(stage.group)}, ${stage.instances} consumers`],
       [
         'Simulated time',
         `${formatSeconds(scenario.durationSeconds)}, sampled every ${formatSeconds(scenario.sampleIntervalSeconds)}`,
@@ -43,8 +46,15 @@ export function scenarioTable(scenario: ScenarioInfo, userText: UserText): Table
   };
 }
 
-export function summaryTable(summary: Summary, userText: UserText): Table {
-  const { lag, latency, throughput, group, producer, accounting } = summary;
+/** The first stage's figures (its group and topic) and the end-to-end ones. */
+export function summaryTable(result: RunResult, userText: UserText): Table {
+  const stage = mainStage(result);
+  const { accounting } = result.summary;
+  const latency = result.summary.endToEnd.latency;
+  const group = stage.groupSummary;
+  const lag = group.lag;
+  const producer = stage.topicSummary.producer;
+  const throughput = { ...stage.topicSummary.throughput, ...group.throughput };
   const drain =
     lag.peakRecords === 0
       ? 'no lag built up'
@@ -128,7 +138,7 @@ export function accountingTable(a: Accounting, userText: UserText): { table: Tab
   };
 }
 
-export function servicesTable(summary: Summary, userText: UserText): Table | undefined {
+export function servicesTable(summary: RunResult['summary'], userText: UserText): Table | undefined {
   const names = Object.keys(summary.services).sort();
   if (names.length === 0) return undefined;
   return {

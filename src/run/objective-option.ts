@@ -1,7 +1,8 @@
 /**
  * `--objective FIGURE<=NUMBER` (or `>=`) for sweeps, plans and comparisons: an objective on any
- * numeric figure of a run's summary, named by its path in summary.json (`latency.p99Ms`,
- * `throughput.meanProcessedPerSecond`; `accounting.lost`, `accounting.rejected` and
+ * numeric figure of a run's summary, named by its path in summary.json
+ * (`endToEnd.latency.p99Ms`, `groups.<name>.throughput.meanProcessedPerSecond`, or in a run of one
+ * topic and one group the one-stage paths `latency.p99Ms`, `lag.peakRecords`; `accounting.lost`, `accounting.rejected` and
  * `accounting.lostOrRejected` sum over reasons), judged with
  * the scenario's own objectives by slo/objectives.ts. The number is in the figure's own unit
  * (milliseconds for `...Ms`, seconds for `...Seconds`). A figure no run reports is refused, with
@@ -11,6 +12,7 @@ import type { Replicated } from '../metrics/study.js';
 import type { Objective } from '../scenario/schema.js';
 import { closest } from '../scenario/suggest.js';
 import { SUMMED_FIGURES } from '../slo/objectives.js';
+import { figureNames, FigurePathError, resolveFigure } from '../metrics/figures.js';
 import { StudyInputError } from './grid.js';
 import { figurePaths } from './study.js';
 
@@ -26,8 +28,15 @@ export function parseObjectiveOption(text: string): Objective {
 export function checkObjectiveFigures(objectives: readonly Objective[], result: Replicated): void {
   const known = [...figurePaths(result.runs[0].summary), ...Object.keys(SUMMED_FIGURES)];
   for (const o of objectives) {
-    if (!known.includes(o.figure)) {
-      const near = closest(o.figure, known);
+    let path: string;
+    try {
+      path = SUMMED_FIGURES[o.figure] !== undefined ? o.figure : resolveFigure(o.figure, result.runs[0].topology);
+    } catch (e) {
+      if (e instanceof FigurePathError) throw new StudyInputError(`--objective ${e.message}`);
+      throw e;
+    }
+    if (!known.includes(path)) {
+      const near = closest(o.figure, figureNames(known, result.runs[0].topology));
       throw new StudyInputError(
         `--objective ${o.objective}: not a figure of a run's summary${near ? `; did you mean ${near}?` : ''} (figures are named by their path in summary.json, like latency.p99Ms, lag.peakRecords)`,
       );

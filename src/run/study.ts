@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Estimate, ObjectiveVerdict, Replicated } from '../metrics/study.js';
-import type { RunResult, ScenarioInfo, Summary } from '../metrics/result.js';
+import type { RunResult, ScenarioInfo, Summary, Topology } from '../metrics/result.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { GridAxis } from './grid.js';
 
@@ -41,11 +41,13 @@ export function meetsObjectives(verdicts: readonly ObjectiveVerdict[], rule: Pas
 export interface RunRecord {
   seed: number;
   scenario: ScenarioInfo;
+  /** What the run was made of, so figures named by their one-stage paths can be resolved. */
+  topology: Topology;
   summary: Summary;
 }
 
 export function runRecord(result: RunResult): RunRecord {
-  return { seed: result.scenario.seed, scenario: result.scenario, summary: result.summary };
+  return { seed: result.scenario.seed, scenario: result.scenario, topology: result.topology, summary: result.summary };
 }
 
 /** What a study keeps of one configuration's replications. */

@@ -13,7 +13,8 @@ import type { OutputFile } from '../report/atomic.js';
 import { replaceDirectory } from '../report/atomic.js';
 import { formatCount, formatMs, formatSeconds } from '../report/format.js';
 import { closest } from '../scenario/suggest.js';
-import type { Summary } from '../metrics/result.js';
+import type { RunResult } from '../metrics/result.js';
+import { figureNames, FigurePathError, resolveFigure } from '../metrics/figures.js';
 import { axisNames, StudyInputError } from './grid.js';
 import { unknownMetric } from './messages.js';
 import { resultJson } from './shard.js';
@@ -45,10 +46,19 @@ export interface SweepReportOptions {
   renderGridHeatmap: RenderGridHeatmap;
 }
 
-/** Throws a StudyInputError for a metric that is not a figure of `summary`. */
-export function checkMetrics(metrics: readonly string[], summary: Summary): void {
-  const known = figurePaths(summary);
-  for (const m of metrics) if (!known.includes(m)) throw new StudyInputError(unknownMetric(m, closest(m, known)));
+/** Throws a StudyInputError for a metric that is not a figure of the run's summary (one-stage paths resolved first). */
+export function checkMetrics(metrics: readonly string[], run: Pick<RunResult, 'topology' | 'summary'>): void {
+  const known = figurePaths(run.summary);
+  for (const m of metrics) {
+    let path: string;
+    try {
+      path = resolveFigure(m, run.topology);
+    } catch (e) {
+      if (e instanceof FigurePathError) throw new StudyInputError(`--metric ${e.message}`);
+      throw e;
+    }
+    if (!known.includes(path)) throw new StudyInputError(unknownMetric(m, closest(m, figureNames(known, run.topology))));
+  }
 }
 
 interface Value {
@@ -59,10 +69,11 @@ interface Value {
 
 /** A figure of a point: the mean over replications with its CI when replicated, else the run's. */
 export function pointFigure(point: SweepPoint, metric: string): Value {
-  const e = point.estimates[metric];
+  const path = point.runs.length ? resolveFigure(metric, point.runs[0].topology) : metric;
+  const e = point.estimates[path];
   if (e && e.n > 1) return { mean: e.mean, low: e.low, high: e.high };
   if (e) return { mean: e.mean };
-  const v = point.runs.length ? figureAt(point.runs[0].summary, metric) : undefined;
+  const v = point.runs.length ? figureAt(point.runs[0].summary, path) : undefined;
   return { mean: typeof v === 'number' ? v : null };
 }
 

@@ -7,7 +7,7 @@
  * pool.ts on the main thread, which keeps it in the CLI's import graph and so in the dist/ build.
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { simulate } from '../model/pipeline.js';
+import { run } from '../run.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { RunResult } from '../metrics/result.js';
 
@@ -33,7 +33,7 @@ export interface JobRun {
 
 export function runJob(scenario: Scenario, onProgress?: (fraction: number) => void): JobRun {
   const t0 = performance.now();
-  const result = simulate(scenario, { onProgress });
+  const result = run(scenario, { onProgress });
   return { result, wallMs: performance.now() - t0 };
 }
 

@@ -2,7 +2,9 @@
  * Verdicts on a scenario's objectives (schema.ts, `objectives:`), read from RunResults alone.
  *
  * The figure of an objective in one run:
- * - a summary figure by its path (`latency.p99Ms`, `lag.peakRecords`, `group.rebalances`);
+ * - a summary figure by its path (`endToEnd.latency.p99Ms`, `groups.<name>.lag.peakRecords`), or
+ *   by its one-stage path (`latency.p99Ms`, `lag.peakRecords`, `group.rebalances`) in a run of one
+ *   topic and one group (metrics/figures.ts);
  * - `accounting.lost`, `accounting.rejected`: the sum over all reasons of records lost after
  *   append (retention, offset reset) or rejected by producers (buffer-exhausted, delivery-timeout,
  *   dropped, unacknowledged-loss); `accounting.lostOrRejected`: both, every record offered that
@@ -28,6 +30,7 @@ import type { Objective } from '../scenario/schema.js';
 import type { RunResult, Summary } from '../metrics/result.js';
 import type { ObjectiveVerdict, Replicated } from '../metrics/study.js';
 import { estimate } from '../stats/estimate.js';
+import { resolveFigure, resolveSeries, valueAt } from '../metrics/figures.js';
 
 const sum = (reasons: Record<string, number>) => Object.values(reasons).reduce((a, b) => a + b, 0);
 
@@ -70,7 +73,7 @@ function verdict(o: Objective, runs: readonly RunResult[]): ObjectiveVerdict {
 /** The objective's figure in one run, or null when the run did not measure it. */
 export function measure(o: Objective, run: RunResult): number | null {
   if (o.window) {
-    const series = (run.series as unknown as Record<string, unknown>)[o.figure];
+    const series = valueAt(run.series, resolveSeries(o.figure, run.topology));
     if (!Array.isArray(series)) throw new Error(`internal: no series ${o.figure} in the run`);
     let worst: number | null = null;
     for (const v of series as (number | null)[]) {
@@ -82,8 +85,9 @@ export function measure(o: Objective, run: RunResult): number | null {
   const s = run.summary;
   const summed = SUMMED_FIGURES[o.figure];
   if (summed !== undefined) return summed(s);
-  if (o.figure === 'lag.timeToDrainSeconds' && s.lag.timeToDrainSeconds === null && s.lag.peakRecords === 0) return 0;
-  const v = o.figure.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), s);
+  const path = resolveFigure(o.figure, run.topology);
+  const v = valueAt(s, path);
+  if (v === null && path.endsWith('.lag.timeToDrainSeconds') && valueAt(s, path.replace(/timeToDrainSeconds$/, 'peakRecords')) === 0) return 0;
   if (v === null) return null;
   if (typeof v !== 'number') throw new Error(`internal: summary figure ${o.figure} is not a number`);
   return v;

@@ -6,9 +6,10 @@
  *   window, the median across runs; its scenario, time axis, events and summary are the first
  *   run's (the run with the scenario's own seed). With one run it is that run.
  * - `bands`: per window, the 5th and 95th percentiles across runs of every numeric series, named
- *   as in `series` (`groupLag`, `latencyP99`) and `services.<name>.inFlight` / `.queued`.
+ *   by their path in `series` (`groups.<name>.lag`, `endToEnd.latencyP99`,
+ *   `services.<name>.inFlight`).
  * - `estimates`: mean and 95% t interval of every numeric figure of the summary, by dotted path
- *   (`lag.peakRecords`, `services.payments.latency.p99Ms`, `accounting.lost.retention`).
+ *   (`groups.<name>.lag.peakRecords`, `services.payments.latency.p99Ms`, `accounting.lost.retention`).
  *
  * Quantiles interpolate linearly (estimate.ts). A null in a series (no latency measured in that
  * window) is left out of that window's median and band; a window null in every run stays null.
@@ -39,41 +40,32 @@ export function aggregate(seeds: readonly number[], runs: readonly RunResult[]):
     return across.map((w) => q(w, 0.5));
   };
 
-  const series = {} as Record<string, unknown>;
-  for (const name of Object.keys(first.series) as (keyof Series)[]) {
-    if (name === 'services') continue;
-    const m = medianOf(name, (r) => r.series[name] as (number | null)[]);
-    series[name] = isNullable(name) ? m : m.map((v) => v ?? 0);
-  }
-  const services: Series['services'] = {};
-  for (const [svc, s] of Object.entries(first.series.services)) {
-    const one = {} as Record<string, number[]>;
-    for (const field of Object.keys(s) as (keyof typeof s)[]) {
-      one[field] = medianOf(`services.${svc}.${field}`, (r) => r.series.services[svc]?.[field] ?? []).map((v) => v ?? 0);
+  // Every series by its path in RunResult.series (groups.<name>.lag, endToEnd.latencyP99, ...).
+  const medianTree = (node: unknown, pick: (r: RunResult) => unknown, prefix: string): unknown => {
+    if (Array.isArray(node)) {
+      const m = medianOf(prefix, (r) => (pick(r) as (number | null)[] | undefined) ?? []);
+      return isNullable(prefix) ? m : m.map((v) => v ?? 0);
     }
-    services[svc] = one as Series['services'][string];
+    const out: Record<string, unknown> = {};
+    for (const [k, child] of Object.entries(node as Record<string, unknown>)) {
+      out[k] = medianTree(child, (r) => (pick(r) as Record<string, unknown> | undefined)?.[k], prefix === '' ? k : `${prefix}.${k}`);
+    }
+    return out;
+  };
+  const series = medianTree(first.series, (r) => r.series, '') as Series;
+  const partitionLag: Record<string, number[][]> = {};
+  for (const [g, rows] of Object.entries(first.partitionLag)) {
+    partitionLag[g] = rows.map((row, w) => row.map((_, p) => q(sortedNumbers(runs.map((r) => r.partitionLag[g]?.[w]?.[p])), 0.5) ?? 0));
   }
-  series.services = services;
 
-  const median: RunResult =
-    runs.length === 1
-      ? first
-      : {
-          scenario: first.scenario,
-          time: first.time,
-          series: series as unknown as Series,
-          partitionLag: first.partitionLag.map((row, w) => row.map((_, p) => q(sortedNumbers(runs.map((r) => r.partitionLag[w]?.[p])), 0.5) ?? 0)),
-          events: first.events,
-          summary: first.summary,
-        };
+  const median: RunResult = runs.length === 1 ? first : { ...first, series, partitionLag };
 
   return { seeds: [...seeds], runs: [...runs], median, bands, estimates: estimates(runs) };
 }
 
-const NULLABLE = new Set(['latencyP50', 'latencyP95', 'latencyP99', 'latencyMax']);
-
-function isNullable(name: string): boolean {
-  return NULLABLE.has(name);
+/** Latency percentiles have no value in a window where nothing completed; every other series always has one. */
+function isNullable(path: string): boolean {
+  return /(^|\.)latency(P50|P95|P99|Max)$/.test(path);
 }
 
 /** For each window, the sorted non-null values across runs. */

@@ -36,7 +36,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { parseScenario, loadScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
 import { writeReport } from '../../src/report/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -208,8 +208,11 @@ interface Build {
 
 async function loadBuild(dir: string): Promise<Build> {
   const load = await import(pathToFileURL(path.join(dir, 'dist/src/scenario/load.js')).href);
-  const pipeline = await import(pathToFileURL(path.join(dir, 'dist/src/model/pipeline.js')).href);
-  return { dir, parseScenario: load.parseScenario, loadScenario: load.loadScenario, simulate: pipeline.simulate };
+  // simulate() lives in model/simulate.ts since the topology change, in model/pipeline.ts before.
+  const module = ['dist/src/model/simulate.js', 'dist/src/model/pipeline.js'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  if (module === undefined) throw new Error(`${dir}: no dist/src/model/simulate.js or pipeline.js (npm run build there)`);
+  const model = await import(pathToFileURL(module).href);
+  return { dir, parseScenario: load.parseScenario, loadScenario: load.loadScenario, simulate: model.simulate };
 }
 
 /**

@@ -50,7 +50,8 @@ describe('sim --set and --variant', () => {
     const r = sim([plain, '--set', 'topics.0.partitions=8', '--set', 'consumer-groups.g.instances=4', '--out', 'set']);
     expect(r.code).toBe(0);
     const s = summaryOf('set');
-    expect(s.scenario.partitions).toBe(8);
+    expect(s.topology.topics.t.partitions).toBe(8);
+    expect(s.topology.groups.g.instances).toBe(4);
     expect(s.overrides).toEqual(['topics.0.partitions=8', 'consumer-groups.g.instances=4']);
   }, 60_000);
 
@@ -93,7 +94,7 @@ describe('sim --replications', () => {
     const s = summaryOf('three');
     expect(s.replications.n).toBe(3);
     expect(s.replications.seeds[0]).toBe(5);
-    expect(s.replications.estimates['lag.peakRecords'].n).toBe(3);
+    expect(s.replications.estimates['groups.g.lag.peakRecords'].n).toBe(3);
     // The report's own figures are the first run's: that of the plain run.
     expect(s.summary).toEqual(summaryOf('one').summary);
   }, 60_000);

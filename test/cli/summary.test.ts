@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
 import { formatSummary } from '../../src/cli/summary.js';
 import { formatExact, formatSeconds } from '../../src/report/format.js';
+import { one } from '../helpers/one-stage.js';
 
 const scenario = (faults: string, brokers = '{ append-latency: 500us, replication-latency: 500us }') => `
 name: summary-lines
@@ -32,7 +33,7 @@ const summaryOf = (text: string) => {
 describe('the printed summary', () => {
   it('says how many rebalances, how long partitions stood still, and how many duplicates after a crash', () => {
     const { r, out } = summaryOf(scenario('[{ type: consumer-crash, at: 10s, member: 1 }]'));
-    const g = r.summary.group;
+    const g = one(r).group;
     expect(g.rebalances).toBeGreaterThan(0);
     expect(g.duplicates).toBeGreaterThan(0);
     expect(out).toContain(`  rebalances       ${formatExact(g.rebalances)} (${formatExact(g.membershipChanges)} membership changes); partitions not consumed ${formatSeconds(g.pausedPartitionSeconds)} partition-time, longest ${formatSeconds(g.longestPartitionPauseSeconds)}`);
@@ -43,19 +44,19 @@ describe('the printed summary', () => {
   it('says how long send() blocked when the brokers cannot keep up', () => {
     // 200 KB/s offered to brokers that take 50 KB/s: buffer.memory (32 MiB) fills, send() blocks.
     const { r, out } = summaryOf(scenario('[]', '{ append-latency: 500us, replication-latency: 500us, max-bytes-in-per-second: 50KB }').replace('rate: 200/s', 'rate: 200/s, config: { buffer.memory: 1048576 }'));
-    expect(r.summary.producer.blockedSeconds).toBeGreaterThan(0);
-    expect(out).toContain(`  send() blocked   ${formatSeconds(r.summary.producer.blockedSeconds)} (all producer instances)`);
+    expect(one(r).producer.blockedSeconds).toBeGreaterThan(0);
+    expect(out).toContain(`  send() blocked   ${formatSeconds(one(r).producer.blockedSeconds)} (all producer instances)`);
   });
 
   it('says how many batches were sent again when requests failed (a broker lost with requests in flight)', () => {
     const { r, out } = summaryOf(scenario('[{ type: broker-loss, at: 20s, broker: 0, failover: 2s, connections: reset }]'));
-    expect(r.summary.producer.retries).toBeGreaterThan(0);
-    expect(out).toContain(`  retries          ${formatExact(r.summary.producer.retries)} batches sent again after a failed produce request`);
+    expect(one(r).producer.retries).toBeGreaterThan(0);
+    expect(out).toContain(`  retries          ${formatExact(one(r).producer.retries)} batches sent again after a failed produce request`);
   });
 
   it('prints none of these lines for a run where nothing went wrong', () => {
     const { r, out } = summaryOf(scenario('[]'));
-    expect(r.summary.group.rebalances).toBe(0);
+    expect(one(r).group.rebalances).toBe(0);
     expect(out).not.toMatch(/rebalances|duplicates|send\(\) blocked|retries/);
   });
 });

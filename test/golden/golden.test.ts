@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
 import { summaryJson } from '../../src/report/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
-import { checkConservation, simulate } from '../../src/model/pipeline.js';
+import { checkConservation, simulate } from '../../src/model/simulate.js';
 import { Simulation } from '../../src/kernel/simulation.js';
 import { PartitionLog } from '../../src/model/log.js';
 import { Producer } from '../../src/model/producer.js';
@@ -18,6 +18,7 @@ import { compile } from '../../src/random/distributions.js';
 import { stream } from '../../src/random/stream.js';
 import { WindowedCounter } from '../../src/metrics/windows.js';
 import type { RunResult } from '../../src/metrics/result.js';
+import { one } from '../helpers/one-stage.js';
 
 type Overrides = {
   duration?: string;
@@ -81,18 +82,18 @@ describe('buffer.memory: a broker slower than the offered rate', () => {
       const r = slow({ fidelity });
       const a = r.summary.accounting;
       // Blocking starts when the buffer is full (10 ms sample windows: the window ending after it).
-      expect(firstTime(r, r.series.producerBlocked)).toBeGreaterThanOrEqual(fill);
-      expect(firstTime(r, r.series.producerBlocked)).toBeLessThanOrEqual(fill + 0.02);
+      expect(firstTime(r, one(r).series.producerBlocked)).toBeGreaterThanOrEqual(fill);
+      expect(firstTime(r, one(r).series.producerBlocked)).toBeLessThanOrEqual(fill + 0.02);
       // Callers queue FIFO and are served at 2000 records/s while 10000/s arrive, so the head's
       // wait grows at 1 - 2000/10000 = 0.8 s/s and reaches max.block.ms 0.125 s after blocking.
       const firstReject = fill + 0.1 / 0.8;
-      expect(firstTime(r, r.series.rejectedRate)).toBeGreaterThanOrEqual(firstReject);
-      expect(firstTime(r, r.series.rejectedRate)).toBeLessThanOrEqual(firstReject + 0.02);
+      expect(firstTime(r, one(r).series.rejectedRate)).toBeGreaterThanOrEqual(firstReject);
+      expect(firstTime(r, one(r).series.rejectedRate)).toBeLessThanOrEqual(firstReject + 0.02);
       // Once blocked, the topic receives what the broker takes: 2 MB/s / 1000 B.
-      expect(meanOf(r.series.appendedRate.slice(100))).toBeCloseTo(2000, 0);
-      expect(r.summary.producer.maxBufferBytes).toBe(memory);
-      expect(Math.max(...r.series.producerBufferBytes)).toBeLessThanOrEqual(memory);
-      expect(r.summary.producer.blockedSeconds).toBeCloseTo(5 - fill, 2);
+      expect(meanOf(one(r).series.appendedRate.slice(100))).toBeCloseTo(2000, 0);
+      expect(one(r).producer.maxBufferBytes).toBe(memory);
+      expect(Math.max(...one(r).series.producerBufferBytes)).toBeLessThanOrEqual(memory);
+      expect(one(r).producer.blockedSeconds).toBeCloseTo(5 - fill, 2);
       // At the end: the buffer is full (64 batches of 16) and 100 ms of callers wait (1000).
       expect(a.inProducer).toBeGreaterThanOrEqual(1024 + 990);
       expect(a.inProducer).toBeLessThanOrEqual(1024 + 1010 + 16);
@@ -106,20 +107,20 @@ describe('buffer.memory: a broker slower than the offered rate', () => {
   it('on-buffer-full: drop rejects what does not fit at once, as `dropped`, and never blocks', () => {
     const r = slow({ mode: 'drop' });
     const a = r.summary.accounting;
-    expect(r.summary.producer.blockedSeconds).toBe(0);
+    expect(one(r).producer.blockedSeconds).toBe(0);
     expect(Object.keys(a.rejected)).toEqual(['dropped']);
     // Everything offered after the buffer filled beyond the 2000/s the broker takes.
     expect(a.rejected.dropped / ((10_000 - 2_000) * (5 - fill))).toBeGreaterThan(0.99);
     expect(a.rejected.dropped / ((10_000 - 2_000) * (5 - fill))).toBeLessThan(1.01);
-    expect(firstTime(r, r.series.rejectedRate)).toBeLessThanOrEqual(fill + 0.01);
+    expect(firstTime(r, one(r).series.rejectedRate)).toBeLessThanOrEqual(fill + 0.01);
   });
 
   it('a buffer that never fills costs nothing: no blocking, no rejection', () => {
     const r = simulate(scenario({ rate: '1k/s' }));
     expect(r.summary.accounting.rejected).toEqual({});
-    expect(r.summary.producer.blockedSeconds).toBe(0);
-    expect(r.series.producerBlocked.every((x) => x === 0)).toBe(true);
-    expect(r.summary.producer.maxBufferBytes).toBeGreaterThan(0);
+    expect(one(r).producer.blockedSeconds).toBe(0);
+    expect(one(r).series.producerBlocked.every((x) => x === 0)).toBe(true);
+    expect(one(r).producer.maxBufferBytes).toBeGreaterThan(0);
   });
 });
 
@@ -142,14 +143,14 @@ describe('max.in.flight.requests.per.connection', () => {
   for (const fidelity of ['exact', 'batched'] as const) {
     it.each([1, 5])(`%i in flight cap throughput at in-flight x 16 records / 10 ms (${fidelity})`, (inFlight) => {
       const r = capped(inFlight, 1, fidelity);
-      expect(meanOf(r.series.appendedRate.slice(50))).toBeCloseTo((inFlight * 16) / 0.01, -1);
+      expect(meanOf(one(r).series.appendedRate.slice(50))).toBeCloseTo((inFlight * 16) / 0.01, -1);
       expect(r.summary.accounting.rejected).toEqual({});
     });
   }
 
   it('acks=all waits for replication too (10 + 10 ms): half the throughput of acks=1; acks=0 waits for nothing', () => {
-    expect(meanOf(capped(5, 'all').series.appendedRate.slice(50))).toBeCloseTo((5 * 16) / 0.02, -1);
-    expect(meanOf(capped(5, 0).series.appendedRate.slice(50))).toBeCloseTo(100_000, -2);
+    expect(meanOf(one(capped(5, 'all')).series.appendedRate.slice(50))).toBeCloseTo((5 * 16) / 0.02, -1);
+    expect(meanOf(one(capped(5, 0)).series.appendedRate.slice(50))).toBeCloseTo(100_000, -2);
   });
 });
 
@@ -235,8 +236,8 @@ describe('delivery.timeout.ms', () => {
     expect(a.appended).toBeLessThanOrEqual(1000);
     expect(a.rejected['delivery-timeout']).toBeGreaterThanOrEqual(7000 - 10);
     expect(a.rejected['delivery-timeout']).toBeLessThanOrEqual(7000 + 10);
-    expect(firstTime(r, r.series.rejectedRate)).toBeGreaterThan(2.99);
-    expect(firstTime(r, r.series.rejectedRate)).toBeLessThanOrEqual(3.02);
+    expect(firstTime(r, one(r).series.rejectedRate)).toBeGreaterThan(2.99);
+    expect(firstTime(r, one(r).series.rejectedRate)).toBeLessThanOrEqual(3.02);
     expect(r.events.some((e) => e.kind === 'fault' && e.label === 'broker 0 lost')).toBe(true);
   });
 
@@ -285,15 +286,15 @@ describe('broker loss and failover', () => {
     it(`retries, then recovers on the new leader with nothing lost (${fidelity})`, () => {
       const r = lossRun(fidelity);
       const a = r.summary.accounting;
-      expect(r.summary.producer.retries).toBeGreaterThan(0);
+      expect(one(r).producer.retries).toBeGreaterThan(0);
       expect(a.rejected).toEqual({});
       // Partition 0's records from 2 s wait in the producer for the failover at 3 s; the other
       // partitions' high watermarks wait for broker 0, their follower, until it is fenced at 3 s,
       // and acks=all requests with them, so 5 requests in flight per broker hold everyone's
       // records meanwhile. Then 1 s of backlog drains through 50 ms requests.
-      expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
-      expect(r.summary.latency.maxMs).toBeLessThan(1300);
-      expect(r.summary.latency.p50Ms).toBeLessThan(100);
+      expect(one(r).latency.maxMs).toBeGreaterThan(1000);
+      expect(one(r).latency.maxMs).toBeLessThan(1300);
+      expect(one(r).latency.p50Ms).toBeLessThan(100);
       // After the failover the backlog goes out at once and the topic is current again.
       // What is left is the last ~100 ms of traffic (3000/s x (50 ms request + linger and fetch)).
       expect(a.inProducer).toBeLessThan(400);
@@ -319,34 +320,34 @@ describe('broker loss and failover', () => {
     // A request sent just before 2 s fails at ~10 s and is retried on broker 1; partition 0's
     // later batches wait behind it (one in-flight sequence per partition), then the consumer
     // works through the 8 s of partition 0's records that arrive at once.
-    expect(r.summary.latency.maxMs).toBeGreaterThan(7900);
-    expect(r.summary.latency.maxMs).toBeLessThan(9000);
-    expect(r.summary.producer.retries).toBeGreaterThan(0);
+    expect(one(r).latency.maxMs).toBeGreaterThan(7900);
+    expect(one(r).latency.maxMs).toBeLessThan(9000);
+    expect(one(r).producer.retries).toBeGreaterThan(0);
     expect(r.summary.accounting.rejected).toEqual({});
   });
 
   it('connections: reset fails them at once: partition 0 waits only for the failover, as if nothing had been in flight', () => {
     const r = inFlightAtLoss('reset');
-    expect(r.summary.producer.retries).toBeGreaterThan(0);
+    expect(one(r).producer.retries).toBeGreaterThan(0);
     expect(r.summary.accounting.rejected).toEqual({});
     // Records from ~2 s wait for the failover at 3 s (as above: the new leader, or the fenced
     // follower), then the 1 s backlog drains.
-    expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
-    expect(r.summary.latency.maxMs).toBeLessThan(1300);
+    expect(one(r).latency.maxMs).toBeGreaterThan(1000);
+    expect(one(r).latency.maxMs).toBeLessThan(1300);
     expect(r.events.filter((e) => e.kind === 'fault').map((e) => e.label)).toEqual(['broker 0 lost (connections reset)']);
   });
 
   it('a lost follower holds its partitions\' high watermark until it is fenced (failover): consumers see nothing meanwhile, even with acks=1', () => {
     // Broker 0 leads partition 0 and follows partitions 1 and 2 (replicas p, p+1, p+2 mod 3).
     const r = threeBrokers({ duration: '5s', faults: [{ type: 'broker-loss', at: '2s', broker: 0, failover: '1s' }] });
-    const processedBetween = (from: number, to: number) => r.series.processedRate.filter((_, i) => r.time[i] >= from && r.time[i] < to);
+    const processedBetween = (from: number, to: number) => one(r).series.processedRate.filter((_, i) => r.time[i] >= from && r.time[i] < to);
     // Appended before 1.97 s: replicated by 2 s, visible. From then on nothing is visible before 3 s.
     expect(processedBetween(2.05, 3).every((x) => x === 0)).toBe(true);
     expect(processedBetween(3, 3.2).some((x) => x > 0)).toBe(true);
     // A record created just before 1.97 s waits ~1.03 s; partition 0's from 2 s wait for the
     // new leader at 3 s, then 50 ms (acks=1: the producer is not held, so no backlog builds).
-    expect(r.summary.latency.maxMs).toBeGreaterThan(1000);
-    expect(r.summary.latency.maxMs).toBeLessThan(1100);
+    expect(one(r).latency.maxMs).toBeGreaterThan(1000);
+    expect(one(r).latency.maxMs).toBeLessThan(1100);
     expect(r.summary.accounting.rejected).toEqual({});
     // Brokers.highWatermark: held only for a batch the lost follower had not fetched before it was lost.
     const b = new Brokers({ ...scenario().brokers, count: 3 }, 3, 3, [{ type: 'broker-loss', at: 2000, broker: 0, failover: 1000, connections: 'time-out' }], 10_000);
@@ -369,13 +370,13 @@ describe('broker loss and failover', () => {
         topicConfig: { 'min.insync.replicas': minIsr },
         faults: [0, 1].map((broker) => ({ type: 'broker-loss', at: '2s', broker, failover: '1s', 'restart-after': '3s', connections: 'reset' })),
       });
-    const processedBetween = (r: RunResult, from: number, to: number) => r.series.processedRate.filter((_, i) => r.time[i] >= from && r.time[i] < to);
+    const processedBetween = (r: RunResult, from: number, to: number) => one(r).series.processedRate.filter((_, i) => r.time[i] >= from && r.time[i] < to);
     const refused = run('all', 2);
     expect(processedBetween(refused, 2.1, 3).every((x) => x === 0)).toBe(true);
     expect(processedBetween(refused, 3, 3.05).some((x) => x > 0)).toBe(true);
     expect(processedBetween(refused, 3.1, 5).every((x) => x === 0)).toBe(true);
     expect(processedBetween(refused, 5, 7).some((x) => x > 0)).toBe(true);
-    expect(refused.summary.producer.retries).toBeGreaterThan(10);
+    expect(one(refused).producer.retries).toBeGreaterThan(10);
     expect(refused.summary.accounting.rejected).toEqual({});
     // min.insync.replicas 1, or acks=1 (which it does not apply to): writes go on from 3 s.
     // (Records processed in [3.1 s, 5 s): rates per 10 ms window x 0.01 s.)
@@ -420,7 +421,7 @@ describe('broker loss and failover', () => {
         faults: [{ type: 'broker-loss', at: '12ms', broker: 0, failover: '100ms', 'restart-after': '1004ms', connections: 'reset' }],
       } as ScenarioInput),
     );
-    expect(r.summary.producer.retries).toBeGreaterThan(0);
+    expect(one(r).producer.retries).toBeGreaterThan(0);
     expect(r.summary.accounting.rejected).toEqual({});
     expect(r.summary.accounting.appended).toBeGreaterThan(0.95 * r.summary.accounting.offered);
   });
@@ -491,7 +492,7 @@ describe('broker loss and failover', () => {
         }),
       );
     const slowFollower = [{ type: 'broker-slowdown', at: '1s', for: '2s', broker: 1, factor: 5 }];
-    const p50 = (r: RunResult, from: number, to: number) => meanOf(r.series.latencyP50.slice(from, to).map((x) => x ?? 0));
+    const p50 = (r: RunResult, from: number, to: number) => meanOf(one(r).series.latencyP50.slice(from, to).map((x) => x ?? 0));
     // One partition led by broker 0; broker 1 is its follower with rf 2, no replica with rf 1.
     const base = run(2, []);
     const slow = run(2, slowFollower);
@@ -516,7 +517,7 @@ describe('broker loss and failover', () => {
     const base = run([]);
     const slow = run([{ type: 'broker-slowdown', at: '1s', for: '2s', broker: 0, factor: 5 }]);
     // Append 2 ms -> 10 ms: end-to-end latency rises by ~8 ms inside the window only.
-    const p50 = (r: RunResult, from: number, to: number) => meanOf(r.series.latencyP50.slice(from, to).map((x) => x ?? 0));
+    const p50 = (r: RunResult, from: number, to: number) => meanOf(one(r).series.latencyP50.slice(from, to).map((x) => x ?? 0));
     expect(p50(slow, 150, 250) - p50(base, 150, 250)).toBeGreaterThan(7);
     expect(p50(slow, 150, 250) - p50(base, 150, 250)).toBeLessThan(9);
     expect(Math.abs(p50(slow, 350, 400) - p50(base, 350, 400))).toBeLessThan(2);
@@ -536,7 +537,7 @@ describe('client quotas (producer_byte_rate)', () => {
         config: { 'buffer.memory': 1_000_000_000 },
       }),
     );
-    expect(r.summary.producer.maxThrottleMs).toBeGreaterThan(0);
+    expect(one(r).producer.maxThrottleMs).toBeGreaterThan(0);
     const bytesPerSecond = (r.summary.accounting.appended * 1000) / 66;
     expect(bytesPerSecond / 200_000).toBeGreaterThan(0.95);
     expect(bytesPerSecond / 200_000).toBeLessThan(1.1);
@@ -596,7 +597,7 @@ describe('every run balances and repeats', () => {
     checkConservation(r.summary.accounting);
     const rejected = Object.values(r.summary.accounting.rejected).reduce((a, b) => a + b, 0);
     expect(rejected).toBeGreaterThan(0);
-    expect(r.series.rejectedRate.reduce((a, b) => a + b, 0) * 0.1).toBeCloseTo(rejected, 0);
+    expect(one(r).series.rejectedRate.reduce((a, b) => a + b, 0) * 0.1).toBeCloseTo(rejected, 0);
   });
 
   it('same seed, same result, to the byte', () => {

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
+import { one } from '../helpers/one-stage.js';
 
 const base = (extra: string, brokers = '', perRecord = '0ms', fetchBytes = 1048576) => `
 name: cb
@@ -29,14 +30,14 @@ describe('consumers and brokers', () => {
     const at = (t: number) => r.time.findIndex((x) => x >= t);
     // Records fetched before the loss (up to max.partition.fetch.bytes a partition) are still
     // processed and committed (auto-commit every 5 s); after that nothing moves on 0 and 3.
-    const a = r.partitionLag[at(32)];
-    const b = r.partitionLag[at(39)];
+    const a = one(r).partitionLag[at(32)];
+    const b = one(r).partitionLag[at(39)];
     expect(a[0]).toBeGreaterThan(100);
     expect(b[0]).toBe(a[0]);
     expect(b[3]).toBe(a[3]);
     // The members have capacity to spare for the other partitions, which stay near zero lag.
     for (const p of [1, 2, 4, 5]) expect(b[p]).toBeLessThan(1_000);
-    const c = r.partitionLag[at(50)];
+    const c = one(r).partitionLag[at(50)];
     expect(c[0]).not.toBe(b[0]);
     expect(r.events.some((e) => e.kind === 'fault')).toBe(true);
   });
@@ -53,9 +54,9 @@ describe('consumers and brokers', () => {
         .replace('count: 3', `count: ${count}`)
         .replace('replication-factor: 2', `replication-factor: ${Math.min(2, count)}`);
       const r = simulate(parseScenario(text, 'cb.yaml'));
-      expect(r.summary.group.maxFetchThrottleMs).toBeGreaterThan(0);
-      expect(r.series.groupLag.at(-1)!).toBeGreaterThan(10_000);
-      const late = r.series.processedRate.filter((_, i) => r.time[i] >= 30);
+      expect(one(r).group.maxFetchThrottleMs).toBeGreaterThan(0);
+      expect(one(r).series.groupLag.at(-1)!).toBeGreaterThan(10_000);
+      const late = one(r).series.processedRate.filter((_, i) => r.time[i] >= 30);
       return (late.reduce((a, b) => a + b, 0) / late.length) * 1024;
     };
     expect(Math.abs(settled(3) / 1_500_000 - 1)).toBeLessThan(0.1);
@@ -67,7 +68,7 @@ describe('consumers and brokers', () => {
     // a partition, a member's fetch (3 partitions) is ~3 MB against a ~5 MB window: one fits in
     // the window at a time, so the rate stays well under the quota, never above it.
     const r = simulate(parseScenario(base('', `, quotas: { g: { consumer_byte_rate: 500000 } }`).replace('count: 3', 'count: 1').replace('replication-factor: 2', 'replication-factor: 1'), 'cb.yaml'));
-    const late = r.series.processedRate.filter((_, i) => r.time[i] >= 30);
+    const late = one(r).series.processedRate.filter((_, i) => r.time[i] >= 30);
     const rate = (late.reduce((a, b) => a + b, 0) / late.length) * 1024;
     expect(rate).toBeLessThan(500_000 * 0.8);
     expect(rate).toBeGreaterThan(500_000 * 0.3);

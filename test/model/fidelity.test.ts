@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
+import { one } from '../helpers/one-stage.js';
 
 function burst(fidelity: string, keys: string): string {
   return `
@@ -52,8 +53,8 @@ describe.each([
   });
 
   it('agrees on peak lag (5%), its time (2 s) and time to drain (5 s)', () => {
-    const e = exact.summary.lag;
-    const b = batched.summary.lag;
+    const e = one(exact).lag;
+    const b = one(batched).lag;
     expect(e.peakRecords).toBeGreaterThan(100_000);
     expect(close(e.peakRecords, b.peakRecords, 0.05)).toBe(true);
     expect(Math.abs(e.peakAtSeconds - b.peakAtSeconds)).toBeLessThanOrEqual(2);
@@ -63,18 +64,18 @@ describe.each([
   });
 
   it('agrees on end-to-end latency mean, p50, p95, p99 within 5%', () => {
-    const e = exact.summary.latency;
-    const b = batched.summary.latency;
+    const e = one(exact).latency;
+    const b = one(batched).latency;
     for (const k of ['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const) {
       expect(close(e[k]!, b[k]!, 0.05), `${k}: exact ${e[k]} batched ${b[k]}`).toBe(true);
     }
   });
 
   it('agrees on the lag curve: mean absolute difference under 5% of the peak', () => {
-    const n = exact.series.groupLag.length;
+    const n = one(exact).series.groupLag.length;
     let diff = 0;
-    for (let i = 0; i < n; i++) diff += Math.abs(exact.series.groupLag[i] - batched.series.groupLag[i]);
-    expect(diff / n).toBeLessThan(0.05 * exact.summary.lag.peakRecords);
+    for (let i = 0; i < n; i++) diff += Math.abs(one(exact).series.groupLag[i] - one(batched).series.groupLag[i]);
+    expect(diff / n).toBeLessThan(0.05 * one(exact).lag.peakRecords);
   });
 });
 

@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
 import type { RunResult } from '../../src/metrics/result.js';
+import { one } from '../helpers/one-stage.js';
 
 const RTT = 0.002; // seconds
 const HALF = RTT / 2;
@@ -56,18 +57,18 @@ describe('a crashed consumer', () => {
     // The survivor hears at its 54 s heartbeat (+1 RTT), commits (1 RTT) and rejoins (+half),
     // and the assignment arrives 1.5 RTT after the join phase ends.
     close(rebalance.endSeconds!, 54 + RTT + RTT + HALF + 3 * HALF);
-    expect(r.summary.group.rebalances).toBe(1);
+    expect(one(r).group.rebalances).toBe(1);
   });
 
   it("the crashed member's partitions are paused from the crash until the survivor consumes them", () => {
     const i = r.time.findIndex((t) => t >= 30);
-    expect(r.series.pausedPartitions[i]).toBe(2); // owned by the dead member, not consumed
+    expect(one(r).series.pausedPartitions[i]).toBe(2); // owned by the dead member, not consumed
     const after = r.time.findIndex((t) => t >= 55);
-    expect(r.series.pausedPartitions[after] + r.series.unownedPartitions[after]).toBe(0);
-    expect(r.series.consumers[i]).toBe(2);
-    expect(r.series.consumers[after]).toBe(1);
+    expect(one(r).series.pausedPartitions[after] + one(r).series.unownedPartitions[after]).toBe(0);
+    expect(one(r).series.consumers[i]).toBe(2);
+    expect(one(r).series.consumers[after]).toBe(1);
     // From the crash at 10 s to the offset fetch after the rebalance.
-    close(r.summary.group.longestPartitionPauseSeconds, 54 + RTT + RTT + HALF + 3 * HALF + RTT - 10);
+    close(one(r).group.longestPartitionPauseSeconds, 54 + RTT + RTT + HALF + 3 * HALF + RTT - 10);
   });
 });
 
@@ -100,9 +101,9 @@ describe('a poll batch slower than max.poll.interval.ms', () => {
     const cycle = 15 + HALF + 3 + 3 * HALF + RTT + RTT;
     let completions = 0;
     for (let start = t0; start < 40; start += cycle) completions += Math.min(50, Math.floor((40 - start) / 0.3 + 1e-9));
-    expect(first.summary.group.duplicates).toBe(completions - 50);
+    expect(one(first).group.duplicates).toBe(completions - 50);
     expect(first.summary.accounting.processed).toBe(50);
-    expect(first.series.groupLag.at(-1)).toBe(1000);
+    expect(one(first).series.groupLag.at(-1)).toBe(1000);
   });
 
   it('the group spins: a leave and a rejoin every cycle, lag never falls', () => {
@@ -110,16 +111,16 @@ describe('a poll batch slower than max.poll.interval.ms', () => {
     const cycle = 15 + HALF + 3 + 3 * HALF + RTT + RTT;
     const cycles = Math.floor((120 - t0) / cycle);
     expect(marks(long, /member left \(poll timeout\)/).length).toBeGreaterThanOrEqual(cycles);
-    expect(long.summary.group.rebalances).toBeGreaterThanOrEqual(cycles - 1);
+    expect(one(long).group.rebalances).toBeGreaterThanOrEqual(cycles - 1);
     expect(long.summary.accounting.processed).toBe(50);
-    expect(long.summary.group.duplicates).toBeGreaterThanOrEqual(50 * (cycles - 1));
+    expect(one(long).group.duplicates).toBeGreaterThanOrEqual(50 * (cycles - 1));
   });
 
   it('the fix, max.poll.records 20 (6 s per batch), keeps the member in the group with no duplicates', () => {
     const fixed = run(scenario({ ...base, duration: '120s', config: config.replace('max.poll.records: 50', 'max.poll.records: 20') }));
     expect(marks(fixed, /left/)).toEqual([]);
-    expect(fixed.summary.group.rebalances).toBe(0);
-    expect(fixed.summary.group.duplicates).toBe(0);
+    expect(one(fixed).group.rebalances).toBe(0);
+    expect(one(fixed).group.duplicates).toBe(0);
     // Busy all the time but for a fetch round trip and a commit round trip per batch of 20.
     const perBatch = 20 * 0.3 + 2 * RTT;
     expect(fixed.summary.accounting.processed).toBeGreaterThanOrEqual(Math.floor((120 - t0) / perBatch) * 20);
@@ -131,7 +132,7 @@ describe('a poll batch slower than max.poll.interval.ms', () => {
     expect(marks(r, /member left \(poll timeout\)/).length).toBeGreaterThan(0);
     expect(marks(r, /removed/)).toEqual([]);
     expect(marks(r, /static member back \(no rebalance\)/).length).toBeGreaterThan(0);
-    expect(r.summary.group.rebalances).toBe(0);
+    expect(one(r).group.rebalances).toBe(0);
   });
 
   it('a static member is not removed until its session runs out', () => {
@@ -163,17 +164,17 @@ describe('scale-out from 2 to 4 consumers on 4 partitions', () => {
     // the assignment comes 1.5 RTT after the last join, and partitions are consumed after the
     // offset fetch (RTT). Member 1's partitions stop for 1.5 s waiting for member 0.
     close(rb.endSeconds!, 12 + RTT + RTT + HALF + 3 * HALF);
-    expect(eager.summary.group.rebalances).toBe(1);
-    const stopped = eager.series.unownedPartitions.map((u, i) => u + eager.series.pausedPartitions[i]);
+    expect(one(eager).group.rebalances).toBe(1);
+    const stopped = one(eager).series.unownedPartitions.map((u, i) => u + one(eager).series.pausedPartitions[i]);
     expect(Math.max(...stopped)).toBe(4);
     const consumed = rb.endSeconds! + RTT;
-    close(eager.summary.group.pausedPartitionSeconds, 2 * (consumed - (12 + RTT)) + 2 * (consumed - (10.5 + RTT)));
-    close(eager.summary.group.longestPartitionPauseSeconds, consumed - (10.5 + RTT));
+    close(one(eager).group.pausedPartitionSeconds, 2 * (consumed - (12 + RTT)) + 2 * (consumed - (10.5 + RTT)));
+    close(one(eager).group.longestPartitionPauseSeconds, consumed - (10.5 + RTT));
   });
 
   it('cooperative: partitions that keep their owner never stop; the two that move wait for a second rebalance', () => {
-    expect(coop.summary.group.rebalances).toBe(2);
-    const stopped = coop.series.unownedPartitions.map((u, i) => u + coop.series.pausedPartitions[i]);
+    expect(one(coop).group.rebalances).toBe(2);
+    const stopped = one(coop).series.unownedPartitions.map((u, i) => u + one(coop).series.pausedPartitions[i]);
     expect(Math.max(...stopped)).toBe(2);
     const [first, second] = marks(coop, /^rebalance/);
     close(first.endSeconds!, 12 + RTT + HALF + 3 * HALF);
@@ -183,15 +184,15 @@ describe('scale-out from 2 to 4 consumers on 4 partitions', () => {
     const moved = second.endSeconds! + RTT - first.endSeconds!;
     // A member busy with a batch when the first round ends revokes at the batch's end (1 ms a
     // record), so a moved partition pauses for `moved` or a few ms less.
-    close(coop.summary.group.longestPartitionPauseSeconds, moved);
-    expect(coop.summary.group.pausedPartitionSeconds).toBeLessThanOrEqual(2 * moved + 1e-9);
-    expect(coop.summary.group.pausedPartitionSeconds).toBeGreaterThan(2 * moved - 0.01);
+    close(one(coop).group.longestPartitionPauseSeconds, moved);
+    expect(one(coop).group.pausedPartitionSeconds).toBeLessThanOrEqual(2 * moved + 1e-9);
+    expect(one(coop).group.pausedPartitionSeconds).toBeGreaterThan(2 * moved - 0.01);
   });
 
   it('KIP-848: no barrier; moved partitions pause from revocation to the new owner\'s next heartbeat', () => {
-    const stopped = consumer.series.unownedPartitions.map((u, i) => u + consumer.series.pausedPartitions[i]);
+    const stopped = one(consumer).series.unownedPartitions.map((u, i) => u + one(consumer).series.pausedPartitions[i]);
     expect(Math.max(...stopped)).toBe(2);
-    expect(consumer.summary.group.pausedPartitionSeconds).toBeGreaterThan(0);
+    expect(one(consumer).group.pausedPartitionSeconds).toBeGreaterThan(0);
     // Heartbeats every 5 s: member 0 at 0, 5 ... s, member 1 at 2.5, 7.5 ... s, the new members
     // from 10 s (their join answered at once). Member 1 hears of the new target at 12.5 s + RTT,
     // member 0 at 15 s + RTT; each revokes one partition at once (idle) and acknowledges after
@@ -202,13 +203,13 @@ describe('scale-out from 2 to 4 consumers on 4 partitions', () => {
     close(reconciled.endSeconds!, 20 + RTT);
     const first = 15 + RTT + RTT - (12.5 + RTT);
     const second = 20 + RTT + RTT - (15 + RTT);
-    close(consumer.summary.group.longestPartitionPauseSeconds, second);
-    close(consumer.summary.group.pausedPartitionSeconds, first + second);
+    close(one(consumer).group.longestPartitionPauseSeconds, second);
+    close(one(consumer).group.pausedPartitionSeconds, first + second);
   });
 
   it('every run balances and no duplicates come from a clean rebalance with auto-commit', () => {
     for (const r of [eager, coop, consumer]) {
-      expect(r.summary.group.duplicates).toBe(0);
+      expect(one(r).group.duplicates).toBe(0);
       expect(r.summary.accounting.appended).toBe(r.summary.accounting.processed + r.summary.accounting.inLog + r.summary.accounting.inProcessing);
     }
   });
@@ -217,22 +218,22 @@ describe('scale-out from 2 to 4 consumers on 4 partitions', () => {
 describe('static membership and rolling restarts', () => {
   it('a static member restarted within session.timeout.ms gets its partitions back with no rebalance', () => {
     const r = run(scenario({ config: 'group.instance.id: app', faults: '[{ type: consumer-crash, at: 10s, member: 0, restart-after: 20s }]' }));
-    expect(r.summary.group.rebalances).toBe(0);
+    expect(one(r).group.rebalances).toBe(0);
     expect(marks(r, /static member back \(no rebalance\)/).length).toBe(1);
     // Paused from the crash until the restart's join, sync and offset fetch.
-    close(r.summary.group.longestPartitionPauseSeconds, 20 + HALF + 4 * HALF + RTT);
+    close(one(r).group.longestPartitionPauseSeconds, 20 + HALF + 4 * HALF + RTT);
   });
 
   it('a rolling restart of dynamic members causes two rebalances per member (leave, then join)', () => {
     const r = run(scenario({ duration: '120s', faults: '[{ type: rolling-restart, at: 10s, interval: 20s, downtime: 5s }]' }));
-    expect(r.summary.group.rebalances).toBe(4);
+    expect(one(r).group.rebalances).toBe(4);
     expect(marks(r, /member shut down/).length).toBe(2);
-    expect(r.summary.group.duplicates).toBe(0);
+    expect(one(r).group.duplicates).toBe(0);
   });
 
   it('the same rolling restart with static members causes none', () => {
     const r = run(scenario({ duration: '120s', config: 'group.instance.id: app', faults: '[{ type: rolling-restart, at: 10s, interval: 20s, downtime: 5s }]' }));
-    expect(r.summary.group.rebalances).toBe(0);
-    close(r.summary.group.longestPartitionPauseSeconds, 5 + HALF + 4 * HALF + RTT);
+    expect(one(r).group.rebalances).toBe(0);
+    close(one(r).group.longestPartitionPauseSeconds, 5 + HALF + 4 * HALF + RTT);
   });
 });

@@ -10,11 +10,12 @@ import fc from 'fast-check';
 import path from 'node:path';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
 import { producerThreadsStarted } from '../../src/model/producer-thread.js';
-import { prepareReplications, runReplications } from '../../src/cli/replicate.js';
-import { expectedRecords, PRODUCER_THREAD_RECORDS } from '../../src/model/pipeline.js';
+import { prepare, replicate } from '../../src/run.js';
+import { expectedRecords, PRODUCER_THREAD_RECORDS } from '../../src/model/simulate.js';
 import { scenarioArb } from './arbitrary.js';
+import { one } from '../helpers/one-stage.js';
 
 const same = (scenario: Scenario) => {
   const inline = JSON.stringify(simulate(scenario));
@@ -67,7 +68,7 @@ describe('producers on a thread of their own', () => {
           ],
         }),
       );
-      expect(r.summary.producer.retries).toBeGreaterThan(0);
+      expect(one(r).producer.retries).toBeGreaterThan(0);
     });
 
     it(`a full buffer that blocks, and one that drops, behind quotas and a slow broker (${fidelity})`, () => {
@@ -163,14 +164,14 @@ describe('the producer thread between runs', () => {
     expect(expectedRecords(s)).toBeLessThan(PRODUCER_THREAD_RECORDS);
     expect(expectedRecords(big)).toBeGreaterThanOrEqual(PRODUCER_THREAD_RECORDS);
     const before = producerThreadsStarted();
-    prepareReplications(s, 1, 2); // too small to gain from a thread
-    prepareReplications(big, 1, 1); // one core
-    prepareReplications(big, 2, 2); // replications run on the pool
+    prepare(s, { replications: 1, jobs: 2 }); // too small to gain from a thread
+    prepare(big, { replications: 1, jobs: 1 }); // one core
+    prepare(big, { replications: 2, jobs: 2 }); // replications run on the pool
     expect(producerThreadsStarted()).toBe(before);
-    prepareReplications(big, 1, 2);
-    prepareReplications(big, 1, 2); // one is waiting already
+    prepare(big, { replications: 1, jobs: 2 });
+    prepare(big, { replications: 1, jobs: 2 }); // one is waiting already
     expect(producerThreadsStarted()).toBe(before + 1);
-    const replicated = await runReplications(big, 1, 2);
+    const replicated = await replicate(big, { replications: 1, jobs: 2 });
     expect(producerThreadsStarted()).toBe(before + 1);
     expect(JSON.stringify(replicated.median)).toBe(JSON.stringify(simulate(big)));
   });

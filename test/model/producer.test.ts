@@ -12,7 +12,7 @@ import { compile } from '../../src/random/distributions.js';
 import { stream } from '../../src/random/stream.js';
 import { WindowedCounter } from '../../src/metrics/windows.js';
 import { Scenario } from '../../src/scenario/schema.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
 import { Brokers } from '../../src/model/brokers.js';
 
 const END = 10_000_000; // 10 s

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
+import { one } from '../helpers/one-stage.js';
 
 const LAMBDA = 900; // arrivals per second
 const MU = 1000; // services per second (1 ms mean)
@@ -33,7 +34,7 @@ consumer-groups:
 
 describe('M/M/1 (rho = 0.9)', () => {
   const r = simulate(parseScenario(queue('{ dist: exponential, mean: 1ms }'), 'mm1.yaml'));
-  const lat = r.summary.latency;
+  const lat = one(r).latency;
 
   it('mean sojourn is 1/(mu - lambda) = 10 ms within 3%', () => {
     expect(lat.count).toBeGreaterThan(1_300_000);
@@ -48,7 +49,7 @@ describe('M/M/1 (rho = 0.9)', () => {
   });
 
   it('throughput equals the arrival rate', () => {
-    expect(Math.abs(r.summary.throughput.meanProcessedPerSecond - LAMBDA) / LAMBDA).toBeLessThan(0.01);
+    expect(Math.abs(one(r).throughput.meanProcessedPerSecond - LAMBDA) / LAMBDA).toBeLessThan(0.01);
   });
 });
 
@@ -57,7 +58,7 @@ describe('M/D/1 (rho = 0.9), Pollaczek-Khinchine', () => {
     const r = simulate(parseScenario(queue('1ms'), 'md1.yaml'));
     const rho = LAMBDA / MU;
     const expected = (1 / MU + rho / (2 * MU * (1 - rho))) * 1000;
-    expect(Math.abs(r.summary.latency.meanMs! - expected) / expected).toBeLessThan(0.03);
+    expect(Math.abs(one(r).latency.meanMs! - expected) / expected).toBeLessThan(0.03);
   });
 
   it('M/G/1 with lognormal service (cv = 2) matches P-K: W = 1/mu + lambda E[S^2] / (2 (1 - rho))', () => {
@@ -67,7 +68,7 @@ describe('M/D/1 (rho = 0.9), Pollaczek-Khinchine', () => {
     const rho = LAMBDA * meanS;
     const es2 = sd * sd + meanS * meanS;
     const expected = (meanS + (LAMBDA * es2) / (2 * (1 - rho))) * 1000;
-    expect(Math.abs(r.summary.latency.meanMs! - expected) / expected).toBeLessThan(0.04);
+    expect(Math.abs(one(r).latency.meanMs! - expected) / expected).toBeLessThan(0.04);
   });
 });
 
@@ -81,9 +82,9 @@ describe("Little's law on the run's own outputs", () => {
         'little.yaml',
       ),
     );
-    const meanLag = r.series.groupLag.reduce((a, b) => a + b, 0) / r.series.groupLag.length;
-    const lambda = r.summary.throughput.meanProcessedPerSecond;
-    const w = r.summary.latency.meanMs! / 1000;
+    const meanLag = one(r).series.groupLag.reduce((a, b) => a + b, 0) / one(r).series.groupLag.length;
+    const lambda = one(r).throughput.meanProcessedPerSecond;
+    const w = one(r).latency.meanMs! / 1000;
     expect(Math.abs(meanLag - lambda * w) / (lambda * w)).toBeLessThan(0.05);
   });
 });

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KAFKA_RETENTION_DEFAULTS, PartitionLog, type RetentionConfig } from '../../src/model/log.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { checkConservation, simulate } from '../../src/model/pipeline.js';
+import { checkConservation, simulate } from '../../src/model/simulate.js';
 import type { ConsumerGroup } from '../../src/model/group.js';
+import { one } from '../helpers/one-stage.js';
 
 const S = 1_000_000;
 const MIN = 60 * S;
@@ -276,8 +277,8 @@ faults: ${opts.idle ? '[{ type: consumer-crash, at: 0s, member: 0 }]' : '[]'}
     expect(acc.lost).toEqual({ retention: deleted });
     expect(acc.inLog).toBe(acc.appended - deleted);
     // 1 s windows: the per-second loss adds up to the count, and starts with the first deletion.
-    expect(sum(result.series.lostRate)).toBe(deleted);
-    const first = result.series.lostRate.findIndex((v) => v > 0);
+    expect(sum(one(result).series.lostRate)).toBe(deleted);
+    const first = one(result).series.lostRate.findIndex((v) => v > 0);
     expect(result.time[first]).toBeGreaterThan(6 * 60); // retention 5 min + a segment + a check
     expect(() => checkConservation(acc)).not.toThrow();
   });
@@ -290,7 +291,7 @@ faults: ${opts.idle ? '[{ type: consumer-crash, at: 0s, member: 0 }]' : '[]'}
     const acc = result.summary.accounting;
     expect(acc.processed).toBeGreaterThan(800_000);
     expect(acc.lost.retention).toBeGreaterThan(300_000);
-    expect(sum(result.series.lostRate)).toBe(acc.lost.retention);
+    expect(sum(one(result).series.lostRate)).toBe(acc.lost.retention);
     expect(() => checkConservation(acc)).not.toThrow();
     for (const l of logs) {
       expect(group.fetchOffset[l.partition]).toBeGreaterThanOrEqual(l.logStartOffset);
@@ -309,7 +310,7 @@ faults: ${opts.idle ? '[{ type: consumer-crash, at: 0s, member: 0 }]' : '[]'}
     const lostLatest = latest.accounting.lost['offset-reset'] + (latest.accounting.lost.retention ?? 0);
     expect(lostLatest).toBeGreaterThanOrEqual(earliest.accounting.lost.retention);
     expect(Math.abs(latest.accounting.processed - earliest.accounting.processed) / earliest.accounting.processed).toBeLessThan(0.02);
-    expect(latest.latency.p50Ms!).toBeLessThan(earliest.latency.p50Ms! / 2);
+    expect(latest.endToEnd.latency.p50Ms!).toBeLessThan(earliest.endToEnd.latency.p50Ms! / 2);
     expect(latest.accounting.processed + lostLatest + latest.accounting.inLog + latest.accounting.inProcessing).toBe(latest.accounting.appended);
   });
 

@@ -14,6 +14,7 @@ import {
 import { compileChart } from '../../src/report/render.js';
 import { makeRunResult } from './fixture.js';
 import { validateVegaLite } from './vl-schema.js';
+import { one } from '../helpers/one-stage.js';
 
 type Json = Record<string, unknown>;
 
@@ -120,7 +121,7 @@ describe('chart specs', () => {
 
   it('downsamples long series and the heat map, keeping spikes', () => {
     const long = makeRunResult({ durationSeconds: 36_000, sampleIntervalSeconds: 1, partitions: 48 });
-    long.series.groupLag[12_345] = 9e9;
+    one(long).series.groupLag[12_345] = 9e9;
     const [lag, , , , heatmap] = buildCharts(long);
     const line = units(lag.spec).find((u) => (u.mark as Json).type === 'line')!;
     const rows = (line.data as Json).values as Json[];

@@ -129,8 +129,9 @@ describe('writeComparison', { timeout: 120_000 }, async () => {
   it('writes every figure with its interval to comparison.csv and summary.json', async () => {
     const csv = (await readFile(path.join(dir, 'comparison.csv'), 'utf8')).split('\n');
     expect(csv[0]).toBe('variant,figure,runs,mean,sd,low,high');
-    expect(csv).toContain(`8 consumers,latency.p99Ms,1,8123.4,0,8123.4,8123.4`);
-    expect(csv.some((l) => l.startsWith('16 consumers,lag.peakRecords,5,'))).toBe(true);
+    // Figures are named by their v2 path, the path an objective or a sweep metric can use.
+    expect(csv).toContain(`8 consumers,endToEnd.latency.p99Ms,1,8123.4,0,8123.4,8123.4`);
+    expect(csv.some((l) => l.startsWith('16 consumers,groups.order-processor.lag.peakRecords,5,'))).toBe(true);
     const json = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8'));
     expect(json.baseline).toBe('8 consumers');
     expect(json.variants.map((v: Json) => v.runs)).toEqual([1, 5, 3]);
@@ -147,9 +148,10 @@ describe('writeComparison', { timeout: 120_000 }, async () => {
 describe('figures and deltas', () => {
   it('reads a summary figure by path, reasons with dots included', () => {
     const { summary } = makeRunResult();
-    expect(figureAt(summary, 'latency.p99Ms')).toBe(8123.4);
+    expect(figureAt(summary, 'endToEnd.latency.p99Ms')).toBe(8123.4);
     expect(figureAt(summary, 'accounting.rejected.buffer full (max.block.ms)')).toBe(512);
-    expect(figureAt(summary, 'lag.nothing')).toBeNull();
+    expect(figureAt(summary, 'groups.order-processor.lag.nothing')).toBeNull();
+    expect(figureAt(summary, 'latency.p99Ms')).toBeNull();
   });
 
   it('writes deltas with sign and share of the baseline', () => {

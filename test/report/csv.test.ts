@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { partitionLagCsv, timeseriesCsv } from '../../src/report/csv.js';
 import { makeRunResult } from './fixture.js';
+import { one } from '../helpers/one-stage.js';
 
 describe('timeseries.csv', () => {
   const result = makeRunResult();
@@ -45,7 +46,7 @@ describe('timeseries.csv', () => {
     const header = lines[0].split(',');
     const p50 = header.indexOf('latency_p50_ms');
     const first = lines[1].split(',');
-    expect(result.series.latencyP50[0]).toBeNull();
+    expect(one(result).series.latencyP50[0]).toBeNull();
     expect(first[p50]).toBe('');
     const row = 1235; // sample 1234 holds the max-latency spike
     expect(lines[row].split(',')[header.indexOf('latency_max_ms')]).toBe('99999');
@@ -59,7 +60,7 @@ describe('timeseries.csv', () => {
 
   it('refuses a series whose length differs from the sample count', () => {
     const broken = makeRunResult();
-    broken.series.groupLag.pop();
+    one(broken).series.groupLag.pop();
     expect(() => timeseriesCsv(broken)).toThrow(/group_lag has 1799 values but the run has 1800 samples/);
   });
 });
@@ -70,6 +71,6 @@ describe('partition-lag.csv', () => {
     const lines = partitionLagCsv(result).trimEnd().split('\n');
     expect(lines[0]).toBe('time_s,p0,p1,p2,p3,p4,p5,p6,p7');
     expect(lines.length - 1).toBe(result.time.length);
-    expect(lines[600].split(',').map(Number)).toEqual([result.time[599], ...result.partitionLag[599]]);
+    expect(lines[600].split(',').map(Number)).toEqual([result.time[599], ...one(result).partitionLag[599]]);
   });
 });

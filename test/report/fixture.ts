@@ -5,6 +5,7 @@
  * time and needs no model.
  */
 import type { MarkedEvent, RunResult } from '../../src/metrics/result.js';
+import { oneStageResult } from '../helpers/one-stage.js';
 
 export interface FixtureOptions {
   durationSeconds?: number;
@@ -156,7 +157,11 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
   const rejected = { 'buffer full (max.block.ms)': 512 };
   offered = appended + 512 + 40;
 
-  return {
+  return oneStageResult({
+    topic: 'orders',
+    partitions,
+    group: 'order-processor',
+    consumers: 8,
     scenario: {
       name: 'flash-sale',
       title: options.title ?? 'Flash sale: 20k to 120k records/s for ten minutes',
@@ -166,10 +171,6 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
       seed: 42,
       durationSeconds: duration,
       sampleIntervalSeconds: interval,
-      topic: 'orders',
-      partitions,
-      group: 'order-processor',
-      consumers: 8,
       fidelity: options.fidelity ?? 'batched',
       kafkaDefaults: '3.7',
     },
@@ -192,7 +193,6 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
       producerBlocked: blocked,
       rejectedRate,
       lostRate,
-      services,
     },
     partitionLag,
     events: options.events ?? [...DEFAULT_EVENTS, ...(groupMode === 'storm' ? STORM_EVENTS : [])].map((e) => ({
@@ -249,7 +249,11 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
         groupMode === 'quiet'
           ? { blockedSeconds: 0, maxBufferBytes: 0, maxThrottleMs: 0, retries: 0 }
           : { blockedSeconds: 30, maxBufferBytes: 33_554_432, maxThrottleMs: 250, retries: 17 },
-      services: Object.fromEntries(
+      kernelEvents: 4_321_987,
+    },
+    services: {
+      series: services,
+      summary: Object.fromEntries(
         serviceNames.map((name, k) => [
           name,
           {
@@ -269,7 +273,6 @@ export function makeRunResult(options: FixtureOptions = {}): RunResult {
           },
         ]),
       ),
-      kernelEvents: 4_321_987,
     },
-  };
+  });
 }

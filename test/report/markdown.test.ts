@@ -3,6 +3,7 @@ import { buildCharts, planCharts } from '../../src/report/charts.js';
 import { blockquote, inlineText, reportMarkdown } from '../../src/report/markdown.js';
 import { makeRunResult } from './fixture.js';
 import type { RunResult } from '../../src/metrics/result.js';
+import { one } from '../helpers/one-stage.js';
 
 function markdown(result: RunResult): string {
   return reportMarkdown(result, buildCharts(result));
@@ -37,7 +38,7 @@ describe('report.md', () => {
   });
 
   it('formats summary numbers for people', () => {
-    const { lag } = result.summary;
+    const { lag } = one(result);
     expect(md).toMatch(/\| Peak group lag \| \d+(\.\d+)?M records at \d+ min( \d+ s)? \|/);
     expect(md).toContain(`| End-to-end latency p50 | 95.2 ms |`);
     expect(md).toContain(`| End-to-end latency p95 | 2.35 s |`);
@@ -49,11 +50,11 @@ describe('report.md', () => {
 
   it('says when lag did not drain, and when none built up', () => {
     const stuck = makeRunResult();
-    stuck.summary.lag.timeToDrainSeconds = null;
+    one(stuck).lag.timeToDrainSeconds = null;
     expect(markdown(stuck)).toContain('| did not drain within the run |');
     const calm = makeRunResult();
-    calm.summary.lag.peakRecords = 0;
-    calm.summary.lag.timeToDrainSeconds = null;
+    one(calm).lag.peakRecords = 0;
+    one(calm).lag.timeToDrainSeconds = null;
     expect(markdown(calm)).toContain('| no lag built up |');
   });
 

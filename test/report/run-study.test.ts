@@ -53,7 +53,7 @@ describe("a run's report with its study", { timeout: 60_000 }, () => {
     expect(md).toContain(`3 runs (seeds ${replicated.seeds.join(', ')})`);
     expect(md).not.toContain('Single run');
     const estimates = md.slice(md.indexOf('## Replications'));
-    const peak = replicated.estimates['lag.peakRecords'];
+    const peak = replicated.estimates['groups.order-processor.lag.peakRecords'];
     expect(estimates).toMatch(/\| Peak group lag \(records\) \| [^|]+ \[[^|]+, [^|]+\] \|/);
     expect(peak.low).toBeLessThan(peak.high);
 
@@ -71,8 +71,8 @@ describe("a run's report with its study", { timeout: 60_000 }, () => {
       expect(i, `window at ${x} s`).toBeGreaterThanOrEqual(0);
       expect(row.low).toBeLessThanOrEqual(row.high);
       // Charts keep 7 significant digits.
-      const low = replicated.bands.groupLag.low[i] as number;
-      const high = replicated.bands.groupLag.high[i] as number;
+      const low = replicated.bands['groups.order-processor.lag'].low[i] as number;
+      const high = replicated.bands['groups.order-processor.lag'].high[i] as number;
       expect(Math.abs(row.low - low)).toBeLessThanOrEqual(1e-6 * Math.abs(low));
       expect(Math.abs(row.high - high)).toBeLessThanOrEqual(1e-6 * Math.abs(high));
       matched++;

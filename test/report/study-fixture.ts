@@ -18,12 +18,17 @@ export interface VariantOptions extends FixtureOptions {
 export function makeVariant(label: string, options: VariantOptions = {}): VariantResult {
   const runs = Array.from({ length: options.runs ?? 1 }, (_, r) => scaled(makeRunResult(options), (options.lag ?? 1) * (1 + 0.04 * r)));
   const median = runs[Math.floor(runs.length / 2)];
+  // Bands keyed by series path, as aggregate() keys them (groups.<name>.lag, endToEnd.latencyP99).
   const bands: Record<string, Band> = {};
-  for (const [key, values] of Object.entries(median.series)) {
-    if (key === 'services') continue;
-    const v = values as (number | null)[];
-    bands[key] = { low: v.map((x) => (x === null ? null : x * 0.9)), high: v.map((x) => (x === null ? null : x * 1.1)) };
-  }
+  const walk = (node: unknown, prefix: string) => {
+    if (Array.isArray(node)) {
+      const v = node as (number | null)[];
+      if (!prefix.startsWith('services.')) bands[prefix] = { low: v.map((x) => (x === null ? null : x * 0.9)), high: v.map((x) => (x === null ? null : x * 1.1)) };
+    } else if (node !== null && typeof node === 'object') {
+      for (const [k, child] of Object.entries(node)) walk(child, prefix === '' ? k : `${prefix}.${k}`);
+    }
+  };
+  walk(median.series, '');
   const estimates: Record<string, Estimate> = {};
   for (const [path, value] of numericPaths(median.summary)) {
     const n = runs.length;
@@ -34,22 +39,19 @@ export function makeVariant(label: string, options: VariantOptions = {}): Varian
 }
 
 function scaled(result: RunResult, factor: number): RunResult {
-  const s = result.series;
   const times = (v: number[]) => v.map((x) => Math.round(x * factor));
   const timesNull = (v: (number | null)[]) => v.map((x) => (x === null ? null : x * factor));
-  result.series = {
-    ...s,
-    groupLag: times(s.groupLag),
-    maxPartitionLag: times(s.maxPartitionLag),
-    lagSeconds: s.lagSeconds.map((x) => x * factor),
-    latencyP99: timesNull(s.latencyP99),
-    latencyP50: timesNull(s.latencyP50),
-  };
-  result.partitionLag = result.partitionLag.map(times);
-  const lag = result.summary.lag;
-  result.summary.lag = { ...lag, peakRecords: Math.round(lag.peakRecords * factor), maxPartitionLagRecords: Math.round(lag.maxPartitionLagRecords * factor) };
-  const latency = result.summary.latency;
-  result.summary.latency = { ...latency, p99Ms: latency.p99Ms === null ? null : latency.p99Ms * factor };
+  for (const [name, g] of Object.entries(result.series.groups)) {
+    result.series.groups[name] = { ...g, lag: times(g.lag), maxPartitionLag: times(g.maxPartitionLag), lagSeconds: g.lagSeconds.map((x) => x * factor) };
+    result.partitionLag[name] = result.partitionLag[name].map(times);
+    const figures = result.summary.groups[name];
+    const lag = figures.lag;
+    figures.lag = { ...lag, peakRecords: Math.round(lag.peakRecords * factor), maxPartitionLagRecords: Math.round(lag.maxPartitionLagRecords * factor) };
+  }
+  const e = result.series.endToEnd;
+  result.series.endToEnd = { ...e, latencyP99: timesNull(e.latencyP99), latencyP50: timesNull(e.latencyP50) };
+  const latency = result.summary.endToEnd.latency;
+  result.summary.endToEnd.latency = { ...latency, p99Ms: latency.p99Ms === null ? null : latency.p99Ms * factor };
   return result;
 }
 

@@ -7,6 +7,7 @@ import { compileChart } from '../../src/report/render.js';
 import { makeRunResult } from './fixture.js';
 import { isPng } from './png.js';
 import { validateVegaLite } from './vl-schema.js';
+import { one } from '../helpers/one-stage.js';
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'lagsim-report-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
@@ -47,14 +48,14 @@ describe('writeReport', { timeout: 60_000 }, async () => {
     }
   });
 
-  it('writes summary.json: scenario and summary, keys sorted, two-space indent, final newline', async () => {
+  it('writes summary.json: version, scenario, topology and summary, keys sorted, two-space indent, final newline', async () => {
     const text = await readFile(path.join(first, 'summary.json'), 'utf8');
     const json = JSON.parse(text);
-    expect(json).toEqual({ scenario: result.scenario, summary: result.summary });
-    expect(Object.keys(json)).toEqual(['scenario', 'summary']);
+    expect(json).toEqual({ version: 2, scenario: result.scenario, topology: result.topology, summary: result.summary });
+    expect(Object.keys(json)).toEqual(['scenario', 'summary', 'topology', 'version']);
     expect(Object.keys(json.summary)).toEqual([...Object.keys(json.summary)].sort());
     expect(Object.keys(json.summary.accounting)).toEqual([...Object.keys(json.summary.accounting)].sort());
-    expect(text).toMatch(/^\{\n  "scenario": \{\n    "consumers": 8,/);
+    expect(text).toMatch(/^\{\n  "scenario": \{\n    "description": /);
     expect(text.endsWith('}\n')).toBe(true);
   });
 
@@ -111,9 +112,9 @@ describe('writeReport', { timeout: 60_000 }, async () => {
   it('handles a run where no record completed (all latencies null)', async () => {
     const idle = makeRunResult({ services: [] });
     for (const key of ['latencyP50', 'latencyP95', 'latencyP99', 'latencyMax'] as const) {
-      idle.series[key] = idle.series[key].map(() => null);
+      idle.series.endToEnd[key] = idle.series.endToEnd[key].map(() => null);
     }
-    idle.summary.latency = { count: 0, meanMs: null, p50Ms: null, p95Ms: null, p99Ms: null, p999Ms: null, maxMs: null };
+    idle.summary.endToEnd.latency = { count: 0, meanMs: null, p50Ms: null, p95Ms: null, p99Ms: null, p999Ms: null, maxMs: null };
     const dir = path.join(scratch, 'idle');
     await writeReport(idle, dir);
     expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain('| End-to-end latency p99 | n/a |');

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/pipeline.js';
+import { simulate } from '../../src/model/simulate.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { createPool, RunFailedError, type PoolProgress, type RunJob } from '../../src/run/pool.js';
 

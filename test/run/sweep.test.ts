@@ -79,9 +79,9 @@ describe('sweep', () => {
     for (const p of r.points) {
       expect(p.seeds).toStrictEqual(replicationSeeds(9, 2));
       expect(p.runs.map((x) => x.seed)).toStrictEqual(p.seeds);
-      expect(p.runs[0].scenario.consumers).toBe(Number(p.assignments[1].value));
+      expect(Object.values(p.runs[0].topology.groups)[0].instances).toBe(Number(p.assignments[1].value));
       expect(p.verdicts).toHaveLength(2);
-      expect(p.estimates['latency.p99Ms'].n).toBe(2);
+      expect(p.estimates['endToEnd.latency.p99Ms'].n).toBe(2);
       expect(p.pass).toBe(p.verdicts.every((v) => v.pass && v.confidence === 'holds'));
     }
     expect(r.shard).toBeUndefined();

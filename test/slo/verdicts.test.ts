@@ -11,6 +11,7 @@ import type { Objective } from '../../src/scenario/schema.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { makeRunResult } from '../report/fixture.js';
 import { MINIMAL } from '../scenario/helpers.js';
+import { one } from '../helpers/one-stage.js';
 
 function objectives(text: string): Objective[] {
   return parseScenario(`${MINIMAL}objectives:\n${text}`, 'test.yaml').objectives;
@@ -20,19 +21,19 @@ const fixture = makeRunResult({ durationSeconds: 60, services: [] });
 
 /** A run with chosen summary figures. */
 function runWith(figures: { p99?: number | null; peak?: number; drain?: number | null; lost?: Record<string, number>; rejected?: Record<string, number>; rebalances?: number; seed?: number; p99Series?: (number | null)[] }): RunResult {
-  const s = fixture.summary;
-  return {
-    ...fixture,
-    scenario: { ...fixture.scenario, seed: figures.seed ?? 1 },
-    series: figures.p99Series ? { ...fixture.series, latencyP99: [...figures.p99Series, ...fixture.series.latencyP99.slice(figures.p99Series.length).map(() => null)] } : fixture.series,
-    summary: {
-      ...s,
-      latency: { ...s.latency, p99Ms: figures.p99 === undefined ? s.latency.p99Ms : figures.p99 },
-      lag: { ...s.lag, peakRecords: figures.peak ?? s.lag.peakRecords, timeToDrainSeconds: figures.drain === undefined ? s.lag.timeToDrainSeconds : figures.drain },
-      accounting: { ...s.accounting, lost: figures.lost ?? s.accounting.lost, rejected: figures.rejected ?? s.accounting.rejected },
-      group: { ...s.group, rebalances: figures.rebalances ?? s.group.rebalances },
-    },
-  };
+  const r = structuredClone(fixture);
+  r.scenario.seed = figures.seed ?? 1;
+  const e2e = r.series.endToEnd;
+  if (figures.p99Series) e2e.latencyP99 = [...figures.p99Series, ...e2e.latencyP99.slice(figures.p99Series.length).map(() => null)];
+  const s = r.summary;
+  if (figures.p99 !== undefined) s.endToEnd.latency.p99Ms = figures.p99;
+  const g = one(r).group;
+  if (figures.peak !== undefined) g.lag.peakRecords = figures.peak;
+  if (figures.drain !== undefined) g.lag.timeToDrainSeconds = figures.drain;
+  if (figures.rebalances !== undefined) g.rebalances = figures.rebalances;
+  if (figures.lost) s.accounting.lost = figures.lost;
+  if (figures.rejected) s.accounting.rejected = figures.rejected;
+  return r;
 }
 
 describe('a single run', () => {
@@ -106,7 +107,11 @@ describe('a single run', () => {
 
   it('an at-least objective counts its margin upwards', () => {
     const atLeast: Objective = { objective: 'throughput >= 1k/s', figure: 'throughput.meanProcessedPerSecond', window: false, comparison: 'at-least', bound: 1000, unit: 'records/s' };
-    const run = (v: number) => ({ ...fixture, summary: { ...fixture.summary, throughput: { ...fixture.summary.throughput, meanProcessedPerSecond: v } } });
+    const run = (v: number) => {
+      const r = structuredClone(fixture);
+      one(r).group.throughput.meanProcessedPerSecond = v;
+      return r;
+    };
     expect(evaluateObjectives([atLeast], run(1000))[0]).toMatchObject({ pass: true, margin: 0 });
     expect(evaluateObjectives([atLeast], run(999))[0]).toMatchObject({ pass: false, margin: -1 });
     expect(evaluateObjectives([atLeast], run(1001))[0]).toMatchObject({ pass: true, margin: 1 });

@@ -1,0 +1,225 @@
+/**
+ * The summary phase: what a run recorded (Recording: the recorder's windows and samples, and
+ * each component's end-of-run outcome) becomes a RunResult, keyed by topic, group and service.
+ * Nothing here reads a component; everything it reads was handed over at the run's end.
+ */
+import type { Scenario } from '../scenario/schema.js';
+import { KAFKA_DEFAULTS_VERSION } from '../scenario/schema.js';
+import type { Histogram } from './histogram.js';
+import type { Recorder } from './recorder.js';
+import {
+  RESULT_VERSION,
+  type Accounting,
+  type GroupSeries,
+  type GroupSummary,
+  type LatencySummary,
+  type MarkedEvent,
+  type RunResult,
+  type ServiceSeries,
+  type ServiceSummary,
+  type TopicSeries,
+  type TopicSummary,
+} from './result.js';
+
+/** What the run's producers did, summed or maxed over the instances writing one topic. */
+export interface ProducersOutcome {
+  offered: number;
+  rejected: Record<string, number>;
+  inProducer: number;
+  blockedTime: number;
+  maxBufferBytes: number;
+  maxThrottleMs: number;
+  retries: number;
+}
+
+export interface GroupOutcome {
+  topic: string;
+  instances: number;
+  rebalances: number;
+  membershipChanges: number;
+  pausedPartitionSeconds: number;
+  longestPartitionPauseSeconds: number;
+  duplicates: number;
+  maxFetchThrottleMs: number;
+}
+
+export interface ServiceOutcome {
+  callers: string[];
+  calls: number;
+  latency: Histogram;
+  queueWait: Histogram;
+  /** Per window, the integral of calls in flight (and waiting) over time, ticks. */
+  inFlightTime: Float64Array;
+  queuedTime: Float64Array;
+}
+
+/** Everything a run hands to the summary. */
+export interface Recording {
+  scenario: Scenario;
+  fidelity: 'exact' | 'batched';
+  recorder: Recorder;
+  topics: Record<string, { partitions: number; replicationFactor: number; producers: ProducersOutcome }>;
+  producers: Record<string, { topic: string; instances: number }>;
+  groups: Record<string, GroupOutcome>;
+  services: Record<string, ServiceOutcome>;
+  accounting: Accounting;
+  marks: MarkedEvent[];
+  kernelEvents: number;
+}
+
+const US = 1e6;
+
+export function summarise(run: Recording): RunResult {
+  const { scenario, recorder, accounting } = run;
+  const end = scenario.duration;
+  const interval = scenario['sample-interval'];
+  const time = recorder.time;
+  const windowSeconds = (w: number) => (Math.min(end, (w + 1) * interval) - w * interval) / US;
+  const perSecond = (values: Float64Array) => Array.from(values, (v, w) => v / windowSeconds(w));
+  const meanLevel = (values: Float64Array) => Array.from(values, (v, w) => v / (windowSeconds(w) * US));
+  const ms = (v: number | null) => (v === null ? null : v / 1000);
+  const seconds = end / US;
+
+  const topicSeries: Record<string, TopicSeries> = {};
+  const topicSummaries: Record<string, TopicSummary> = {};
+  for (const [name, t] of Object.entries(run.topics)) {
+    const c = recorder.producerMetrics(name);
+    const producedRate = perSecond(c.produced.values);
+    topicSeries[name] = {
+      producedRate,
+      appendedRate: perSecond(c.appended.values),
+      producerBufferBytes: Array.from(c.buffer.values),
+      producerBlocked: meanLevel(c.blocked.values),
+      rejectedRate: perSecond(c.rejected.values),
+    };
+    const o = t.producers;
+    topicSummaries[name] = {
+      throughput: { meanProducedPerSecond: o.offered / seconds, peakProducedPerSecond: Math.max(0, ...producedRate) },
+      producer: { blockedSeconds: o.blockedTime / US, maxBufferBytes: o.maxBufferBytes, maxThrottleMs: o.maxThrottleMs, retries: o.retries },
+    };
+  }
+
+  const groupSeries: Record<string, GroupSeries> = {};
+  const groupSummaries: Record<string, GroupSummary> = {};
+  const partitionLag: Record<string, number[][]> = {};
+  for (const [name, g] of Object.entries(run.groups)) {
+    const c = recorder.groupMetrics(name);
+    const s = recorder.samples(name);
+    const processedRate = perSecond(c.processed.values);
+    groupSeries[name] = {
+      processedRate,
+      lag: s.lag,
+      maxPartitionLag: s.maxPartitionLag,
+      lagSeconds: s.lagSeconds,
+      consumers: s.consumers,
+      pausedPartitions: s.pausedPartitions,
+      unownedPartitions: s.unownedPartitions,
+      lostRate: perSecond(c.lost.values),
+    };
+    partitionLag[name] = s.partitionLag;
+    groupSummaries[name] = {
+      lag: lagSummary(time, s.lag, s.lagSeconds, s.maxPartitionLag),
+      throughput: { meanProcessedPerSecond: accounting.processed / seconds, peakProcessedPerSecond: Math.max(0, ...processedRate) },
+      rebalances: g.rebalances,
+      membershipChanges: g.membershipChanges,
+      pausedPartitionSeconds: g.pausedPartitionSeconds,
+      longestPartitionPauseSeconds: g.longestPartitionPauseSeconds,
+      duplicates: g.duplicates,
+      maxFetchThrottleMs: g.maxFetchThrottleMs,
+    };
+  }
+
+  const serviceSeries: Record<string, ServiceSeries> = {};
+  const serviceSummaries: Record<string, ServiceSummary> = {};
+  for (const [name, s] of Object.entries(run.services)) {
+    const inFlight = meanLevel(s.inFlightTime);
+    const queued = meanLevel(s.queuedTime);
+    serviceSeries[name] = { inFlight, queued };
+    serviceSummaries[name] = {
+      calls: s.calls,
+      latency: latencySummary(s.latency),
+      maxInFlight: Math.max(0, ...inFlight),
+      maxQueued: Math.max(0, ...queued),
+      meanQueueWaitMs: ms(s.queueWait.mean()),
+    };
+  }
+
+  const windows = recorder.endToEnd.summaries;
+  return {
+    version: RESULT_VERSION,
+    scenario: {
+      name: scenario.name,
+      title: scenario.title ?? scenario.name,
+      description: scenario.description,
+      seed: scenario.seed,
+      durationSeconds: seconds,
+      sampleIntervalSeconds: interval / US,
+      fidelity: run.fidelity,
+      kafkaDefaults: KAFKA_DEFAULTS_VERSION,
+    },
+    topology: {
+      topics: Object.fromEntries(Object.entries(run.topics).map(([n, t]) => [n, { partitions: t.partitions, replicationFactor: t.replicationFactor }])),
+      groups: Object.fromEntries(Object.entries(run.groups).map(([n, g]) => [n, { topic: g.topic, instances: g.instances }])),
+      services: Object.fromEntries(Object.entries(run.services).map(([n, s]) => [n, { callers: s.callers }])),
+      producers: run.producers,
+    },
+    time,
+    series: {
+      topics: topicSeries,
+      groups: groupSeries,
+      services: serviceSeries,
+      endToEnd: {
+        latencyP50: windows.map((s) => ms(s.p50)),
+        latencyP95: windows.map((s) => ms(s.p95)),
+        latencyP99: windows.map((s) => ms(s.p99)),
+        latencyMax: windows.map((s) => ms(s.max)),
+      },
+    },
+    partitionLag,
+    events: run.marks,
+    summary: {
+      accounting,
+      topics: topicSummaries,
+      groups: groupSummaries,
+      services: serviceSummaries,
+      endToEnd: { latency: latencySummary(recorder.endToEnd.overall) },
+      kernelEvents: run.kernelEvents,
+    },
+  };
+}
+
+function lagSummary(time: readonly number[], lag: readonly number[], lagSeconds: readonly number[], maxPartitionLag: readonly number[]): GroupSummary['lag'] {
+  let peakIdx = 0;
+  for (let i = 1; i < lag.length; i++) if (lag[i] > lag[peakIdx]) peakIdx = i;
+  const peak = lag[peakIdx] ?? 0;
+  let drain: number | null = null;
+  if (peak > 0) {
+    for (let i = peakIdx + 1; i < lag.length; i++) {
+      if (lag[i] <= peak * 0.1) {
+        drain = time[i] - time[peakIdx];
+        break;
+      }
+    }
+  }
+  return {
+    peakRecords: peak,
+    peakAtSeconds: time[peakIdx] ?? 0,
+    peakSeconds: Math.max(0, ...lagSeconds),
+    maxPartitionLagRecords: Math.max(0, ...maxPartitionLag),
+    finalRecords: lag[lag.length - 1] ?? 0,
+    timeToDrainSeconds: drain,
+  };
+}
+
+function latencySummary(h: Histogram): LatencySummary {
+  const ms = (v: number | null) => (v === null ? null : v / 1000);
+  return {
+    count: h.count,
+    meanMs: ms(h.mean()),
+    p50Ms: ms(h.quantile(0.5)),
+    p95Ms: ms(h.quantile(0.95)),
+    p99Ms: ms(h.quantile(0.99)),
+    p999Ms: ms(h.quantile(0.999)),
+    maxMs: h.count > 0 ? h.max / 1000 : null,
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * Runs the graph of one scenario on a kernel for the scenario's duration, samples its state at
+ * each window's end through the probe, balances the books, and hands what was recorded to the
+ * summary. The run fails loudly if any record is unaccounted for.
+ *
+ * Causality rules: what may be computed ahead of the clock, and why it stays exact.
+ * 1. Sampling runs at priority 0, before model events (priority 1) at the same instant, so a
+ *    sample at T shows the state left by every event before T; the end-of-run accounting uses
+ *    the same cut, which keeps "appended", "processed" and the lag series on one definition of
+ *    time.
+ * 2. Source producers' arrivals are exogenous: nothing they do depends on the consumer side (they
+ *    read only the brokers' timelines, fixed from the start, and their own state). So a producer
+ *    works a slice of simulated time ahead per event, and appends batches that become visible at
+ *    a known later time; readers always ask a log "what is visible at t" (model/log.ts). For the
+ *    same reason all source producers may run on a thread of their own and be replayed at proxy
+ *    events standing where their slices stood (model/producer-thread.ts). The topology says which
+ *    producers are exogenous (`GraphFacts.producersExogenous`); only those may do either.
+ * 3. A member knows a poll batch's completion times when processing starts, so completions are
+ *    recorded into the windows they fall in, which may lie ahead of the clock (metrics/windows.ts);
+ *    a window's latency histogram is closed only once the clock has passed its end.
+ * 4. A service call whose start can never wait (no concurrency limit, or one at least the most
+ *    callers the graph can ever have, `GraphFacts.maxCallers`) is a latency draw and nothing
+ *    else, so the caller computes it inline with no event (model/service.ts). Any service that
+ *    can queue is simulated call by call.
+ * 5. Retention checks run every `log.retention.check.interval.ms` from the start of the run over
+ *    every partition (checks that cannot delete anything in the run are not scheduled). Records
+ *    deleted before a group fetched them are lost to retention, counted when deleted.
+ */
+import { Simulation, named } from '../kernel/simulation.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { Accounting, RunResult } from '../metrics/result.js';
+import { Recorder } from '../metrics/recorder.js';
+import { summarise, type Recording, type GroupOutcome, type ServiceOutcome } from '../metrics/summarise.js';
+import { ConservationError, checkConservation } from '../metrics/accounting.js';
+
+export { ConservationError, checkConservation };
+import type { PartitionLog } from './log.js';
+import { producerMarks, producerOutcome } from './producers.js';
+import { ProducerThread, type ThreadResult } from './producer-thread.js';
+import { compileProfile } from './rate-profile.js';
+import type { ConsumerGroup } from './group.js';
+import { buildGraph } from './topology.js';
+import { Probe } from './probe.js';
+
+export interface RunOptions {
+  /** Called with the fraction of simulated time done, at each sample. */
+  onProgress?: (fraction: number) => void;
+  /** Called with the partitions' logs and the group once the run has ended (for tests). */
+  inspect?: (model: { logs: readonly PartitionLog[]; group: ConsumerGroup }) => void;
+  /**
+   * Run the producers on a thread of their own (producer-thread.ts): the same outputs, byte for
+   * byte, on two cores. For a single run on a machine with a core to spare, not for runs that
+   * already share the cores (a pool). The thread then waits for this thread's next such run
+   * (unreferenced), so only the first pays its start-up.
+   */
+  producerThread?: boolean;
+}
+
+const US = 1e6;
+
+/** Simulates the scenario and returns what the run recorded, books balanced (summarise.ts turns it into a RunResult). */
+export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Recording {
+  const sim = new Simulation();
+  const end = scenario.duration;
+  const interval = scenario['sample-interval'];
+  const nWindows = Math.ceil(end / interval);
+  const fidelity = resolveFidelity(scenario);
+  const batched = fidelity === 'batched';
+  const recorder = new Recorder(nWindows, interval);
+
+  // The producers: here, or on their own thread with a proxy per producer replaying its slices.
+  const threaded = options.producerThread === true;
+  const graph = buildGraph(scenario, { sim, recorder, batched, producersElsewhere: threaded });
+  if (threaded && !graph.facts.producersExogenous) throw new Error('internal: the producer thread takes only exogenous producers');
+  const marks = [...graph.marks];
+  if (threaded) marks.push(...producerMarks(scenario));
+  const topic = graph.topics[0];
+  const { logs } = topic;
+
+  // ---- sampling (rule 1) --------------------------------------------------------------------
+  const probe = new Probe(graph);
+  const sample = (T: number) => {
+    for (let i = 0; i < graph.groups.length; i++) {
+      const state = probe.group(i, T);
+      const s = recorder.samples(graph.groups[i].name);
+      s.lag.push(state.lag);
+      s.maxPartitionLag.push(state.maxPartitionLag);
+      s.lagSeconds.push(state.lagAge / US);
+      s.partitionLag.push(state.partitionLag);
+      s.pausedPartitions.push(state.pausedPartitions);
+      s.unownedPartitions.push(state.unownedPartitions);
+      s.consumers.push(state.members);
+    }
+    recorder.time.push(T / US);
+    recorder.endToEnd.closeUntil(T);
+    options.onProgress?.(T / end);
+  };
+  const sampleEvent = (k: number) => {
+    sample(sim.now);
+    if (k + 1 < nWindows) sim.at(Math.min(end, (k + 2) * interval), sampleEvent, k + 1, 0);
+  };
+  if (nWindows > 1) sim.at(interval, sampleEvent, 0, 0);
+
+  // ---- retention (rule 5) -------------------------------------------------------------------
+  const checkInterval = scenario.brokers['log.retention.check.interval.ms'];
+  const allLogs = graph.topics.flatMap((t) => t.logs);
+  const canDelete = graph.topics.some((t) => (t.retention.retentionMs >= 0 && t.retention.retentionMs < end) || t.retention.retentionBytes >= 0);
+  const retentionCheck = () => {
+    const now = sim.now;
+    for (const log of allLogs) log.applyRetention(now);
+    if (now + checkInterval < end) sim.at(now + checkInterval, retentionCheck, 0, 1);
+  };
+  if (canDelete && checkInterval < end) sim.at(checkInterval, retentionCheck, 0, 1);
+
+  // Started last, so nothing before the run can fail and leave it running.
+  const thread = threaded ? new ProducerThread(scenario, batched) : null;
+  let remote: ThreadResult | undefined;
+  const counters = recorder.producerMetrics(topic.name);
+  try {
+    if (thread) {
+      const replaySlice = (): void => {
+        const next = thread.replaySlice(logs, topic.appended);
+        if (next !== null) sim.at(next, replaySlice, 0, 1);
+      };
+      named('producers', 'slice', replaySlice);
+      for (const spec of scenario.producers) for (let i = 0; i < spec.instances; i++) sim.at(0, replaySlice, 0, 1);
+    }
+    for (const p of graph.producers) p.start();
+    for (const g of graph.groups) {
+      g.group.start();
+      g.group.scheduleFaults(scenario.faults);
+    }
+    sim.run(end);
+    sample(end);
+    if (thread) {
+      remote = thread.finish();
+      for (const k of ['produced', 'appended', 'rejected', 'blocked', 'buffer'] as const) counters[k].values.set(remote.metrics[k]);
+    }
+  } catch (e) {
+    thread?.stop();
+    throw e;
+  }
+  for (const p of graph.producers) p.finish(end);
+  const outcome = remote ? remote.outcome : producerOutcome(graph.producers);
+  for (const s of graph.services) s.service.finish(end);
+  for (const g of graph.groups) {
+    g.group.settle(end);
+    marks.push(...g.group.marks);
+  }
+
+  // ---- accounting ---------------------------------------------------------------------------
+  // One group per topic today: the topic's appended records are that group's to account for.
+  const node = graph.groups[0];
+  const group = node.group;
+  const P = logs.length;
+  let appendedTotal = 0;
+  let notDone = 0;
+  let pendingInLog = 0;
+  let doneOrLost = 0;
+  for (let p = 0; p < P; p++) {
+    const leo = logs[p].endOffsetBefore(end);
+    appendedTotal += leo;
+    notDone += leo - group.accountedOffsets(p);
+    doneOrLost += group.accountedOffsets(p);
+    pendingInLog += logs[p].pendingAtOrAfter(end);
+  }
+  const inProcessing = group.inProcessing((p) => logs[p].endOffsetBefore(end));
+  const lostByReason: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(group.lost)) if (n > 0) lostByReason[reason] = n;
+  const completions = recorder.groupMetrics(node.name).processed.values.reduce((a, b) => a + b, 0);
+  if (completions !== group.unique + group.duplicates || doneOrLost !== group.unique + group.lost.retention + group.lost['offset-reset']) {
+    throw new ConservationError(
+      `processing unaccounted for: ${completions} completions vs ${group.unique} distinct + ${group.duplicates} duplicates; ` +
+        `offsets done or lost ${doneOrLost} vs ${group.unique} processed + ${group.lost.retention + group.lost['offset-reset']} lost`,
+      { offered: 0, rejected: {}, appended: appendedTotal, processed: group.unique, lost: lostByReason, inLog: notDone - inProcessing, inProcessing, inProducer: 0 },
+    );
+  }
+  options.inspect?.({ logs, group });
+  const accounting: Accounting = {
+    offered: outcome.offered,
+    rejected: Object.fromEntries(Object.entries(outcome.rejected).sort(([a], [b]) => a.localeCompare(b))),
+    appended: appendedTotal,
+    processed: group.unique,
+    lost: lostByReason,
+    inLog: notDone - inProcessing,
+    inProcessing,
+    inProducer: outcome.inProducer + pendingInLog,
+  };
+  checkConservation(accounting);
+
+  // ---- what the summary reads ---------------------------------------------------------------
+  const groups: Record<string, GroupOutcome> = {};
+  for (const g of graph.groups) {
+    groups[g.name] = {
+      topic: g.topic.name,
+      instances: g.spec.instances,
+      rebalances: g.group.rebalances,
+      membershipChanges: g.group.membershipChanges,
+      pausedPartitionSeconds: g.group.pausedSeconds,
+      longestPartitionPauseSeconds: g.group.longestPause,
+      duplicates: g.group.duplicates,
+      maxFetchThrottleMs: g.group.maxFetchThrottleMs,
+    };
+  }
+  const services: Record<string, ServiceOutcome> = {};
+  for (const s of graph.services) {
+    const sv = s.service;
+    services[s.name] = { callers: s.callers, calls: sv.calls, latency: sv.latency, queueWait: sv.queueWait, inFlightTime: sv.inFlightTime.values, queuedTime: sv.queuedTime.values };
+  }
+  marks.sort((a, b) => a.timeSeconds - b.timeSeconds || a.label.localeCompare(b.label));
+  return {
+    scenario,
+    fidelity,
+    recorder,
+    topics: Object.fromEntries(graph.topics.map((t) => [t.name, { partitions: t.partitions, replicationFactor: graph.brokers.replicationFactor, producers: outcome }])),
+    producers: Object.fromEntries(scenario.producers.map((p) => [p.name, { topic: p.topic, instances: p.instances }])),
+    groups,
+    services,
+    accounting,
+    marks,
+    kernelEvents: sim.executed,
+  };
+}
+
+/** Expected records above which `fidelity: auto` chooses the batched fidelity. */
+export const AUTO_BATCHED_RECORDS = 5_000_000;
+
+export function resolveFidelity(scenario: Scenario): 'exact' | 'batched' {
+  if (scenario.fidelity !== 'auto') return scenario.fidelity;
+  return expectedRecords(scenario) > AUTO_BATCHED_RECORDS ? 'batched' : 'exact';
+}
+
+/** Records the producers are expected to offer over the run (their rate profiles' integral). */
+export function expectedRecords(scenario: Scenario): number {
+  let expected = 0;
+  for (const p of scenario.producers) {
+    for (const s of compileProfile(p.rate, scenario.duration).segments) expected += ((s.r0 + s.r1) / 2) * (s.end - s.start);
+  }
+  return expected;
+}
+
+/**
+ * Expected records from which a single run is worth a producer thread: below, the thread's
+ * start-up and cold JIT cost more than it saves in a process's first run (a 1M-record exact
+ * M/M/1 run takes 1.3-1.4x as long with it; flash-sale, 99M records, 0.65x). Later runs in the
+ * same process find the thread started and compiled (model/producer-thread.ts).
+ */
+export const PRODUCER_THREAD_RECORDS = 2_000_000;
+
+/** Simulates the scenario and summarises what it recorded: the run's RunResult. */
+export function simulate(scenario: Scenario, options: RunOptions = {}): RunResult {
+  return summarise(simulateGraph(scenario, options));
+}

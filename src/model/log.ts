@@ -31,6 +31,16 @@
  * A consumer may still hold records of a deleted segment that it fetched before the deletion;
  * their create times are then interpolated within the deleted segment (first to last create
  * time), from a few summaries kept until the reader releases past them.
+ *
+ * Origin time. Beside its CreateTime (when the producer that wrote it to this topic got it), a
+ * record carries its origin time: when the first producer in the pipeline got it, so that a
+ * stage further down can measure latency from the start of the pipeline as well as from its own
+ * topic. A source producer's records originate when they are created; a stage's producer says
+ * how long before its hand-over the records of a batch originated (`originAge` of the batch's
+ * first and last record, interpolated in between like batched create times: exact when the ages
+ * are linear in offset, within the batch's first and last age otherwise). A log written only by
+ * source producers keeps no ages at all. Records read after their segment was deleted have their
+ * age forgotten: their origin is their create time.
  */
 
 /** Topic-level segment and retention settings, durations in ticks (us). */
@@ -87,10 +97,14 @@ const MAX_DELETED_SUMMARIES = 32;
 
 /** What a producer writes to: a partition's log, or a stream to one in another thread. */
 export interface AppendTarget {
-  /** Appends n records with their create times times[from..from+n); returns the visibility used. */
-  append(times: Float64Array, from: number, n: number, bytes: number, visible: number): number;
+  /**
+   * Appends n records with their create times times[from..from+n); returns the visibility used.
+   * `ageFirst`/`ageLast`: how long before its create time the first and the last record
+   * originated (0, the default, for a source producer's records).
+   */
+  append(times: Float64Array, from: number, n: number, bytes: number, visible: number, ageFirst?: number, ageLast?: number): number;
   /** Appends n records with create times spread from `first` to `last`; returns the visibility used. */
-  appendSpread(n: number, bytes: number, visible: number, first: number, last: number): number;
+  appendSpread(n: number, bytes: number, visible: number, first: number, last: number, ageFirst?: number, ageLast?: number): number;
 }
 
 export class PartitionLog implements AppendTarget {
@@ -110,6 +124,9 @@ export class PartitionLog implements AppendTarget {
   private batchBytes = new Float64Array(64);
   private batchFirst = new Float64Array(64);
   private batchLast = new Float64Array(64);
+  /** Origin ages of each batch's first and last record; null while every batch appended had none. */
+  private batchAgeFirst: Float64Array<ArrayBuffer> | null = null;
+  private batchAgeLast: Float64Array<ArrayBuffer> | null = null;
   /** Index (from batchHead) of the first batch not yet visible at the last visibility query. */
   private visibleCursor = 0;
   /** Absolute index of batchStartingAt's last answer (a hint; may be stale). */
@@ -146,7 +163,7 @@ export class PartitionLog implements AppendTarget {
    * bytes visible from `visible` (raised to keep visibility in offset order, as the leader
    * appends a partition's batches in order). Returns the visibility time used.
    */
-  append(times: Float64Array, from: number, n: number, bytes: number, visible: number): number {
+  append(times: Float64Array, from: number, n: number, bytes: number, visible: number, ageFirst = 0, ageLast = ageFirst): number {
     let max = times[from];
     if (this.perRecord) {
       if (this.end + n - this.recordBase > this.createTimes.length) this.makeRoom(n);
@@ -160,15 +177,42 @@ export class PartitionLog implements AppendTarget {
     } else {
       for (let i = from + 1; i < from + n; i++) if (times[i] > max) max = times[i];
     }
-    return this.appendBatch(n, bytes, visible, times[from], times[from + n - 1], max);
+    const v = this.appendBatch(n, bytes, visible, times[from], times[from + n - 1], max);
+    if (ageFirst !== 0 || ageLast !== 0 || this.batchAgeFirst !== null) this.setAges(ageFirst, ageLast);
+    return v;
   }
 
   /**
    * Appends a batch of `n` records whose create times are spread evenly from `first` to
    * `last` (batched fidelity: nothing is kept per record).
    */
-  appendSpread(n: number, bytes: number, visible: number, first: number, last: number): number {
-    return this.appendBatch(n, bytes, visible, first, last, first > last ? first : last);
+  appendSpread(n: number, bytes: number, visible: number, first: number, last: number, ageFirst = 0, ageLast = ageFirst): number {
+    const v = this.appendBatch(n, bytes, visible, first, last, first > last ? first : last);
+    if (ageFirst !== 0 || ageLast !== 0 || this.batchAgeFirst !== null) this.setAges(ageFirst, ageLast);
+    return v;
+  }
+
+  /** Records the origin ages of the batch just appended (the arrays exist from the first nonzero age). */
+  private setAges(ageFirst: number, ageLast: number): void {
+    // Batches appended before the first aged one had age 0: the new arrays start zeroed.
+    if (this.batchAgeFirst === null) this.batchAgeFirst = new Float64Array(this.batchEnd.length);
+    if (this.batchAgeLast === null) this.batchAgeLast = new Float64Array(this.batchEnd.length);
+    const i = this.batchHead + this.batchCount - 1;
+    this.batchAgeFirst[i] = ageFirst;
+    this.batchAgeLast[i] = ageLast;
+  }
+
+  /** When the record at `offset` entered the pipeline: its create time less its origin age. */
+  originTime(offset: number): number {
+    const created = this.createTime(offset);
+    const ages = this.batchAgeFirst;
+    if (ages === null || offset < this.logStartOffset) return created;
+    const i = this.batchHead + this.batchStartingAt(offset);
+    const start = this.batchStartAt(i);
+    const n = this.batchEnd[i] - start;
+    const a0 = ages[i];
+    const age = n > 1 ? a0 + ((this.batchAgeLast![i] - a0) * (offset - start)) / (n - 1) : a0;
+    return created - age;
   }
 
   private appendBatch(n: number, bytes: number, visible: number, first: number, last: number, maxTime: number): number {
@@ -459,6 +503,10 @@ export class PartitionLog implements AppendTarget {
     this.batchBytes = move(this.batchBytes);
     this.batchFirst = move(this.batchFirst);
     this.batchLast = move(this.batchLast);
+    if (this.batchAgeFirst !== null && this.batchAgeLast !== null) {
+      this.batchAgeFirst = move(this.batchAgeFirst);
+      this.batchAgeLast = move(this.batchAgeLast);
+    }
     this.batchHead = 0;
   }
 }

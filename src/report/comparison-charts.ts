@@ -36,7 +36,7 @@ import {
   type VConcatChild,
 } from './charts.js';
 import { bucketPartitionLag, minMaxIndices } from './downsample.js';
-import { formatBytes, formatCount, formatMs, formatSeconds } from './format.js';
+import { formatWithUnit } from './format.js';
 
 /** Variant colours by position (Tableau 10); past ten they repeat. */
 export const VARIANT_PALETTE = [
@@ -368,16 +368,6 @@ export interface GridHeatmapInput {
 }
 
 const GRID_RANGE_LOW_IS_GOOD = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
-
-/** A value with its unit, for a cell or a table: "2.35 s", "32 MiB", "120k records/s". */
-export function formatWithUnit(value: number | null, unit: string): string {
-  if (value === null) return 'n/a';
-  if (unit === 'ms') return formatMs(value);
-  if (unit === 's') return formatSeconds(value);
-  if (unit === 'bytes') return formatBytes(value);
-  if (unit === '%') return `${formatCount(value)}%`;
-  return unit === '' ? formatCount(value) : `${formatCount(value)} ${unit}`;
-}
 
 /**
  * A heat map of one figure over a grid of two knobs: one cell per configuration, coloured by the

@@ -11,7 +11,6 @@
  * The same RunResult gives byte-identical files: no clock, no locale, no randomness, fixed fonts.
  */
 import type { RunResult } from '../metrics/result.js';
-import type { ObjectiveVerdict, Replicated } from '../metrics/study.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
 import { planCharts, type Spread } from './charts.js';
 import { partitionLagCsv, timeseriesCsv } from './csv.js';
@@ -19,22 +18,12 @@ import { prettyJson, sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
 import { reportHtml } from './run-html.js';
 import { compileChart, renderSvg, svgToPng } from './render.js';
+import type { RunStudy } from './tables.js';
 
 export { ReportDirectoryError, type OutputFile } from './atomic.js';
 export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
 export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
-
-/**
- * What a run's report adds when the run was studied: the replications behind it (charts then
- * draw their per-window median with a band, and a table gives each figure's mean and 95%
- * interval) and the verdicts on the scenario's objectives.
- */
-export interface RunStudy {
-  replicated?: Replicated;
-  verdicts?: readonly ObjectiveVerdict[];
-  /** What else summary.json records about how the run was made (the variant, `--set` overrides). */
-  about?: Record<string, unknown>;
-}
+export type { RunStudy } from './tables.js';
 
 /**
  * Writes the report of `result` into `outDir`, replacing an earlier report there, and returns the

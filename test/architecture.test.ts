@@ -1,9 +1,10 @@
 /**
  * The shape of src/ as a whole, read from the files themselves so the checks follow the tree as
  * modules move: no import cycles between modules (a cycle makes load order decide what is
- * defined, and means two modules are really one).
+ * defined, and means two modules are really one), and every document a comment points at is
+ * in the repository.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -139,5 +140,48 @@ describe('module graph of src/', () => {
       [c, [a]],
     ]);
     expect(importCycles(graph)).toEqual(['src/a.ts -> src/b.ts -> src/c.ts -> src/a.ts']);
+  });
+});
+
+/**
+ * References known to be broken and left for their owners. src/metrics/result.ts is being
+ * restructured elsewhere; its header's definitions are now docs/definitions.md's, and its
+ * pointer should become that when it is next edited.
+ */
+const PENDING_REFERENCES: readonly string[] = ['src/metrics/result.ts: DESIGN.md'];
+
+describe('documents named in src/ comments', () => {
+  const COMMENT = /\/\*[\s\S]*?\*\/|\/\/[^\n]*/g;
+  const DOCUMENT = /[\w./-]*[\w-]\.md\b/g;
+  /** `docs/definitions.md, "Scaling out"`: a document and one of its sections. */
+  const SECTION = /([\w./-]*[\w-]\.md), "([^"]+)"/g;
+
+  it('exist in the repository, with the sections named', () => {
+    const sources = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+    // A name the code itself uses outside comments ('report.md') is a file it writes, not a
+    // document it points at.
+    const written = new Set(sources.flatMap(({ text }) => text.replace(COMMENT, '').match(DOCUMENT) ?? []).map((d) => path.basename(d)));
+    const missing: string[] = [];
+    const pending = new Set<string>();
+    for (const { file, text } of sources) {
+      // A path is read from the repository root, or from the file's own folder when it starts with '.'.
+      const resolve = (doc: string) => path.resolve(doc.startsWith('.') ? path.dirname(file) : root, doc);
+      for (const comment of text.match(COMMENT) ?? []) {
+        for (const doc of comment.match(DOCUMENT) ?? []) {
+          const where = `${rel(file)}: ${doc}`;
+          if (written.has(path.basename(doc))) continue;
+          if (PENDING_REFERENCES.includes(where)) pending.add(where);
+          else if (!existsSync(resolve(doc))) missing.push(where);
+        }
+        for (const [, doc, section] of comment.replace(/\n\s*(\*|\/\/)\s*/g, ' ').matchAll(SECTION)) {
+          if (PENDING_REFERENCES.includes(`${rel(file)}: ${doc}`) || !existsSync(resolve(doc))) continue;
+          const headings = readFileSync(resolve(doc), 'utf8').match(/^#+ .*$/gm) ?? [];
+          if (!headings.some((h) => h.replace(/^#+ /, '') === section)) missing.push(`${rel(file)}: ${doc}, "${section}"`);
+        }
+      }
+    }
+    expect(missing, `comments name documents or sections that are not in the repository:\n${missing.join('\n')}`).toEqual([]);
+    // Once a pending reference is repointed, its entry goes too.
+    expect(PENDING_REFERENCES.filter((r) => !pending.has(r)), 'pending references that no longer occur').toEqual([]);
   });
 });

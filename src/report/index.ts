@@ -1,6 +1,6 @@
 /**
  * The report of one run: report.md, charts (.svg, .png, .vl.json), summary.json and CSVs, all
- * from the RunResult alone (DESIGN.md, "What comes out").
+ * from the RunResult alone, whose figures docs/definitions.md defines.
  *
  * Phases:
  *   1. text outputs: report.md, report.html (self-contained, interactive: html.ts), summary.json,

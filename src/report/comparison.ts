@@ -14,9 +14,9 @@ import { replaceDirectory, type OutputFile } from './atomic.js';
 import type { Chart } from './charts.js';
 import { buildComparisonCharts, displayLabels, gridHeatmapChart, type GridHeatmapInput } from './comparison-charts.js';
 import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
-import { prettyJson, sortKeys } from './json.js';
+import { sortKeys } from './json.js';
 import { blockquote, headingText, inlineText, markdownTable } from './markdown.js';
-import { compileChart, renderSvg, svgToPng } from './render.js';
+import { chartFiles } from './render.js';
 import {
   estimatesTable,
   figuresFor,
@@ -67,16 +67,7 @@ export async function renderComparison(variants: readonly VariantResult[], optio
  * sweep's report, or alone.
  */
 export async function renderGridHeatmap(input: GridHeatmapInput): Promise<OutputFile[]> {
-  return chartFiles(gridHeatmapChart(input));
-}
-
-async function chartFiles(chart: Chart): Promise<OutputFile[]> {
-  const { svg } = await renderSvg(compileChart(chart.spec).vega);
-  return [
-    { name: `${chart.name}.svg`, content: svg },
-    { name: `${chart.name}.png`, content: await svgToPng(svg) },
-    { name: `${chart.name}.vl.json`, content: prettyJson(chart.spec) },
-  ];
+  return Promise.all(await chartFiles(gridHeatmapChart(input)));
 }
 
 function defaultTitle(variants: readonly VariantResult[]): string {

@@ -14,10 +14,10 @@ import type { RunResult } from '../metrics/result.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
 import { planCharts, type Spread } from './charts.js';
 import { partitionLagCsv, timeseriesCsv } from './csv.js';
-import { prettyJson, sortKeys } from './json.js';
+import { sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
 import { reportHtml } from './run-html.js';
-import { compileChart, renderSvg, svgToPng } from './render.js';
+import { chartFiles } from './render.js';
 import type { RunStudy } from './tables.js';
 
 export { ReportDirectoryError, type OutputFile } from './atomic.js';
@@ -47,18 +47,7 @@ export async function renderReport(result: RunResult, study: RunStudy = {}): Pro
     { name: 'timeseries.csv', content: timeseriesCsv(result) },
     { name: 'partition-lag.csv', content: partitionLagCsv(result) },
   ];
-  for (const chart of charts) {
-    // Warnings from compiling or drawing are not fatal to a run's report; tests keep them at none.
-    const { svg } = await renderSvg(compileChart(chart.spec).vega);
-    const png = svgToPng(svg).then((content) => ({ name: `${chart.name}.png`, content }));
-    // Its failure is reported by Promise.all below; until then it must not count as unhandled.
-    png.catch(() => undefined);
-    files.push(
-      { name: `${chart.name}.svg`, content: svg },
-      png,
-      { name: `${chart.name}.vl.json`, content: prettyJson(chart.spec) },
-    );
-  }
+  for (const chart of charts) files.push(...(await chartFiles(chart)));
   return Promise.all(files);
 }
 

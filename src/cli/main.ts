@@ -22,7 +22,7 @@ import { replaceDirectory } from '../report/atomic.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { load, prepare, replicate, judge } from '../run.js';
-import { jobsRange } from '../run/messages.js';
+import { jobsRange, replicationsRefusal } from '../run/messages.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
 function packageVersion(): string {
@@ -175,9 +175,8 @@ class UsageError extends Error {}
 async function run(args: RunArgs): Promise<number> {
   let scenario: Scenario;
   try {
-    if (!Number.isInteger(args.replications) || args.replications < 1) {
-      throw new UsageError(`--replications: expected a whole number >= 1, got ${args.replications}`);
-    }
+    const refusal = replicationsRefusal(args.replications);
+    if (refusal !== undefined) throw new UsageError(refusal);
     if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1)) throw new UsageError(jobsRange(args.jobs));
     scenario = load(args.file, { set: args.set, variant: args.variant });
     if (args.seed !== undefined) {

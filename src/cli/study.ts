@@ -20,7 +20,7 @@ import { mergeShards, resultJson, shardFileName } from '../run/shard.js';
 import { plan, type SearchStrategy } from '../run/plan.js';
 import { planSummary, writePlanReport } from '../run/plan-report.js';
 import type { PassRule } from '../run/study.js';
-import { jobsRange } from '../run/messages.js';
+import { jobsRange, replicationsRefusal } from '../run/messages.js';
 import { wiring } from '../run/wiring.js';
 
 export interface CommonStudyArgs {
@@ -223,6 +223,8 @@ export interface CompareArgs extends CommonStudyArgs {
  */
 export function runCompare(args: CompareArgs): Promise<number> {
   return guarded(async () => {
+    const refusal = replicationsRefusal(args.replications);
+    if (refusal !== undefined) throw new StudyInputError(refusal);
     const configs: { label: string; file: string; variant?: string }[] = [];
     if (args.scenarios.length === 1) {
       const file = args.scenarios[0];
@@ -242,7 +244,6 @@ export function runCompare(args: CompareArgs): Promise<number> {
     const name = args.scenarios.length === 1 ? `${first.name}-compare` : `${scenarios.map((s) => s.name).join('-vs-')}`;
     const out = args.out ?? path.join('reports', name);
     if (args.out === undefined) checkOutputName(first.name, args.scenarios[0]);
-    if (!Number.isInteger(args.replications) || args.replications < 1) throw new StudyInputError(`--replications: expected a whole number >= 1, got ${args.replications}`);
 
     const evaluate = wiring.evaluator(args.objective);
     const jobs = scenarios.flatMap((s, i) =>

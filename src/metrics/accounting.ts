@@ -1,5 +1,5 @@
 /**
- * The run's books (docs/definitions.md, "Conservation"): every record offered is rejected by a
+ * The run's books (docs/definitions.md, "The books"): every record offered is rejected by a
  * producer, still in a producer, or appended; every record appended is processed, lost (by
  * reason), still in the log, or in processing at the end. A run whose books do not balance fails
  * with ConservationError, which carries the books as they stood.

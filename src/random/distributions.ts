@@ -14,8 +14,24 @@
  * - empirical: inverse CDF interpolated linearly between the given percentiles.
  * - mixture: pick a component by weight, then draw from it.
  */
-import type { Dist } from '../scenario/schema.js';
 import type { Rng } from './stream.js';
+
+/**
+ * A distribution, its parameters already in base units (us or bytes). The scenario schema
+ * (scenario/schema.ts) parses what a scenario writes into one of these, and checks at compile
+ * time that its kinds and this type agree.
+ */
+export type Dist =
+  | { dist: 'constant'; value: number }
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'exponential'; mean: number }
+  | { dist: 'normal'; mean: number; sd: number }
+  | { dist: 'lognormal'; mean: number; sd: number }
+  | { dist: 'lognormal'; p50: number; p99: number }
+  | { dist: 'gamma'; shape: number; mean: number }
+  | { dist: 'pareto'; scale: number; shape: number }
+  | { dist: 'empirical'; percentiles: Record<string, number> }
+  | { dist: 'mixture'; of: { weight: number; value: Dist }[] };
 
 export type Sampler = (rng: Rng) => number;
 

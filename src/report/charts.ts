@@ -65,7 +65,7 @@ export const QUANTITY_COLOURS = {
  * Partition lag is lag in records like max partition lag, so it uses the same hue; no lag is a
  * neutral light grey rather than a tint, so only partitions that are behind draw the eye.
  */
-export const HEATMAP_RANGE = ['#f2f2f2', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
+const HEATMAP_RANGE = ['#f2f2f2', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
 const SERVICE_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#ff9da6'];
 const EVENT_COLOUR = '#525252';
 
@@ -294,10 +294,39 @@ function throughputChart(result: RunResult, axis: TimeAxis, events: EventMarks, 
 }
 
 function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks): Chart {
-  const { scenario } = result;
+  const stage = mainStage(result);
+  const { partitions, values, maxLag } = partitionLagCells(result, axis);
+  // Rows of up to 20 px filling about 320 px (more only past 320 partitions, at 1 px a row);
+  // where rows are thinner than a label, only some partitions are labelled.
+  const step = Math.max(1, Math.min(20, Math.floor(320 / Math.max(1, partitions))));
+  const height = step * partitions;
+  const labelled = partitionLabels(stage.partitionLag, partitions, Math.ceil(12 / step));
+  const title = 'Lag per partition';
+  return {
+    name: 'partition-lag-heatmap',
+    title,
+    alt: 'Heat map of lag per partition over time',
+    caption:
+      'One row per partition, one column per time slice, colour = the worst lag of that partition in the slice. ' +
+      'A single dark row is a hot partition (key skew); a dark column is the whole group falling behind.',
+    spec: {
+      ...specBase(title, `${partitions} partitions of ${stage.topic}; darker = more records behind`),
+      width: PLOT_WIDTH,
+      height,
+      layer: [partitionLagLayer(values, partitions, labelled, axis, maxLag), ...eventLayers(events, axis, height, { bandsAsOutline: true })],
+    },
+  };
+}
+
+/**
+ * A run's per-partition lag (its first stage's group on its topic) as heat-map cells: one per
+ * partition and time slice (at most MAX_HEATMAP_BUCKETS slices), each the worst lag of the
+ * partition in the slice, and the worst of all.
+ */
+export function partitionLagCells(result: RunResult, axis: TimeAxis): { partitions: number; values: Record<string, number>[]; maxLag: number } {
   const stage = mainStage(result);
   const partitions = stage.partitionLag[0]?.length ?? stage.partitions;
-  const buckets = bucketPartitionLag(result.time, stage.partitionLag, scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
+  const buckets = bucketPartitionLag(result.time, stage.partitionLag, result.scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
   const values: Record<string, number>[] = [];
   let maxLag = 0;
   for (const b of buckets) {
@@ -306,15 +335,18 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
       if (b.maxLag[p] > maxLag) maxLag = b.maxLag[p];
     }
   }
-  // Rows of up to 20 px filling about 320 px (more only past 320 partitions, at 1 px a row);
-  // where rows are thinner than a label, only some partitions are labelled.
-  const step = Math.max(1, Math.min(20, Math.floor(320 / Math.max(1, partitions))));
-  const height = step * partitions;
-  const labelled = partitionLabels(stage.partitionLag, partitions, Math.ceil(12 / step));
-  const title = 'Lag per partition';
+  return { partitions, values, maxLag };
+}
+
+/**
+ * The heat map of partitionLagCells: a row per partition (only `labelled` ones carry a label), a
+ * column per time slice, coloured from none to `maxLag` (several heat maps pass the worst of
+ * all, to share one scale).
+ */
+export function partitionLagLayer(values: Record<string, number>[], partitions: number, labelled: number[], axis: TimeAxis, maxLag: number): Layer {
   // Each cell reaches one pixel into the next, so anti-aliasing leaves no pale seams between them.
   const onePixel = axis.max / PLOT_WIDTH;
-  const cells: Layer = {
+  return {
     data: { values },
     transform: [{ calculate: `datum.end + ${onePixel}`, as: 'end_drawn' }],
     mark: { type: 'rect', tooltip: false, clip: true },
@@ -335,20 +367,6 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
         scale: { range: HEATMAP_RANGE, domain: [0, Math.max(1, maxLag)], nice: false },
         legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 320, labelExpr: COUNT_LABEL, titleLimit: 400 },
       },
-    },
-  };
-  return {
-    name: 'partition-lag-heatmap',
-    title,
-    alt: 'Heat map of lag per partition over time',
-    caption:
-      'One row per partition, one column per time slice, colour = the worst lag of that partition in the slice. ' +
-      'A single dark row is a hot partition (key skew); a dark column is the whole group falling behind.',
-    spec: {
-      ...specBase(title, `${partitions} partitions of ${stage.topic}; darker = more records behind`),
-      width: PLOT_WIDTH,
-      height,
-      layer: [cells, ...eventLayers(events, axis, height, { bandsAsOutline: true })],
     },
   };
 }

@@ -14,17 +14,16 @@
  * that fail an objective marked.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { mainStage } from '../metrics/result.js';
 import { resolveSeries, seriesOf } from '../metrics/figures.js';
 import type { VariantResult } from '../metrics/study.js';
 import {
   COUNT_LABEL,
-  HEATMAP_RANGE,
   LINE_HEIGHT,
   logDomainOf,
   logTicks,
-  MAX_HEATMAP_BUCKETS,
   MAX_POINTS_PER_LINE,
+  partitionLagCells,
+  partitionLagLayer,
   PLOT_WIDTH,
   specBase,
   timeAxisFor,
@@ -36,8 +35,8 @@ import {
   type TimeAxis,
   type VConcatChild,
 } from './charts.js';
-import { bucketPartitionLag, minMaxIndices } from './downsample.js';
-import { formatBytes, formatCount, formatMs, formatSeconds } from './format.js';
+import { minMaxIndices } from './downsample.js';
+import { formatWithUnit } from './format.js';
 
 /** Variant colours by position (Tableau 10); past ten they repeat. */
 export const VARIANT_PALETTE = [
@@ -271,58 +270,20 @@ function comparedChart(c: ComparedSeries, variants: readonly VariantResult[], la
 
 /** One per-partition lag heat map per variant, stacked, on one shared colour scale. */
 function heatmapsChart(variants: readonly VariantResult[], labels: string[], axis: TimeAxis): Chart {
-  let maxLag = 0;
-  const panels: VConcatChild[] = variants.map((variant, k) => {
-    const { median } = variant.result;
-    const stage = mainStage(median);
-    const partitions = stage.partitionLag[0]?.length ?? stage.partitions;
-    const buckets = bucketPartitionLag(median.time, stage.partitionLag, median.scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
-    const values: Record<string, number>[] = [];
-    for (const b of buckets) {
-      for (let p = 0; p < partitions; p++) {
-        values.push({ start: chartNumber(b.startSeconds / axis.unit), end: chartNumber(b.endSeconds / axis.unit), partition: p, lag: b.maxLag[p] });
-        if (b.maxLag[p] > maxLag) maxLag = b.maxLag[p];
-      }
-    }
+  const cells = variants.map((variant) => partitionLagCells(variant.result.median, axis));
+  // One domain for all: every variant's worst cell.
+  const maxLag = cells.reduce((worst, c) => (c.maxLag > worst ? c.maxLag : worst), 0);
+  const panels: VConcatChild[] = cells.map(({ partitions, values }, k) => {
     const step = Math.max(1, Math.min(10, Math.floor(160 / Math.max(1, partitions))));
     const every = Math.ceil(12 / step);
-    const onePixel = axis.max / PLOT_WIDTH;
+    const labelled = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % every === 0);
     return {
       title: { text: labels[k], color: variantColour(k), fontSize: 12, anchor: 'start' },
       width: PLOT_WIDTH,
       height: step * partitions,
-      data: { values },
-      transform: [{ calculate: `datum.end + ${onePixel}`, as: 'end_drawn' }],
-      mark: { type: 'rect', tooltip: false, clip: true },
-      encoding: {
-        x: timeX(axis, 'start'),
-        x2: { field: 'end_drawn' },
-        y: {
-          field: 'partition',
-          type: 'ordinal',
-          title: 'partition',
-          scale: { domain: Array.from({ length: partitions }, (_, p) => p), paddingInner: 0, paddingOuter: 0 },
-          axis: {
-            values: Array.from({ length: partitions }, (_, p) => p).filter((p) => p % every === 0),
-            labelExpr: "'p' + datum.value",
-            ticks: false,
-            domain: false,
-          },
-        },
-        color: {
-          field: 'lag',
-          type: 'quantitative',
-          title: 'lag (records, worst in each time slice)',
-          scale: { range: HEATMAP_RANGE, domain: [0, 1], nice: false },
-          legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 320, labelExpr: COUNT_LABEL, titleLimit: 400 },
-        },
-      },
+      ...partitionLagLayer(values, partitions, labelled, axis, maxLag),
     } as VConcatChild;
   });
-  // One domain for all, set once every variant's worst cell is known.
-  for (const panel of panels) {
-    ((panel as { encoding: { color: { scale: { domain: number[] } } } }).encoding.color.scale.domain = [0, Math.max(1, maxLag)]);
-  }
   const title = 'Lag per partition, by variant';
   return {
     name: 'partition-lag-heatmaps',
@@ -371,16 +332,6 @@ export interface GridHeatmapInput {
 }
 
 const GRID_RANGE_LOW_IS_GOOD = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
-
-/** A value with its unit, for a cell or a table: "2.35 s", "32 MiB", "120k records/s". */
-export function formatWithUnit(value: number | null, unit: string): string {
-  if (value === null) return 'n/a';
-  if (unit === 'ms') return formatMs(value);
-  if (unit === 's') return formatSeconds(value);
-  if (unit === 'bytes') return formatBytes(value);
-  if (unit === '%') return `${formatCount(value)}%`;
-  return unit === '' ? formatCount(value) : `${formatCount(value)} ${unit}`;
-}
 
 /**
  * A heat map of one figure over a grid of two knobs: one cell per configuration, coloured by the

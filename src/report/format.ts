@@ -107,3 +107,13 @@ export function formatBytes(bytes: number | null): string {
   }
   return `${significant(bytes)} B`;
 }
+
+/** A value with its unit, for a cell or a table: "2.35 s", "32 MiB", "120k records/s". */
+export function formatWithUnit(value: number | null, unit: string): string {
+  if (value === null) return 'n/a';
+  if (unit === 'ms') return formatMs(value);
+  if (unit === 's') return formatSeconds(value);
+  if (unit === 'bytes') return formatBytes(value);
+  if (unit === '%') return `${formatCount(value)}%`;
+  return unit === '' ? formatCount(value) : `${formatCount(value)} ${unit}`;
+}

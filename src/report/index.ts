@@ -1,6 +1,6 @@
 /**
  * The report of one run: report.md, charts (.svg, .png, .vl.json), summary.json and CSVs, all
- * from the RunResult alone (docs/definitions.md).
+ * from the RunResult alone, whose figures docs/definitions.md defines.
  *
  * Phases:
  *   1. text outputs: report.md, report.html (self-contained, interactive: html.ts), summary.json,
@@ -11,30 +11,19 @@
  * The same RunResult gives byte-identical files: no clock, no locale, no randomness, fixed fonts.
  */
 import type { RunResult } from '../metrics/result.js';
-import type { ObjectiveVerdict, Replicated } from '../metrics/study.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
 import { planCharts, type Spread } from './charts.js';
 import { partitionLagCsv, timeseriesCsv } from './csv.js';
-import { prettyJson, sortKeys } from './json.js';
+import { sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
 import { reportHtml } from './run-html.js';
-import { compileChart, renderSvg, svgToPng } from './render.js';
+import { chartFiles } from './render.js';
+import type { RunStudy } from './tables.js';
 
 export { ReportDirectoryError, type OutputFile } from './atomic.js';
 export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
 export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
-
-/**
- * What a run's report adds when the run was studied: the replications behind it (charts then
- * draw their per-window median with a band, and a table gives each figure's mean and 95%
- * interval) and the verdicts on the scenario's objectives.
- */
-export interface RunStudy {
-  replicated?: Replicated;
-  verdicts?: readonly ObjectiveVerdict[];
-  /** What else summary.json records about how the run was made (the variant, `--set` overrides). */
-  about?: Record<string, unknown>;
-}
+export type { RunStudy } from './tables.js';
 
 /**
  * Writes the report of `result` into `outDir`, replacing an earlier report there, and returns the
@@ -58,18 +47,7 @@ export async function renderReport(result: RunResult, study: RunStudy = {}): Pro
     { name: 'timeseries.csv', content: timeseriesCsv(result) },
     { name: 'partition-lag.csv', content: partitionLagCsv(result) },
   ];
-  for (const chart of charts) {
-    // Warnings from compiling or drawing are not fatal to a run's report; tests keep them at none.
-    const { svg } = await renderSvg(compileChart(chart.spec).vega);
-    const png = svgToPng(svg).then((content) => ({ name: `${chart.name}.png`, content }));
-    // Its failure is reported by Promise.all below; until then it must not count as unhandled.
-    png.catch(() => undefined);
-    files.push(
-      { name: `${chart.name}.svg`, content: svg },
-      png,
-      { name: `${chart.name}.vl.json`, content: prettyJson(chart.spec) },
-    );
-  }
+  for (const chart of charts) files.push(...(await chartFiles(chart)));
   return Promise.all(files);
 }
 

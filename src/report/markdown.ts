@@ -9,10 +9,20 @@
  */
 import type { RunResult } from '../metrics/result.js';
 import type { Chart, SkippedChart } from './charts.js';
-import { objectivesTable, replicationEstimatesTable, SLO_NOTE } from './comparison.js';
 import { formatCount } from './format.js';
-import type { RunStudy } from './index.js';
-import { accountingTable, eventsTable, runsNote, scenarioTable, servicesTable, summaryTable, type Table } from './tables.js';
+import {
+  accountingTable,
+  eventsTable,
+  objectivesTable,
+  replicationEstimatesTable,
+  runsNote,
+  scenarioTable,
+  servicesTable,
+  SLO_NOTE,
+  summaryTable,
+  type RunStudy,
+  type Table,
+} from './tables.js';
 
 export function reportMarkdown(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = [], study: RunStudy = {}): string {
   const { scenario, summary } = result;

@@ -12,12 +12,17 @@
  * Text widths for layout come from DejaVu Sans's own advance widths (text-metrics.ts), never from
  * a canvas: if the optional `canvas` package were installed, vega would silently measure with the
  * system's fonts and the output would change from machine to machine.
+ *
+ * chartFiles makes the three files every report writes for a chart.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { OutputFile } from './atomic.js';
+import type { Chart } from './charts.js';
+import { prettyJson } from './json.js';
 import { vegaTextWidth } from './text-metrics.js';
 
 export interface CompiledChart {
@@ -150,4 +155,18 @@ function refusingLoader(): vega.Loader {
     throw new Error(`chart spec tried to load ${uri}; report charts carry their data inline`);
   };
   return { load: refuse, sanitize: refuse, http: refuse, file: refuse } as unknown as vega.Loader;
+}
+
+/**
+ * A chart's files: `<name>.svg`, `<name>.png` and `<name>.vl.json` (the spec with its data).
+ * The SVG is drawn on this thread before it returns; the PNG is rasterised on libuv's thread
+ * pool while the caller goes on to its next chart, and its failure is the caller's to await.
+ */
+export async function chartFiles(chart: Chart): Promise<[OutputFile, Promise<OutputFile>, OutputFile]> {
+  // Warnings from compiling or drawing are not fatal to a report; tests keep them at none.
+  const { svg } = await renderSvg(compileChart(chart.spec).vega);
+  const png = svgToPng(svg).then((content) => ({ name: `${chart.name}.png`, content }));
+  // Until the caller awaits it, a failure must not count as an unhandled rejection.
+  png.catch(() => undefined);
+  return [{ name: `${chart.name}.svg`, content: svg }, png, { name: `${chart.name}.vl.json`, content: prettyJson(chart.spec) }];
 }

@@ -5,9 +5,18 @@ import type { RunResult } from '../metrics/result.js';
 import type { Chart, SkippedChart } from './charts.js';
 import { formatCount } from './format.js';
 import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
-import { objectivesTable, replicationEstimatesTable, SLO_NOTE } from './comparison.js';
-import type { RunStudy } from './index.js';
-import { accountingTable, eventsTable, runsNote, scenarioTable, servicesTable, summaryTable } from './tables.js';
+import {
+  accountingTable,
+  eventsTable,
+  objectivesTable,
+  replicationEstimatesTable,
+  runsNote,
+  scenarioTable,
+  servicesTable,
+  SLO_NOTE,
+  summaryTable,
+  type RunStudy,
+} from './tables.js';
 
 export async function reportHtml(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = [], study: RunStudy = {}): Promise<string> {
   const { scenario, summary } = result;

@@ -1,12 +1,27 @@
 /**
- * The tables of a run's report as plain rows, shared by report.md and report.html so the two can
- * never disagree. Text that comes from the scenario (names, labels, reasons) goes through the
- * caller's `userText`, which escapes it for the target format; everything else is text this
- * module wrote. A renderer escapes cells for its own format on top (HTML escapes every cell).
+ * The tables of the reports as plain rows: a run's (report.md and report.html, which share them
+ * so the two can never disagree) and a comparison's, which shows the same figures, estimates and
+ * objective verdicts once per variant. Text that comes from the scenario (names, labels,
+ * reasons) goes through the caller's `userText`, which escapes it for the target format;
+ * everything else is text this module wrote. A renderer escapes cells for its own format on top
+ * (HTML escapes every cell).
  */
-import { mainStage, type Accounting, type MarkedEvent, type RunResult } from '../metrics/result.js';
-import type { Replicated } from '../metrics/study.js';
-import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds } from './format.js';
+import { mainStage, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
+import { resolveFigure } from '../metrics/figures.js';
+import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
+import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds, formatWithUnit } from './format.js';
+
+/**
+ * What a run's report adds when the run was studied: the replications behind it (charts then
+ * draw their per-window median with a band, and a table gives each figure's mean and 95%
+ * interval) and the verdicts on the scenario's objectives.
+ */
+export interface RunStudy {
+  replicated?: Replicated;
+  verdicts?: readonly ObjectiveVerdict[];
+  /** What else summary.json records about how the run was made (the variant, `--set` overrides). */
+  about?: Record<string, unknown>;
+}
 
 export type Align = 'left' | 'right';
 
@@ -190,3 +205,172 @@ export function runsNote(replicated: Replicated | undefined): string {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Figures of a summary, by path (a comparison's rows, a run's replications)
+
+export type FigureFormat = 'count' | 'exact' | 'ms' | 'seconds' | 'bytes';
+
+export interface Figure {
+  path: string;
+  label: string;
+  format: FigureFormat;
+}
+
+const FIGURES: Figure[] = [
+  { path: 'lag.peakRecords', label: 'Peak group lag (records)', format: 'count' },
+  { path: 'lag.peakSeconds', label: 'Peak lag in time', format: 'seconds' },
+  { path: 'lag.maxPartitionLagRecords', label: 'Max partition lag (records)', format: 'count' },
+  { path: 'lag.finalRecords', label: 'Group lag at the end (records)', format: 'count' },
+  { path: 'lag.timeToDrainSeconds', label: 'Time to drain (to 10% of peak)', format: 'seconds' },
+  { path: 'latency.p50Ms', label: 'End-to-end latency p50', format: 'ms' },
+  { path: 'latency.p95Ms', label: 'End-to-end latency p95', format: 'ms' },
+  { path: 'latency.p99Ms', label: 'End-to-end latency p99', format: 'ms' },
+  { path: 'latency.p999Ms', label: 'End-to-end latency p99.9', format: 'ms' },
+  { path: 'latency.maxMs', label: 'End-to-end latency max', format: 'ms' },
+  { path: 'throughput.meanProcessedPerSecond', label: 'Processed, mean (records/s)', format: 'count' },
+  { path: 'throughput.peakProcessedPerSecond', label: 'Processed, peak (records/s)', format: 'count' },
+  { path: 'group.rebalances', label: 'Rebalances', format: 'exact' },
+  { path: 'group.pausedPartitionSeconds', label: 'Partition-time not consumed', format: 'seconds' },
+  { path: 'group.duplicates', label: 'Duplicates', format: 'exact' },
+  { path: 'producer.blockedSeconds', label: 'Time blocked in send()', format: 'seconds' },
+  { path: 'producer.maxBufferBytes', label: 'Producer buffer, highest', format: 'bytes' },
+];
+
+/** The fixed figures, then every rejection and loss reason any variant has, by reason. */
+export function figuresFor(variants: readonly VariantResult[]): Figure[] {
+  const reasons = (key: 'rejected' | 'lost') =>
+    [...new Set(variants.flatMap((v) => Object.keys(v.result.median.summary.accounting[key])))].sort();
+  return [
+    ...FIGURES,
+    ...reasons('rejected').map((r) => ({ path: `accounting.rejected.${r}`, label: `Rejected: ${r}`, format: 'exact' as const })),
+    ...reasons('lost').map((r) => ({ path: `accounting.lost.${r}`, label: `Lost: ${r}`, format: 'exact' as const })),
+  ];
+}
+
+/**
+ * A figure of a summary by its path. Keys may hold dots themselves (a loss reason), so each step
+ * takes the longest key that matches.
+ */
+export function figureAt(summary: Summary, path: string): number | null {
+  let node: unknown = summary;
+  let rest = path;
+  while (rest !== '') {
+    if (node === null || typeof node !== 'object') return null;
+    const record = node as Record<string, unknown>;
+    const key = Object.keys(record)
+      .filter((k) => rest === k || rest.startsWith(k + '.'))
+      .sort((a, b) => b.length - a.length)[0];
+    if (key === undefined) return null;
+    node = record[key];
+    rest = rest.slice(key.length + 1);
+  }
+  return typeof node === 'number' && Number.isFinite(node) ? node : null;
+}
+
+export interface Measured {
+  /** The mean over runs, or the single run's value. */
+  value: number | null;
+  runs: number;
+  estimate?: Estimate;
+}
+
+export function measure(variant: VariantResult, figure: string): Measured {
+  // The figures above are one stage's (the first group and its topic), by their one-stage paths.
+  const path = resolveFigure(figure, variant.result.median.topology);
+  const runs = variant.result.runs.length;
+  const estimate = variant.result.estimates[path];
+  if (runs > 1 && estimate !== undefined) return { value: estimate.mean, runs, estimate };
+  return { value: figureAt(variant.result.median.summary, path), runs };
+}
+
+export function formatFigure(value: number | null, f: FigureFormat): string {
+  if (value === null) return 'n/a';
+  switch (f) {
+    case 'count':
+      return formatCount(value);
+    case 'exact':
+      return Number.isInteger(value) ? formatExact(value) : formatCount(value);
+    case 'ms':
+      return formatMs(value);
+    case 'seconds':
+      return formatSeconds(value);
+    case 'bytes':
+      return formatBytes(value);
+  }
+}
+
+/** "+120k, +15%", "−2.3 s, −40%", "same"; the % is left out when the baseline is 0. */
+export function formatDelta(value: number | null, baseline: number | null, f: FigureFormat): string {
+  if (value === null || baseline === null) return 'n/a';
+  const d = value - baseline;
+  if (d === 0) return 'same';
+  const sign = d > 0 ? '+' : '\u2212';
+  const abs = formatFigure(Math.abs(d), f);
+  if (baseline === 0) return `${sign}${abs}`;
+  const percent = formatPercent(Math.abs(d), Math.abs(baseline));
+  return `${sign}${abs}, ${sign}${percent}`;
+}
+
+export function runsText(n: number): string {
+  return n === 1 ? '1 run' : `${n} runs`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Estimates and objectives
+
+/** Mean and 95% CI per variant where it ran more than once; "1 run" where it did not. */
+export function estimatesTable(variants: readonly VariantResult[], labels: string[], userText: (t: string) => string): Table {
+  const figures = figuresFor(variants);
+  const header = ['Measure', ...labels.map((l, k) => `${userText(l)} (${runsText(variants[k].result.runs.length)})`)];
+  const rows = figures.map((f) => [
+    userText(f.label),
+    ...variants.map((v) => {
+      const m = measure(v, f.path);
+      if (m.estimate === undefined) return `${formatFigure(m.value, f.format)}, 1 run`;
+      const e = m.estimate;
+      return `${formatFigure(e.mean, f.format)} [${formatFigure(e.low, f.format)}, ${formatFigure(e.high, f.format)}]`;
+    }),
+  ]);
+  return { header, rows, align: ['left', ...variants.map(() => 'right' as const)] };
+}
+
+export const CONFIDENCE_WORDING: Record<ObjectiveVerdict['confidence'], string> = {
+  holds: 'holds with 95% confidence',
+  'on-average': 'only on average',
+  fails: 'fails',
+  'single-run': 'single run',
+};
+
+/** An objective's cells after its name (and variant): measured [interval], bound, margin, result, confidence. */
+export function verdictCells(verdict: ObjectiveVerdict): string[] {
+  const unit = verdict.unit;
+  const interval =
+    verdict.interval === undefined ? '' : ` [${formatWithUnit(verdict.interval.low, unit)}, ${formatWithUnit(verdict.interval.high, unit)}]`;
+  return [
+    formatWithUnit(verdict.measured, unit) + interval,
+    `${verdict.comparison === 'at-most' ? '≤' : '≥'} ${formatWithUnit(verdict.bound, unit)}`,
+    verdict.margin === null ? 'n/a' : (verdict.margin < 0 ? '\u2212' : '') + formatWithUnit(Math.abs(verdict.margin), unit),
+    verdict.pass ? 'pass' : 'FAIL',
+    CONFIDENCE_WORDING[verdict.confidence],
+  ];
+}
+
+/** The objectives of one configuration (a run's report): one row each. */
+export function objectivesTable(verdicts: readonly ObjectiveVerdict[], userText: (t: string) => string): Table | undefined {
+  if (verdicts.length === 0) return undefined;
+  return {
+    header: ['Objective', 'Measured', 'Bound', 'Margin', 'Result', 'Confidence'],
+    rows: verdicts.map((v) => [userText(v.objective), ...verdictCells(v)]),
+    align: ['left', 'right', 'right', 'right', 'left', 'left'],
+  };
+}
+
+/** Mean and 95% CI of the key figures over one configuration's replications (a run's report). */
+export function replicationEstimatesTable(label: string, replicated: Replicated, userText: (t: string) => string): Table {
+  return estimatesTable([{ label, overrides: [], result: replicated, verdicts: [] }], [label], userText);
+}
+
+export const SLO_NOTE =
+  'Margin is the room left before the bound (negative: how far past it). With several runs, pass is judged on the mean ' +
+  'and the 95% interval is in brackets: "holds with 95% confidence" when the whole interval passes, "only on average" when ' +
+  'only the mean does; "single run" means one seed, with no interval to judge by.';

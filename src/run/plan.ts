@@ -25,7 +25,7 @@ import type { ObjectiveVerdict, Replicated, VariantResult } from '../metrics/stu
 import type { Scenario } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { StudyInputError } from './grid.js';
-import { badPlanValue, planNoObjectives, planRange, replicationsRange } from './messages.js';
+import { badPlanValue, planNoObjectives, planRange, replicationsRefusal } from './messages.js';
 import type { PoolProgress, RunJob, Runner } from './pool.js';
 import { asJson, meetsObjectives, replicate, runRecord, type Evaluate, type PassRule, type RunRecord, type StudyFunctions } from './study.js';
 
@@ -90,7 +90,8 @@ export async function plan(
 ): Promise<PlanDetail> {
   const { min, max } = range;
   if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) throw new StudyInputError(planRange(min, max));
-  if (!Number.isInteger(options.replications) || options.replications < 1 || options.replications > 1000) throw new StudyInputError(replicationsRange(options.replications));
+  const refusal = replicationsRefusal(options.replications);
+  if (refusal !== undefined) throw new StudyInputError(refusal);
   const passRule = options.passRule ?? 'holds';
   const search = options.search ?? 'exponential';
   const probes = new Map<number, PlanProbe>();

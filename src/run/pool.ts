@@ -1,5 +1,5 @@
 /**
- * Runs many simulations at once on worker threads, one per core (DESIGN.md, "Scaling out").
+ * Runs many simulations at once on worker threads, one per core (docs/definitions.md, "Scaling out").
  *
  * A job is a plain-data Scenario (zod's output has no class instances or functions, so it goes to
  * a worker by structured clone unchanged) and a label that names it in errors. Each worker runs

@@ -1,5 +1,5 @@
 /**
- * Sweeps split over machines (DESIGN.md, "Scaling out"): `--shard i/n` runs a share of the
+ * Sweeps split over machines (docs/definitions.md, "Scaling out"): `--shard i/n` runs a share of the
  * grid's points (grid.ts) and writes them to a shard file; `sim merge` puts the shard files back
  * together into the result one machine would have produced, byte for byte, so the report made
  * from it is the same too. Any batch system can run the shards (Kubernetes Indexed Jobs, CI

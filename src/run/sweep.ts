@@ -19,7 +19,7 @@ import type { RunResult } from '../metrics/result.js';
 import type { Scenario } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { gridPoints, inShard, StudyInputError, type Assignment, type GridAxis, type GridPoint, type Shard } from './grid.js';
-import { badPoint, replicationsRange } from './messages.js';
+import { badPoint, replicationsRefusal } from './messages.js';
 import type { PoolProgress, RunJob, Runner } from './pool.js';
 import { asJson, meetsObjectives, replicate, runRecord, studyId, type ConfigurationRecord, type Evaluate, type PassRule, type StudyFunctions } from './study.js';
 
@@ -69,7 +69,8 @@ export interface SweepResult {
 export async function sweep(base: Scenario, grid: readonly GridAxis[], factory: SweepFactory, options: SweepOptions): Promise<SweepResult> {
   const { replications, pool, shard } = options;
   const passRule = options.passRule ?? 'holds';
-  if (!Number.isInteger(replications) || replications < 1 || replications > 1000) throw new StudyInputError(replicationsRange(replications));
+  const refusal = replicationsRefusal(replications);
+  if (refusal !== undefined) throw new StudyInputError(refusal);
 
   // 1-2.
   const all = gridPoints(grid);

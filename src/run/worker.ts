@@ -7,7 +7,9 @@
  * pool.ts on the main thread, which keeps it in the CLI's import graph and so in the dist/ build.
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { run } from '../run.js';
+// Phases 3-5 of a run (src/run.ts), which drives this pool: imported from the model itself, so
+// the pool and run.ts do not import each other.
+import { simulate } from '../model/simulate.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { RunResult } from '../metrics/result.js';
 
@@ -33,7 +35,7 @@ export interface JobRun {
 
 export function runJob(scenario: Scenario, onProgress?: (fraction: number) => void): JobRun {
   const t0 = performance.now();
-  const result = run(scenario, { onProgress });
+  const result = simulate(scenario, { onProgress });
   return { result, wallMs: performance.now() - t0 };
 }
 

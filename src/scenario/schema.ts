@@ -21,6 +21,7 @@ import {
   parseRate,
   parseSize,
 } from './units.js';
+import type { Dist } from '../random/distributions.js';
 import { expectedGot } from './messages.js';
 
 export const KAFKA_DEFAULTS_VERSION = '4.0';
@@ -105,65 +106,63 @@ function distribution(q: z.ZodType<number, unknown>, what: string) {
   const pq = positive(q, 'a positive value');
   const nq = nonNegative(q, 'a value');
   const percentileKey = z.string().regex(/^p(\d+(\.\d+)?)$/, 'expected a percentile key like p50, p99.9');
+  // `one` is annotated because it is recursive (a mixture's parts); `kinds` is not, so the
+  // assertion below compares what each kind really parses to with random/'s Dist.
   const one: z.ZodType<Dist, unknown> = z.lazy(() =>
     z.union([
       nq.transform((value): Dist => ({ dist: 'constant', value })),
-      byKind<Dist>(`${what}, or a mapping with dist: constant, uniform, exponential, normal, lognormal, gamma, pareto, empirical or mixture`, {
-        constant: z.strictObject({ dist: z.literal('constant'), value: nq }),
-        uniform: z
-          .strictObject({ dist: z.literal('uniform'), min: nq, max: nq })
-          .refine((d) => d.max >= d.min, { message: 'expected max >= min', path: ['max'] }),
-        exponential: z.strictObject({ dist: z.literal('exponential'), mean: pq }),
-        normal: z.strictObject({ dist: z.literal('normal'), mean: nq, sd: nq }),
-        lognormal: z
-          .strictObject({ dist: z.literal('lognormal'), mean: pq.optional(), sd: nq.optional(), p50: pq.optional(), p99: pq.optional() })
-          .superRefine((d, ctx) => {
-            const byMoments = d.mean !== undefined && d.sd !== undefined && d.p50 === undefined && d.p99 === undefined;
-            const byPercentiles = d.p50 !== undefined && d.p99 !== undefined && d.mean === undefined && d.sd === undefined;
-            if (!byMoments && !byPercentiles) ctx.addIssue({ code: 'custom', message: 'expected either mean and sd, or p50 and p99' });
-            if (byPercentiles && d.p99! < d.p50!) ctx.addIssue({ code: 'custom', message: 'expected p99 >= p50', path: ['p99'] });
-          })
-          .transform((d): Dist => (d.p50 !== undefined ? { dist: 'lognormal', p50: d.p50, p99: d.p99! } : { dist: 'lognormal', mean: d.mean!, sd: d.sd! })),
-        gamma: z.strictObject({ dist: z.literal('gamma'), shape: z.number().positive(), mean: pq }),
-        pareto: z.strictObject({ dist: z.literal('pareto'), scale: pq, shape: z.number().positive() }),
-        empirical: z
-          .strictObject({ dist: z.literal('empirical'), percentiles: z.record(percentileKey, nq) })
-          .superRefine((d, ctx) => {
-            const pts = Object.entries(d.percentiles)
-              .map(([k, v]) => [Number(k.slice(1)), v] as const)
-              .sort((a, b) => a[0] - b[0]);
-            if (pts.length < 2 || pts[0][0] !== 0 || pts[pts.length - 1][0] !== 100) {
-              ctx.addIssue({ code: 'custom', message: 'expected a percentile table from p0 to p100', path: ['percentiles'] });
-            }
-            for (let i = 1; i < pts.length; i++) {
-              if (pts[i][1] < pts[i - 1][1]) {
-                ctx.addIssue({ code: 'custom', message: `expected values that never decrease, got p${pts[i][0]} < p${pts[i - 1][0]}`, path: ['percentiles'] });
-                break;
-              }
-            }
-          }),
-        mixture: z.strictObject({
-          dist: z.literal('mixture'),
-          of: z.array(z.strictObject({ weight: z.number().positive(), value: one })).min(1),
-        }),
-      }),
+      byKind<Dist>(`${what}, or a mapping with dist: constant, uniform, exponential, normal, lognormal, gamma, pareto, empirical or mixture`, kinds),
     ]),
   );
+  const kinds = {
+    constant: z.strictObject({ dist: z.literal('constant'), value: nq }),
+    uniform: z
+      .strictObject({ dist: z.literal('uniform'), min: nq, max: nq })
+      .refine((d) => d.max >= d.min, { message: 'expected max >= min', path: ['max'] }),
+    exponential: z.strictObject({ dist: z.literal('exponential'), mean: pq }),
+    normal: z.strictObject({ dist: z.literal('normal'), mean: nq, sd: nq }),
+    lognormal: z
+      .strictObject({ dist: z.literal('lognormal'), mean: pq.optional(), sd: nq.optional(), p50: pq.optional(), p99: pq.optional() })
+      .superRefine((d, ctx) => {
+        const byMoments = d.mean !== undefined && d.sd !== undefined && d.p50 === undefined && d.p99 === undefined;
+        const byPercentiles = d.p50 !== undefined && d.p99 !== undefined && d.mean === undefined && d.sd === undefined;
+        if (!byMoments && !byPercentiles) ctx.addIssue({ code: 'custom', message: 'expected either mean and sd, or p50 and p99' });
+        if (byPercentiles && d.p99! < d.p50!) ctx.addIssue({ code: 'custom', message: 'expected p99 >= p50', path: ['p99'] });
+      })
+      .transform((d): Extract<Dist, { dist: 'lognormal' }> => (d.p50 !== undefined ? { dist: 'lognormal', p50: d.p50, p99: d.p99! } : { dist: 'lognormal', mean: d.mean!, sd: d.sd! })),
+    gamma: z.strictObject({ dist: z.literal('gamma'), shape: z.number().positive(), mean: pq }),
+    pareto: z.strictObject({ dist: z.literal('pareto'), scale: pq, shape: z.number().positive() }),
+    empirical: z
+      .strictObject({ dist: z.literal('empirical'), percentiles: z.record(percentileKey, nq) })
+      .superRefine((d, ctx) => {
+        const pts = Object.entries(d.percentiles)
+          .map(([k, v]) => [Number(k.slice(1)), v] as const)
+          .sort((a, b) => a[0] - b[0]);
+        if (pts.length < 2 || pts[0][0] !== 0 || pts[pts.length - 1][0] !== 100) {
+          ctx.addIssue({ code: 'custom', message: 'expected a percentile table from p0 to p100', path: ['percentiles'] });
+        }
+        for (let i = 1; i < pts.length; i++) {
+          if (pts[i][1] < pts[i - 1][1]) {
+            ctx.addIssue({ code: 'custom', message: `expected values that never decrease, got p${pts[i][0]} < p${pts[i - 1][0]}`, path: ['percentiles'] });
+            break;
+          }
+        }
+      }),
+    mixture: z.strictObject({
+      dist: z.literal('mixture'),
+      of: z.array(z.strictObject({ weight: z.number().positive(), value: one })).min(1),
+    }),
+  };
+  const parsesEveryDist: SameType<z.output<(typeof kinds)[keyof typeof kinds]>, Dist> = true;
+  void parsesEveryDist;
   return one;
 }
 
-/** A distribution, its parameters already in base units (us or bytes). */
-export type Dist =
-  | { dist: 'constant'; value: number }
-  | { dist: 'uniform'; min: number; max: number }
-  | { dist: 'exponential'; mean: number }
-  | { dist: 'normal'; mean: number; sd: number }
-  | { dist: 'lognormal'; mean: number; sd: number }
-  | { dist: 'lognormal'; p50: number; p99: number }
-  | { dist: 'gamma'; shape: number; mean: number }
-  | { dist: 'pareto'; scale: number; shape: number }
-  | { dist: 'empirical'; percentiles: Record<string, number> }
-  | { dist: 'mixture'; of: { weight: number; value: Dist }[] };
+/** `true` only when A and B are the same type: each assignable to the other. */
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+// Dist is random/'s: the samplers define what a distribution is, the schema how one is written.
+export type { Dist } from '../random/distributions.js';
 
 export const DurationDist = distribution(Duration, 'a duration like 5ms');
 export const SizeDist = distribution(z.union([z.number().int().nonnegative(), Size]), 'a size like 512B');

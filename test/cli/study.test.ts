@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usageLine } from '../../src/cli/study.js';
+import { replicationsRefusal } from '../../src/run/messages.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const simBin = path.join(root, 'bin/sim.js');
@@ -130,7 +131,7 @@ describe('sim --replications', () => {
     for (const n of ['0', '1.5', '-2']) {
       const r = sim([plain, '--replications', n, '--out', 'never']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/--replications: expected a whole number >= 1/);
+      expect(r.stderr).toBe(`sim: ${replicationsRefusal(Number(n))}\n`);
     }
     expect(existsSync(path.join(tmp, 'never'))).toBe(false);
   }, 60_000);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binomial, compile, mean, poisson, variance, Z99 } from '../../src/random/distributions.js';
+import { binomial, compile, mean, poisson, variance, Z99, type Dist } from '../../src/random/distributions.js';
 import { stream } from '../../src/random/stream.js';
-import type { Dist } from '../../src/scenario/schema.js';
 
 const N = 200_000;
 

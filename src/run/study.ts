@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Estimate, ObjectiveVerdict, Replicated } from '../metrics/study.js';
 import type { RunResult, ScenarioInfo, Summary, Topology } from '../metrics/result.js';
+import { valueAt } from '../metrics/figures.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { GridAxis } from './grid.js';
 
@@ -82,14 +83,14 @@ export function asJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** The number at a dotted path of a summary (`latency.p99Ms`, `accounting.lost.retention`), if any. */
+/**
+ * The number at a dotted path of a summary (`endToEnd.latency.p99Ms`, `accounting.lost.retention`),
+ * if any. Keys may hold dots themselves (a loss reason, a component's name): metrics/figures.ts's
+ * valueAt takes the longest key that matches at each step.
+ */
 export function figureAt(summary: Summary, path: string): number | null | undefined {
-  let v: unknown = summary;
-  for (const key of path.split('.')) {
-    if (v === null || typeof v !== 'object' || !(key in v)) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return typeof v === 'number' || v === null ? (v as number | null) : undefined;
+  const v = valueAt(summary, path);
+  return typeof v === 'number' || v === null ? v : undefined;
 }
 
 /** Every path of a numeric (or null) figure in a summary, in the summary's own order. */

@@ -45,3 +45,15 @@ describe('studyId', () => {
     }
   });
 });
+
+describe('figureAt', () => {
+  it('reads a figure whose keys hold dots (a loss reason, a group name), and nothing for a path that is not there', async () => {
+    const { figureAt } = await import('../../src/run/study.js');
+    const { makeRunResult } = await import('../report/fixture.js');
+    const { summary } = makeRunResult({ durationSeconds: 60 });
+    expect(figureAt(summary, 'accounting.rejected.buffer full (max.block.ms)')).toBe(512);
+    expect(figureAt(summary, 'groups.order-processor.lag.timeToDrainSeconds')).toBeDefined();
+    expect(figureAt(summary, 'groups.order-processor.lag')).toBeUndefined();
+    expect(figureAt(summary, 'groups.nobody.lag.peakRecords')).toBeUndefined();
+  });
+});

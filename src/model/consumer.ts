@@ -35,7 +35,7 @@ import type { ConsumerGroupSpec } from '../scenario/schema.js';
 import { compile, gamma, mean, variance, type Sampler } from '../random/distributions.js';
 import type { Rng } from '../random/stream.js';
 import type { PartitionLog } from './log.js';
-import type { Caller, Service } from './service.js';
+import type { Caller, Service } from './app/service.js';
 import type { WindowedCounter, WindowedHistogram } from '../metrics/windows.js';
 import type { Histogram } from '../metrics/histogram.js';
 import type { Brokers } from './brokers.js';

@@ -50,7 +50,7 @@ import type { ConsumerGroupSpec, FaultSpec } from '../scenario/schema.js';
 import type { Rng } from '../random/stream.js';
 import type { MarkedEvent } from '../metrics/result.js';
 import type { PartitionLog } from './log.js';
-import type { Service } from './service.js';
+import type { Service } from './app/service.js';
 import { Member, type GroupHost, type GroupMetrics, type ModelContext } from './consumer.js';
 import { assign, assignCooperativeSticky, type AssignorName, type GroupMember } from './assignors/index.js';
 

@@ -28,7 +28,7 @@ import { buildProducers, producerMarks, producerOutcome } from './producers.js';
 import { ProducerThread, type ThreadResult } from './producer-thread.js';
 import type { Producer } from './producer.js';
 import { compileProfile } from './rate-profile.js';
-import { Service } from './service.js';
+import { Service } from './app/service.js';
 import { ConsumerGroup } from './group.js';
 import { Brokers } from './brokers.js';
 

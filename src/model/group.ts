@@ -51,10 +51,13 @@ import type { Rng } from '../random/stream.js';
 import type { MarkedEvent } from '../metrics/result.js';
 import type { PartitionLog } from './log.js';
 import type { Service } from './app/service.js';
-import { Member, type GroupHost, type GroupMetrics, type ModelContext } from './consumer.js';
+import type { RecordOutcome } from './app/processing.js';
+import type { ModelContext } from './context.js';
+import { Member, type GroupHost, type GroupMetrics } from './consumer/member.js';
 import { assign, assignCooperativeSticky, type AssignorName, type GroupMember } from './assignors/index.js';
 
-export type { GroupMetrics, ModelContext } from './consumer.js';
+export type { GroupMetrics } from './consumer/member.js';
+export type { ModelContext } from './context.js';
 
 export interface CoordinatorSettings {
   initialRebalanceDelay: number;
@@ -261,10 +264,10 @@ export class ConsumerGroup implements GroupHost {
   dataAppended(p: number): void {
     if (this.parkedFetches === 0) return;
     const m = this.consumer[p];
-    if (m) m.dataAppended(p);
+    if (m) m.fetcher.dataAppended(p);
   }
 
-  completed(p: number, from: number, to: number): void {
+  recordsEnded(p: number, from: number, to: number, _outcome: RecordOutcome): void {
     const high = this.doneHigh[p];
     if (to <= high) {
       this.duplicates += to - from;
@@ -293,8 +296,6 @@ export class ConsumerGroup implements GroupHost {
       }
     }
   }
-
-  batchFinished(_m: Member): void {}
 
   // ---- retention: lost records and offset resets ------------------------------------------
 
@@ -496,7 +497,7 @@ export class ConsumerGroup implements GroupHost {
   private requestClose(m: Member, then?: () => void): void {
     m.closing = true;
     if (then) this.afterClose.set(m, then);
-    if (!m.processing) this.close(m);
+    if (!m.busy) this.close(m);
   }
 
   private close(m: Member): void {
@@ -895,7 +896,7 @@ export class ConsumerGroup implements GroupHost {
   oldestUnprocessedAge(p: number, t: number, leo: number): number {
     const m = this.consumer[p];
     let created = Infinity;
-    if (m) created = m.oldestIncompleteIn(p, t);
+    if (m) created = m.processing.oldestIncompleteIn(p, t);
     if (created === Infinity) {
       const next = m ? this.position[p] : Math.max(this.doneHigh[p], this.committed[p]);
       if (next < leo) created = this.logs[p].createTime(next);
@@ -911,13 +912,13 @@ export class ConsumerGroup implements GroupHost {
       this.pausedSeconds += d;
       if (d > this.longestPause) this.longestPause = d;
     }
-    for (const m of this.slots) m?.settle();
-    for (const m of this.members) if (!this.slots.includes(m)) m.settle();
+    for (const m of this.slots) m?.processing.settle();
+    for (const m of this.members) if (!this.slots.includes(m)) m.processing.settle();
   }
 
   /** Longest fetch throttle any member had (consumer_byte_rate), ms. */
   get maxFetchThrottleMs(): number {
-    return Math.max(0, ...this.everyone.map((m) => m.maxThrottleMs));
+    return Math.max(0, ...this.everyone.map((m) => m.fetcher.maxThrottleMs));
   }
 
   /** Records handed to the application and not completed at the end, not counted elsewhere. */
@@ -927,7 +928,7 @@ export class ConsumerGroup implements GroupHost {
     for (const m of [...this.slots, ...this.members]) {
       if (!m || seen.has(m)) continue;
       seen.add(m);
-      const r = m.settled;
+      const r = m.processing.settled;
       for (let i = 0; i < r.length; i += 3) {
         const p = r[i];
         const lo = Math.max(r[i + 1], this.doneHigh[p]);

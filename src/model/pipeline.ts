@@ -29,7 +29,7 @@ import { ProducerThread, type ThreadResult } from './producer-thread.js';
 import type { Producer } from './producer.js';
 import { compileProfile } from './rate-profile.js';
 import { Service } from './app/service.js';
-import { ConsumerGroup } from './group.js';
+import { ConsumerGroup } from './consumer/group.js';
 import { Brokers } from './brokers.js';
 
 export class ConservationError extends Error {

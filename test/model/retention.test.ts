@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { KAFKA_RETENTION_DEFAULTS, PartitionLog, type RetentionConfig } from '../../src/model/log.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { checkConservation, simulate } from '../../src/model/pipeline.js';
-import type { ConsumerGroup } from '../../src/model/group.js';
+import type { ConsumerGroup } from '../../src/model/consumer/group.js';
 
 const S = 1_000_000;
 const MIN = 60 * S;

@@ -11,12 +11,16 @@
  *   when per-record time is exponential or gamma, and otherwise right in mean and variance with
  *   the positive skew a sum of durations has. Records complete at evenly spaced times across it.
  *   `exact` draws each record's time. Calls are always per call.
- * - Computed ahead of the clock: a call to a service that can never queue (`Service.inline`,
- *   see service.ts) is a latency draw and nothing else, so the steps of a batch whose calls are
- *   all inline are run through at once when the batch starts, with no event per record or call;
- *   this is exact because nothing that happens meanwhile can change any of those times. Only a
- *   call to a service with a queue stops the machine until its own event (the queue's order is
- *   decided by start times, so it must be simulated in time order).
+ * - Computed ahead of the clock: a call to a service that can never queue (`Service.inline`:
+ *   no concurrency limit, or one at least the number of callers that can have a call
+ *   outstanding at once; see service.ts) is a latency draw that depends on its start time only
+ *   (the service's latency windows), never on other callers. So the steps of a batch whose
+ *   calls are all inline are run through at once when the batch starts, with no event per
+ *   record or call, and this is exact, not an approximation: the member's own draws come in the
+ *   same order as in time order, and each call's latency has the distribution it would have at
+ *   its own event. Only a call to a service with a queue stops the machine until its own event
+ *   (the queue's order is decided by start times, so it must be simulated in time order). The
+ *   condition is the service's to check; if callers are undercounted, latencies are wrong.
  * - Completion times of a batch's records are therefore known when its processing starts (or
  *   resumes after a queued call), so they are recorded then, into the windows they fall in. If
  *   the process dies in the middle of a batch (`abort`), the completions that had not happened

@@ -38,7 +38,7 @@ import type { PartitionLog } from './log.js';
 import { producerMarks, producerOutcome } from './producers.js';
 import { ProducerThread, type ThreadResult } from './producer-thread.js';
 import { compileProfile } from './rate-profile.js';
-import type { ConsumerGroup } from './group.js';
+import type { ConsumerGroup } from './consumer/group.js';
 import { buildGraph } from './topology.js';
 import { Probe } from './probe.js';
 

@@ -28,8 +28,8 @@ import type { Recorder } from '../metrics/recorder.js';
 import { PartitionLog, type RetentionConfig } from './log.js';
 import { buildProducers } from './producers.js';
 import type { Producer } from './producer.js';
-import { Service } from './service.js';
-import { ConsumerGroup } from './group.js';
+import { Service } from './app/service.js';
+import { ConsumerGroup } from './consumer/group.js';
 import { Brokers } from './brokers.js';
 
 const US = 1e6;

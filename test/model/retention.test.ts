@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { KAFKA_RETENTION_DEFAULTS, PartitionLog, type RetentionConfig } from '../../src/model/log.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { checkConservation, simulate } from '../../src/model/simulate.js';
-import type { ConsumerGroup } from '../../src/model/group.js';
+import type { ConsumerGroup } from '../../src/model/consumer/group.js';
 import { one } from '../helpers/one-stage.js';
 
 const S = 1_000_000;

@@ -1,15 +1,16 @@
 /**
  * Group membership and rebalances with exact timings in small setups, worked out by hand from
- * the protocol steps group.ts follows (kafka-semantics.md, "Classic rebalance" and "KIP-848"):
+ * the protocol steps src/model/consumer/ follows (group.ts, classic.ts, kip848.ts;
+ * kafka-semantics.md, "Classic rebalance" and "KIP-848"):
  * heartbeats phased from the member's start, responses one round trip after a heartbeat,
  * JoinGroup half a round trip away, assignment 1.5 round trips after the join phase ends,
  * offsets fetched in one round trip.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/simulate.js';
-import type { RunResult } from '../../src/metrics/result.js';
-import { one } from '../helpers/one-stage.js';
+import { parseScenario } from '../../../src/scenario/load.js';
+import { simulate } from '../../../src/model/simulate.js';
+import type { RunResult } from '../../../src/metrics/result.js';
+import { one } from '../../helpers/one-stage.js';
 
 const RTT = 0.002; // seconds
 const HALF = RTT / 2;

@@ -4,9 +4,9 @@
  * ClientQuotaManager does (the consumer's throughput settles at the quota).
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/scenario/load.js';
-import { simulate } from '../../src/model/simulate.js';
-import { one } from '../helpers/one-stage.js';
+import { parseScenario } from '../../../src/scenario/load.js';
+import { simulate } from '../../../src/model/simulate.js';
+import { one } from '../../helpers/one-stage.js';
 
 const base = (extra: string, brokers = '', perRecord = '0ms', fetchBytes = 1048576) => `
 name: cb

@@ -8,12 +8,12 @@
  * call's latency is then a draw and nothing else, so this is exact, not an approximation.
  * Otherwise each call is an event and the queue is simulated.
  */
-import type { Simulation } from '../kernel/simulation.js';
-import type { ServiceSpec } from '../scenario/schema.js';
-import { compile, type Sampler } from '../random/distributions.js';
-import type { Rng } from '../random/stream.js';
-import { Histogram } from '../metrics/histogram.js';
-import { WindowedCounter } from '../metrics/windows.js';
+import type { Simulation } from '../../kernel/simulation.js';
+import type { ServiceSpec } from '../../scenario/schema.js';
+import { compile, type Sampler } from '../../random/distributions.js';
+import type { Rng } from '../../random/stream.js';
+import { Histogram } from '../../metrics/histogram.js';
+import { WindowedCounter } from '../../metrics/windows.js';
 
 /** Something that waits for a call to finish. */
 export interface Caller {

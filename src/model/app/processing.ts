@@ -1,0 +1,410 @@
+/**
+ * The application's processing of a poll batch, as a step machine: the code a user runs between
+ * two calls to poll() (what a Kafka Streams task or a plain `for (record : poll())` loop does).
+ *
+ * - Steps: records one after another, each taking `per-record` time and then its per-record
+ *   service calls; then `per-batch` time and the per-batch calls (a batched write). A record
+ *   ends when the last step that concerns it does: its own calls, or the batch's if the batch has
+ *   any. Every record ends in an outcome (`RecordOutcome`); today that is always `done`.
+ * - Fidelity `batched`: when a record has no calls of its own, a poll batch's total per-record
+ *   time is drawn at once, as a gamma with the sum's mean and variance (n*mean, n*variance): exact
+ *   when per-record time is exponential or gamma, and otherwise right in mean and variance with
+ *   the positive skew a sum of durations has. Records complete at evenly spaced times across it.
+ *   `exact` draws each record's time. Calls are always per call.
+ * - Computed ahead of the clock: a call to a service that can never queue (`Service.inline`:
+ *   no concurrency limit, or one at least the number of callers that can have a call
+ *   outstanding at once; see service.ts) is a latency draw that depends on its start time only
+ *   (the service's latency windows), never on other callers. So the steps of a batch whose
+ *   calls are all inline are run through at once when the batch starts, with no event per
+ *   record or call, and this is exact, not an approximation: the member's own draws come in the
+ *   same order as in time order, and each call's latency has the distribution it would have at
+ *   its own event. Only a call to a service with a queue stops the machine until its own event
+ *   (the queue's order is decided by start times, so it must be simulated in time order). The
+ *   condition is the service's to check; if callers are undercounted, latencies are wrong.
+ * - Completion times of a batch's records are therefore known when its processing starts (or
+ *   resumes after a queued call), so they are recorded then, into the windows they fall in. If
+ *   the process dies in the middle of a batch (`abort`), the completions that had not happened
+ *   yet are taken back.
+ *
+ * The poll loop (consumer/member.ts) hands each poll batch over with `add` and `start` and hears
+ * back through `ProcessingListener`: which offsets ended, with what outcome, and when the batch
+ * is over (so that it can commit and poll again).
+ */
+import { named, type Simulation } from '../../kernel/simulation.js';
+import type { ConsumerGroupSpec } from '../../scenario/schema.js';
+import { compile, gamma, mean, variance, type Sampler } from '../../random/distributions.js';
+import type { Rng } from '../../random/stream.js';
+import type { WindowedCounter, WindowedHistogram } from '../../metrics/windows.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import type { PartitionLog } from '../log.js';
+import type { ModelContext } from '../context.js';
+import type { Caller, Service } from './service.js';
+
+/**
+ * How the application finished with a record. Each outcome gets its own line in the books
+ * (consumer/offsets.ts); `failed`, `timed-out`, `dead-lettered` and `shed` are to come.
+ */
+export type RecordOutcome = 'done';
+
+/** Where processing counts its completions. */
+export interface ProcessingMetrics {
+  processed: WindowedCounter;
+  /** End-to-end latency, ticks, by completion time. */
+  latency: WindowedHistogram;
+}
+
+/** What the poll loop hears back from processing. */
+export interface ProcessingListener {
+  /** Offsets [from, to) of partition p ended with `outcome` (counted in the windows already). */
+  recordsEnded(p: number, from: number, to: number, outcome: RecordOutcome): void;
+  /** Every record of the batch has ended. */
+  batchEnded(): void;
+}
+
+export class Processing implements Caller {
+  private readonly sim: Simulation;
+  private readonly end: number;
+  private readonly interval: number;
+  /** The process died: pending events do nothing. */
+  private stopped = false;
+
+  // The poll batch: per record its partition, create and done times; and the batch as runs of
+  // consecutive offsets of one partition.
+  private readonly bPart: Int32Array;
+  private readonly bCreate: Float64Array;
+  private readonly bDone: Float64Array;
+  private bN = 0;
+  private bRecorded = 0;
+  private readonly runP: Int32Array;
+  private readonly runFrom: Float64Array;
+  private readonly runTo: Float64Array;
+  private nRuns = 0;
+
+  // Where the step machine is: the record, the step within it (0: its own time, then its
+  // calls), the step of the batch-level work, and the application's clock.
+  private cursor = 0;
+  private step = 0;
+  private batchStep = 0;
+  private t = 0;
+  private waitingOn: Service | null = null;
+
+  private readonly perRecord: Sampler;
+  private readonly perRecordZero: boolean;
+  private readonly perBatch: Sampler;
+  private readonly recordCalls: Service[];
+  private readonly batchCalls: Service[];
+  private readonly batchLevel: boolean;
+  private readonly allInline: boolean;
+  /** Mean and variance of per-record time when the batched fidelity may sum it per batch. */
+  private readonly cpuSum: { mean: number; variance: number } | null;
+
+  constructor(
+    ctx: ModelContext,
+    spec: ConsumerGroupSpec['processing'],
+    services: Map<string, Service>,
+    private readonly rng: Rng,
+    private readonly metrics: ProcessingMetrics,
+    private readonly listener: ProcessingListener,
+    /** Most records in a batch (max.poll.records) and partitions, to size the batch's arrays. */
+    maxRecords: number,
+    partitions: number,
+    /** Names its events in errors. */
+    component: string,
+  ) {
+    this.sim = ctx.sim;
+    this.end = ctx.end;
+    this.interval = ctx.interval;
+    this.bPart = new Int32Array(maxRecords);
+    this.bCreate = new Float64Array(maxRecords);
+    this.bDone = new Float64Array(maxRecords);
+    this.runP = new Int32Array(partitions);
+    this.runFrom = new Float64Array(partitions);
+    this.runTo = new Float64Array(partitions);
+    this.perRecord = compile(spec['per-record']);
+    this.perRecordZero = spec['per-record'].dist === 'constant' && spec['per-record'].value === 0;
+    this.perBatch = compile(spec['per-batch']);
+    this.recordCalls = spec.calls.filter((x) => x.per === 'record').map((x) => services.get(x.service)!);
+    this.batchCalls = spec.calls.filter((x) => x.per === 'batch').map((x) => services.get(x.service)!);
+    const perBatchZero = spec['per-batch'].dist === 'constant' && spec['per-batch'].value === 0;
+    this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
+    this.allInline = this.recordCalls.every((s) => s.inline);
+    for (const event of ['startCall', 'batchDone'] as const) named(component, event, this[event]);
+    const v = variance(spec['per-record']);
+    this.cpuSum = ctx.batched && this.recordCalls.length === 0 && Number.isFinite(v) ? { mean: mean(spec['per-record']), variance: v } : null;
+  }
+
+  // ---- the batch ------------------------------------------------------------------------
+
+  /** Empties the batch before the poll loop adds the next one. */
+  clear(): void {
+    this.bN = 0;
+    this.nRuns = 0;
+  }
+
+  /** Adds k records of partition p from offset `from` (their create times from its log). */
+  add(p: number, from: number, k: number, log: PartitionLog): void {
+    const n = this.bN;
+    log.copyCreateTimes(from, k, this.bCreate, n);
+    // A loop, not TypedArray#fill: that is a call into the runtime, and most runs are a
+    // few records long (a consumer keeping up polls one or two at a time).
+    const part = this.bPart;
+    const done = this.bDone;
+    for (let i = n; i < n + k; i++) {
+      part[i] = p;
+      done[i] = Infinity;
+    }
+    const r = this.nRuns++;
+    this.runP[r] = p;
+    this.runFrom[r] = from;
+    this.runTo[r] = from + k;
+    this.bN = n + k;
+  }
+
+  /** Starts processing the batch now. */
+  start(now: number): void {
+    this.t = now;
+    this.cursor = 0;
+    this.step = 0;
+    this.batchStep = 0;
+    this.bRecorded = 0;
+    this.process();
+  }
+
+  // ---- the step machine -----------------------------------------------------------------
+
+  /** Runs the batch forward from the cursor until it is done or waits on a queued call. */
+  private process(): void {
+    const n = this.bN;
+    if (this.allInline && this.step === 0) {
+      this.cursor = this.processInline(this.cursor, n);
+    } else {
+      while (this.cursor < n) {
+        if (this.step === 0) {
+          this.t += this.perRecord(this.rng);
+          this.step = 1;
+        }
+        while (this.step <= this.recordCalls.length) {
+          const s = this.recordCalls[this.step - 1];
+          if (!s.inline) return this.callLater(s);
+          this.t = s.callAt(this.t);
+          this.step++;
+        }
+        this.bDone[this.cursor] = this.t;
+        if (!this.batchLevel) this.record(this.cursor, this.t);
+        this.cursor++;
+        this.step = 0;
+      }
+    }
+    if (this.batchLevel) {
+      if (this.batchStep === 0) {
+        this.t += this.perBatch(this.rng);
+        this.batchStep = 1;
+      }
+      while (this.batchStep <= this.batchCalls.length) {
+        const s = this.batchCalls[this.batchStep - 1];
+        if (!s.inline) return this.callLater(s);
+        this.t = s.callAt(this.t);
+        this.batchStep++;
+      }
+      this.bDone.fill(this.t, 0, n);
+      this.recordLinear(0, n, this.t, 0);
+    }
+    this.sim.at(Math.ceil(this.t), this.batchDone, 0, 1);
+  }
+
+  /** The hot loop: every per-record call is inline, so no event is needed per record. */
+  private processInline(from: number, n: number): number {
+    const rng = this.rng;
+    const calls = this.recordCalls;
+    const nCalls = calls.length;
+    const perRecord = this.perRecord;
+    const zero = this.perRecordZero;
+    const batchLevel = this.batchLevel;
+    const done = this.bDone;
+    let t = this.t;
+    if (this.cpuSum && n - from > 1) {
+      // Batched fidelity: the batch's total time at once, records spread evenly across it.
+      const k = n - from;
+      const m = k * this.cpuSum.mean;
+      const v = k * this.cpuSum.variance;
+      const total = v > 0 ? gamma(this.rng, (m * m) / v, v / m) : m;
+      const step = total / k;
+      for (let i = from; i < n; i++) done[i] = t + (i - from + 1) * step;
+      if (!batchLevel) this.recordLinear(from, n, t, step);
+      this.t = t + total;
+      return n;
+    }
+    for (let i = from; i < n; i++) {
+      if (!zero) t += perRecord(rng);
+      for (let c = 0; c < nCalls; c++) t = calls[c].callAt(t);
+      done[i] = t;
+      if (!batchLevel) this.record(i, t);
+    }
+    this.t = t;
+    return n;
+  }
+
+  /** A call to a service with a queue: it must start at its own event, in time order. */
+  private callLater(s: Service): void {
+    this.waitingOn = s;
+    this.sim.at(Math.max(this.sim.now, Math.ceil(this.t)), this.startCall, 0, 1);
+  }
+
+  private readonly startCall = (): void => {
+    if (this.stopped) return;
+    this.waitingOn!.request(this);
+  };
+
+  callDone(): void {
+    if (this.stopped) return;
+    this.t = this.sim.now;
+    this.waitingOn = null;
+    if (this.cursor < this.bN) this.step++;
+    else this.batchStep++;
+    this.process();
+  }
+
+  private readonly batchDone = (): void => {
+    if (this.stopped) return;
+    this.reportRuns(this.bRecorded);
+    this.bN = 0;
+    this.bRecorded = 0;
+    this.listener.batchEnded();
+  };
+
+  // ---- completions ----------------------------------------------------------------------
+
+  private cachedWindow = -1;
+  private cachedHist: Histogram | undefined;
+  private windowStart = 0;
+  private windowEnd = -1;
+
+  /** Points the cached window at the one holding time t (none past the run's end). */
+  private enterWindow(t: number): void {
+    const interval = this.interval;
+    const w = Math.floor(t / interval);
+    this.cachedWindow = w;
+    this.windowStart = w * interval;
+    this.windowEnd = Math.min(this.end, (w + 1) * interval);
+    this.cachedHist = t < this.end ? this.metrics.latency.at(t) : undefined;
+    if (this.cachedHist === undefined) this.windowEnd = Infinity;
+  }
+
+  /** Record i of the batch completes at t: count it and its end-to-end latency. */
+  private record(i: number, t: number): void {
+    if (t >= this.windowEnd || t < this.windowStart) this.enterWindow(t);
+    const h = this.cachedHist;
+    if (h === undefined) return;
+    h.record(t - this.bCreate[i]);
+    this.metrics.processed.values[this.cachedWindow]++;
+    this.bRecorded++;
+  }
+
+  /**
+   * Records from..to-1 complete at t0 + (i - from + 1) * step (all at t0 when step is 0): the
+   * same as calling record() for each, with the counters bumped once per window instead.
+   */
+  private recordLinear(from: number, to: number, t0: number, step: number): void {
+    const create = this.bCreate;
+    let i = from;
+    while (i < to) {
+      const t = t0 + (i - from + 1) * step;
+      if (t >= this.windowEnd || t < this.windowStart) this.enterWindow(t);
+      const h = this.cachedHist;
+      if (h === undefined) return; // past the run's end, and so are the records after it
+      const windowEnd = this.windowEnd;
+      let j = i;
+      for (; j < to; j++) {
+        const tj = t0 + (j - from + 1) * step;
+        if (tj >= windowEnd) break;
+        h.record(tj - create[j]);
+      }
+      const n = j - i;
+      this.metrics.processed.values[this.cachedWindow] += n;
+      this.bRecorded += n;
+      i = j;
+    }
+  }
+
+  /** Tells the listener the offsets of the batch's first k records, which are done. */
+  private reportRuns(k: number): void {
+    let i = 0;
+    for (let r = 0; r < this.nRuns && i < k; r++) {
+      const len = this.runTo[r] - this.runFrom[r];
+      const n = Math.min(k - i, len);
+      this.listener.recordsEnded(this.runP[r], this.runFrom[r], this.runFrom[r] + n, 'done');
+      i += len;
+    }
+    this.nRuns = 0;
+  }
+
+  /** Takes back recorded completions later than t (they are a suffix of the batch). */
+  private retractAfter(t: number): void {
+    let first = this.bRecorded;
+    while (first > 0 && this.bDone[first - 1] > t) first--;
+    if (first === this.bRecorded) {
+      this.reportRuns(this.bRecorded);
+      return;
+    }
+    for (let i = first; i < this.bRecorded; i++) {
+      const done = this.bDone[i];
+      if (done >= this.end) break;
+      this.metrics.latency.at(done)!.remove(done - this.bCreate[i]);
+      this.metrics.processed.values[Math.floor(done / this.interval)]--;
+    }
+    this.bRecorded = first;
+    this.reportRuns(first);
+  }
+
+  // ---- the process stops ------------------------------------------------------------------
+
+  /** The process dies now: completions after now did not happen, and nothing more will. */
+  abort(now: number): void {
+    this.stopped = true;
+    this.retractAfter(now);
+    this.bN = 0;
+    this.bRecorded = 0;
+  }
+
+  /** At the run's end: reports what of the current batch completed, keeping the rest as unfinished. */
+  settle(): void {
+    if (this.stopped || this.bN === 0) return;
+    const unfinished = this.unfinishedRuns();
+    this.reportRuns(this.bRecorded);
+    this.settled = unfinished;
+  }
+
+  /** Unfinished offsets at the run's end, after settle(): [p, from, to] triples. */
+  settled: number[] = [];
+
+  // ---- observation ----------------------------------------------------------------------
+
+  /** Create time of the first record of partition p in the current batch not completed by t. */
+  oldestIncompleteIn(p: number, t: number): number {
+    if (this.bN === 0) return Infinity;
+    const done = this.bDone;
+    // Completion times never decrease along the batch; skip what completed before t.
+    let lo = 0;
+    let hi = this.bN;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (done[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.bN; i++) if (this.bPart[i] === p) return this.bCreate[i];
+    return Infinity;
+  }
+
+  /** Offsets of the current batch whose completion is not recorded: [p, from, to] triples. */
+  unfinishedRuns(): number[] {
+    const out: number[] = [];
+    let i = 0;
+    for (let r = 0; r < this.nRuns && this.bN > 0; r++) {
+      const len = this.runTo[r] - this.runFrom[r];
+      const lo = Math.max(this.bRecorded, i);
+      if (i + len > lo) out.push(this.runP[r], this.runFrom[r] + (lo - i), this.runTo[r]);
+      i += len;
+    }
+    return out;
+  }
+}

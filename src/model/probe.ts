@@ -25,6 +25,12 @@ export interface GroupState {
   unownedPartitions: number;
 }
 
+/** A service's calls at T; `inFlight` is null for a service computed inline (GraphFacts.maxCallers). */
+export interface ServiceState {
+  inFlight: number | null;
+  queued: number;
+}
+
 export class Probe {
   /** Per group, the committed offsets seen at the last read (they may never go back). */
   private readonly lastCommitted: Float64Array[];
@@ -63,5 +69,11 @@ export class Probe {
     }
     const { paused, unowned } = group.pausedAndUnowned();
     return { partitionLag: row, lag: sum, maxPartitionLag: max, lagAge: oldest, members: group.membersInGroup(), pausedPartitions: paused, unownedPartitions: unowned };
+  }
+
+  /** The service's calls now (a probe of services reads the clock's present, not a past T). */
+  service(index: number): ServiceState {
+    const s = this.graph.services[index].service;
+    return { inFlight: s.inFlightNow, queued: s.queuedNow };
   }
 }

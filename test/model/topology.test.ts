@@ -92,3 +92,27 @@ describe('the graph', () => {
     expect(r.summary.services.db.calls).toBeLessThanOrEqual(done + r.summary.accounting.inProcessing);
   });
 });
+
+describe('the probe', () => {
+  it('reads a group as the recorder samples it, and a queueing service\'s calls now', async () => {
+    const { Probe } = await import('../../src/model/probe.js');
+    const s = parseScenario(BASE.replace('concurrency: 8', 'concurrency: 1').replace('latency: 2ms', 'latency: 20ms'), 'g.yaml');
+    const sim = new Simulation();
+    const graph = buildGraph(s, { sim, recorder: new Recorder(20, 1e6), batched: false, producersElsewhere: false });
+    const probe = new Probe(graph);
+    for (const p of graph.producers) p.start();
+    for (const g of graph.groups) g.group.start();
+    sim.run(10e6);
+    const state = probe.group(0, 10e6);
+    expect(state.partitionLag).toHaveLength(6);
+    expect(state.lag).toBe(state.partitionLag.reduce((a, b) => a + b, 0));
+    expect(state.maxPartitionLag).toBe(Math.max(...state.partitionLag));
+    // One call at a time of 20 ms for 500 records/s: the service is the bottleneck, calls queue.
+    expect(state.lag).toBeGreaterThan(1000);
+    const db = probe.service(0);
+    expect(db.inFlight).toBe(1);
+    expect(db.queued).toBeGreaterThan(0);
+    expect(db.queued).toBeLessThanOrEqual(2 * 3);
+    expect(probe.service(1)).toEqual({ inFlight: null, queued: 0 });
+  });
+});

@@ -118,6 +118,16 @@ export class Service {
     }
   }
 
+  /** Calls in flight now, or null for a service computed inline (it keeps only the per-window means). */
+  get inFlightNow(): number | null {
+    return this.inline ? null : this.inFlight;
+  }
+
+  /** Calls waiting for a slot now (an inline service never queues). */
+  get queuedNow(): number {
+    return this.waiting.length - this.waitingHead;
+  }
+
   /** Closes the time integrals at the end of the run. */
   finish(end: number): void {
     if (end > this.lastChange) {

@@ -93,7 +93,7 @@ export async function replicate(scenario: Scenario, options: ReplicateOptions = 
     const runs = seeds.map((seed, i) => run({ ...scenario, seed }, { producerThread, onProgress: (f) => onProgress?.((i + f) / n, i, n) }));
     return aggregate(seeds, runs);
   }
-  const { createPool } = await import('./run/pool.js');
+  const { createPool } = await import('./study/pool.js');
   const pool = createPool(Math.min(jobs, n));
   try {
     const runs = await pool.run(

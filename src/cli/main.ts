@@ -22,7 +22,7 @@ import { replaceDirectory } from '../report/atomic.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { load, prepare, replicate, judge } from '../run.js';
-import { jobsRange, replicationsRefusal } from '../run/messages.js';
+import { jobsRange, replicationsRefusal } from '../study/messages.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
 function packageVersion(): string {

@@ -11,17 +11,17 @@ import { checkOutputName, listVariants, loadScenario, ScenarioError } from '../s
 import type { Scenario } from '../scenario/schema.js';
 import type { ObjectiveVerdict, VariantResult } from '../metrics/study.js';
 import { ReportDirectoryError } from '../report/index.js';
-import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../run/grid.js';
-import { createPool, type PoolProgress, type Runner } from '../run/pool.js';
-import { sweep } from '../run/sweep.js';
+import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../study/grid.js';
+import { createPool, type PoolProgress, type Runner } from '../study/pool.js';
+import { sweep } from '../study/sweep.js';
 import { mainStage } from '../metrics/result.js';
-import { checkMetrics, DEFAULT_METRICS, sweepTableMarkdown, writeSweepReport } from '../run/sweep-report.js';
-import { mergeShards, resultJson, shardFileName } from '../run/shard.js';
-import { plan, type SearchStrategy } from '../run/plan.js';
-import { planSummary, writePlanReport } from '../run/plan-report.js';
-import type { PassRule } from '../run/study.js';
-import { jobsRange, replicationsRefusal } from '../run/messages.js';
-import { wiring } from '../run/wiring.js';
+import { checkMetrics, DEFAULT_METRICS, sweepTableMarkdown, writeSweepReport } from '../study/sweep-report.js';
+import { mergeShards, resultJson, shardFileName } from '../study/shard.js';
+import { plan, type SearchStrategy } from '../study/plan.js';
+import { planSummary, writePlanReport } from '../study/plan-report.js';
+import type { PassRule } from '../study/study.js';
+import { jobsRange, replicationsRefusal } from '../study/messages.js';
+import { wiring } from '../study/wiring.js';
 
 export interface CommonStudyArgs {
   replications: number;

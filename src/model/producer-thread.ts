@@ -103,7 +103,7 @@ function startThread(): Handle {
   const here = import.meta.url;
   const fromSources = here.endsWith('.ts');
   const data: ThreadData = { role: PRODUCER_THREAD_ROLE, entry: here, control, ring };
-  const worker = new Worker(fromSources ? new URL('../run/boot.mjs', here) : new URL(here), { workerData: data });
+  const worker = new Worker(fromSources ? new URL('../study/boot.mjs', here) : new URL(here), { workerData: data });
   // Neither a run in progress (which waits on the ring) nor an idle thread keeps the process alive.
   worker.unref();
   return { worker, control: new Int32Array(control), ring: new Float64Array(ring) };

@@ -1,5 +1,5 @@
 /**
- * `--replications` has one rule and one message (run/messages.ts): a single run and a comparison
+ * `--replications` has one rule and one message (study/messages.ts): a single run and a comparison
  * check it in the CLI, a sweep and a plan in the library, and all of them refuse the same values
  * with the same words, and accept the largest allowed value.
  */
@@ -8,11 +8,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseGridAxis } from '../../src/run/grid.js';
-import { MAX_REPLICATIONS, replicationsRefusal } from '../../src/run/messages.js';
-import { plan } from '../../src/run/plan.js';
-import type { Runner } from '../../src/run/pool.js';
-import { sweep } from '../../src/run/sweep.js';
+import { parseGridAxis } from '../../src/study/grid.js';
+import { MAX_REPLICATIONS, replicationsRefusal } from '../../src/study/messages.js';
+import { plan } from '../../src/study/plan.js';
+import type { Runner } from '../../src/study/pool.js';
+import { sweep } from '../../src/study/sweep.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { aggregate } from '../../src/stats/aggregate.js';
 import { replicationSeeds } from '../../src/stats/seeds.js';

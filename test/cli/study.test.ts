@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usageLine } from '../../src/cli/study.js';
-import { replicationsRefusal } from '../../src/run/messages.js';
+import { replicationsRefusal } from '../../src/study/messages.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const simBin = path.join(root, 'bin/sim.js');

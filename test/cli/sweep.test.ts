@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { duplicateShard, missingShards } from '../../src/run/messages.js';
+import { duplicateShard, missingShards } from '../../src/study/messages.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const simBin = path.join(root, 'bin/sim.js');

@@ -6,16 +6,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/schema.js';
-import { parseGridAxis, StudyInputError, type Assignment } from '../../src/run/grid.js';
-import { createPool, RunFailedError, type Runner } from '../../src/run/pool.js';
-import { sweep, type SweepOptions } from '../../src/run/sweep.js';
-import { mergeShards, resultJson } from '../../src/run/shard.js';
-import { renderSweepReport, sweepCsv, type GridHeatmap } from '../../src/run/sweep-report.js';
-import { parseObjectiveOption } from '../../src/run/objective-option.js';
+import { parseGridAxis, StudyInputError, type Assignment } from '../../src/study/grid.js';
+import { createPool, RunFailedError, type Runner } from '../../src/study/pool.js';
+import { sweep, type SweepOptions } from '../../src/study/sweep.js';
+import { mergeShards, resultJson } from '../../src/study/shard.js';
+import { renderSweepReport, sweepCsv, type GridHeatmap } from '../../src/study/sweep-report.js';
+import { parseObjectiveOption } from '../../src/study/objective-option.js';
 import { evaluateObjectives } from '../../src/slo/objectives.js';
 import { aggregate } from '../../src/stats/aggregate.js';
 import { replicationSeeds } from '../../src/stats/seeds.js';
-import { duplicateShard, missingShards } from '../../src/run/messages.js';
+import { duplicateShard, missingShards } from '../../src/study/messages.js';
 
 const base = parseScenario(
   `

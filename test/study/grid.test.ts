@@ -2,8 +2,8 @@
  * Grid syntax, the order of grid points, and which shard runs which point.
  */
 import { describe, expect, it } from 'vitest';
-import { gridPoints, inShard, parseGridAxis, parseShard, StudyInputError } from '../../src/run/grid.js';
-import { gridSyntax, shardSyntax } from '../../src/run/messages.js';
+import { gridPoints, inShard, parseGridAxis, parseShard, StudyInputError } from '../../src/study/grid.js';
+import { gridSyntax, shardSyntax } from '../../src/study/messages.js';
 
 describe('parseGridAxis', () => {
   it('reads integer ranges, with or without a step, and lists', () => {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/simulate.js';
 import type { Scenario } from '../../src/scenario/schema.js';
-import { createPool, RunFailedError, type PoolProgress, type RunJob } from '../../src/run/pool.js';
+import { createPool, RunFailedError, type PoolProgress, type RunJob } from '../../src/study/pool.js';
 
 function small(duration: string, seed: number): Scenario {
   return parseScenario(

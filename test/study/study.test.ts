@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ObjectiveVerdict } from '../../src/metrics/study.js';
-import { meetsObjectives, studyId } from '../../src/run/study.js';
+import { meetsObjectives, studyId } from '../../src/study/study.js';
 
 const verdict = (pass: boolean, confidence: ObjectiveVerdict['confidence']): ObjectiveVerdict => ({
   objective: 'latency p99 <= 5s',
@@ -48,7 +48,7 @@ describe('studyId', () => {
 
 describe('figureAt', () => {
   it('reads a figure whose keys hold dots (a loss reason, a group name), and nothing for a path that is not there', async () => {
-    const { figureAt } = await import('../../src/run/study.js');
+    const { figureAt } = await import('../../src/study/study.js');
     const { makeRunResult } = await import('../report/fixture.js');
     const { summary } = makeRunResult({ durationSeconds: 60 });
     expect(figureAt(summary, 'accounting.rejected.buffer full (max.block.ms)')).toBe(512);

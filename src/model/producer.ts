@@ -63,6 +63,7 @@ import type { AppendTarget } from './log.js';
 import type { WindowedCounter } from '../metrics/windows.js';
 import type { Brokers } from './brokers.js';
 import type { ClientQuota } from './quota.js';
+import { ExponentialBackoff } from './backoff.js';
 
 /** Records per producer slice, aimed at; the slice is kept between 1 ms and 1 s. */
 const SLICE_RECORDS = 4096;
@@ -151,8 +152,7 @@ export class Producer {
   private readonly maxRequest: number;
   private readonly deliveryTimeout: number;
   private readonly requestTimeout: number;
-  private readonly backoffBase: number;
-  private readonly backoffMax: number;
+  private readonly backoff: ExponentialBackoff;
   private readonly acks: 0 | 1 | 'all';
   private readonly drop: boolean;
   private readonly halfRtt: number;
@@ -289,8 +289,7 @@ export class Producer {
     this.maxRequest = c['max.request.size'];
     this.deliveryTimeout = c['delivery.timeout.ms'];
     this.requestTimeout = c['request.timeout.ms'];
-    this.backoffBase = c['retry.backoff.ms'];
-    this.backoffMax = Math.max(c['retry.backoff.max.ms'], c['retry.backoff.ms']);
+    this.backoff = new ExponentialBackoff(c['retry.backoff.ms'], c['retry.backoff.max.ms']);
     this.acks = acksOf(c.acks);
     this.drop = spec['on-buffer-full'] === 'drop';
     this.halfRtt = o.rtt / 2;
@@ -1198,9 +1197,7 @@ export class Producer {
       }
       const attempts = ++this.bAttempts[id];
       this.retries++;
-      const term = Math.min(this.backoffMax, this.backoffBase * 2 ** (attempts - 1));
-      const jitter = 0.8 + 0.4 * this.senderRng();
-      this.bReady[id] = at + Math.min(this.backoffMax, term * jitter);
+      this.bReady[id] = at + this.backoff.delay(attempts - 1, this.senderRng());
       const p = this.bPart[id];
       // The leader now, not when the backoff ends: a partition's batches queue only at its
       // current leader (a later change moves them), which the per-broker counts rely on.

@@ -11,7 +11,7 @@ import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 import { checkConservation, simulate } from '../../src/model/pipeline.js';
 import { Simulation } from '../../src/kernel/simulation.js';
 import { PartitionLog } from '../../src/model/log.js';
-import { Producer } from '../../src/model/producer.js';
+import { Producer } from '../../src/model/producer/kafka-producer.js';
 import { Brokers } from '../../src/model/brokers.js';
 import { compileProfile } from '../../src/model/rate-profile.js';
 import { compile } from '../../src/random/distributions.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/kernel/simulation.js';
 import { PartitionLog } from '../../src/model/log.js';
-import { Producer } from '../../src/model/producer.js';
+import { Producer } from '../../src/model/producer/kafka-producer.js';
 import { compileProfile } from '../../src/model/rate-profile.js';
 import { compile } from '../../src/random/distributions.js';
 import { stream } from '../../src/random/stream.js';

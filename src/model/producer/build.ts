@@ -2,17 +2,17 @@
  * The scenario's producers, built the same way wherever they run: on the run's own kernel, or
  * on a kernel of their own in a producer thread (producer-thread.ts).
  */
-import type { Scenario } from '../scenario/schema.js';
-import type { MarkedEvent } from '../metrics/result.js';
-import { compile } from '../random/distributions.js';
-import { stream } from '../random/stream.js';
-import { AliasTable } from '../random/alias.js';
-import type { Simulation } from '../kernel/simulation.js';
-import type { AppendTarget } from './log.js';
-import type { Brokers } from './brokers.js';
-import { Producer, type ProducerMetrics } from './producer.js';
-import { compileProfile } from './rate-profile.js';
-import { partitionWeights } from './keys.js';
+import type { Scenario } from '../../scenario/schema.js';
+import type { MarkedEvent } from '../../metrics/result.js';
+import { compile } from '../../random/distributions.js';
+import { stream } from '../../random/stream.js';
+import { AliasTable } from '../../random/alias.js';
+import type { Simulation } from '../../kernel/simulation.js';
+import type { AppendTarget } from '../log.js';
+import type { Brokers } from '../brokers.js';
+import { Producer, type ProducerMetrics } from './kafka-producer.js';
+import { compileProfile } from '../rate-profile.js';
+import { partitionWeights } from '../keys.js';
 
 export interface ProducerSetup {
   scenario: Scenario;

@@ -52,18 +52,18 @@
  * latencies are drawn once per broker and slice. When a batched slice may fill the buffer it
  * runs record by record as well, partitions drawn per record and times evenly spread.
  */
-import { named, type Simulation } from '../kernel/simulation.js';
-import type { ProducerSpec } from '../scenario/schema.js';
-import { acksOf } from '../scenario/schema.js';
-import { binomial, compile, mean, poisson, type Sampler } from '../random/distributions.js';
-import type { Rng } from '../random/stream.js';
-import type { AliasTable } from '../random/alias.js';
-import { ArrivalClock, CumulativeRate, type Segment } from './rate-profile.js';
-import type { AppendTarget } from './log.js';
-import type { WindowedCounter } from '../metrics/windows.js';
-import type { Brokers } from './brokers.js';
-import type { ClientQuota } from './quota.js';
-import { ExponentialBackoff } from './backoff.js';
+import { named, type Simulation } from '../../kernel/simulation.js';
+import type { ProducerSpec } from '../../scenario/schema.js';
+import { acksOf } from '../../scenario/schema.js';
+import { binomial, compile, mean, poisson, type Sampler } from '../../random/distributions.js';
+import type { Rng } from '../../random/stream.js';
+import type { AliasTable } from '../../random/alias.js';
+import { ArrivalClock, CumulativeRate, type Segment } from '../rate-profile.js';
+import type { AppendTarget } from '../log.js';
+import type { WindowedCounter } from '../../metrics/windows.js';
+import type { Brokers } from '../brokers.js';
+import type { ClientQuota } from '../quota.js';
+import { ExponentialBackoff } from '../backoff.js';
 
 /** Records per producer slice, aimed at; the slice is kept between 1 ms and 1 s. */
 const SLICE_RECORDS = 4096;

@@ -7,7 +7,7 @@
 import { Simulation } from '../../src/kernel/simulation.js';
 import { PartitionLog } from '../../src/model/log.js';
 import { Brokers } from '../../src/model/brokers.js';
-import { buildProducers, type Producer } from '../../src/model/producer/index.js';
+import { buildProducers, type KafkaProducer } from '../../src/model/producer/index.js';
 import { WindowedCounter } from '../../src/metrics/windows.js';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 
@@ -20,7 +20,7 @@ const DEFAULTS = {
 } satisfies Partial<ScenarioInput>;
 
 export interface ProducerRig {
-  producer: Producer;
+  producer: KafkaProducer;
   logs: PartitionLog[];
   /** Starts the producer and runs the kernel to the scenario's end. */
   run(): void;

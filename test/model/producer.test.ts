@@ -65,3 +65,24 @@ describe('producer instances', () => {
     expect(Math.abs(four - one) / one).toBeLessThan(0.02);
   });
 });
+
+describe('a producer without arrivals', () => {
+  it('batches and appends what is sent to it by hand, as a stage producer will be used', () => {
+    // linger.ms 5 and 1 record/ms: each batch holds the 5 records of its 5 ms.
+    const { producer, logs } = producerFrom({
+      network: { rtt: '0ms' },
+      brokers: { 'append-latency': '0ms', 'replication-latency': '0ms' },
+      producers: [{ name: 'p', topic: 't', rate: 1, config: { 'linger.ms': 5 } }],
+    });
+    producer.application = null;
+    for (let i = 0; i < 100; i++) producer.send(0, i * 1000, 100);
+    expect(producer.inProducer()).toBeGreaterThan(0);
+    producer.advanceTo(200_000);
+    const log = logs[0];
+    const sizes: number[] = [];
+    for (let i = 0; i < log.batches; i++) sizes.push(log.batchEndAt(i) - (i === 0 ? 0 : log.batchEndAt(i - 1)));
+    expect(sizes).toEqual(new Array(20).fill(5));
+    expect(producer.offered).toBe(100);
+    expect(producer.inProducer()).toBe(0);
+  });
+});

@@ -37,8 +37,8 @@ export class RecordAccumulator {
   readonly alloc: Float64Array;
   /** Batches opened since the application last reset it (it sizes its slices by it). */
   allocations = 0;
-  /** Closed batches wait for the end of the slice (true), or go to the sender as they close. */
-  ahead = true;
+  /** Closed batches wait for the end of the application's slice (true), or go to the sender as they close. */
+  ahead = false;
 
   private readonly partitions: number;
   private readonly exact: boolean;

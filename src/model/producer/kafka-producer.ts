@@ -21,10 +21,13 @@
  * `buffer.memory` (its allocations fit in what is free at its start), nothing in it can block,
  * so its records go straight into the accumulator (`accumulator.append`, counted with `offered`)
  * and the slice's ready batches are handed to the sender at its end, in time order
- * (beginSlice, endSlice). Otherwise the slice uses send() record by record.
+ * (beginSlice, endSlice). That stays exact because, with nothing blocked, what the accumulator
+ * does never depends on the sender, and the sender still sees every batch before it advances
+ * past the batch's ready time, in ready order. Otherwise the slice uses send() record by record.
  *
  * The producer has no events of its own: it moves when its application calls it. Without an
- * application (a stage producer fed by a consumer's processing) it is the same producer.
+ * application (a stage producer fed by a consumer's processing) it is the same producer, moved by
+ * send() and advanceTo().
  */
 import type { ProducerSpec } from '../../scenario/schema.js';
 import type { Sampler } from '../../random/distributions.js';
@@ -198,9 +201,14 @@ export class KafkaProducer {
   }
 
   /**
-   * Brings the accumulator and the sender up to time t in time order: linger deadlines, requests,
-   * acknowledgements that free memory for blocked callers, and callers whose wait ran out.
+   * Brings the accumulator and the sender up to time t in time order, with no new record: linger
+   * deadlines, requests, acknowledgements that free memory for blocked callers, and callers
+   * whose wait ran out (what the Java client's sender thread does between sends).
    */
+  advanceTo(t: number): void {
+    this.catchUp(t);
+  }
+
   private catchUp(t: number): void {
     const pool = this.pool;
     const acc = this.accumulator;

@@ -32,16 +32,8 @@ export interface ProducersOutcome {
   retries: number;
 }
 
-export interface GroupOutcome {
-  topic: string;
-  instances: number;
-  rebalances: number;
-  membershipChanges: number;
-  pausedPartitionSeconds: number;
-  longestPartitionPauseSeconds: number;
-  duplicates: number;
-  maxFetchThrottleMs: number;
-}
+/** A group's figures from its end-of-run outcome (lag and throughput come from the recorder), its topic and instances. */
+export type GroupOutcome = Omit<GroupSummary, 'lag' | 'throughput'> & { topic: string; instances: number };
 
 export interface ServiceOutcome {
   callers: string[];
@@ -117,15 +109,11 @@ export function summarise(run: Recording): RunResult {
       lostRate: perSecond(c.lost.values),
     };
     partitionLag[name] = s.partitionLag;
+    const { topic: _topic, instances: _instances, ...figures } = g;
     groupSummaries[name] = {
       lag: lagSummary(time, s.lag, s.lagSeconds, s.maxPartitionLag),
       throughput: { meanProcessedPerSecond: accounting.processed / seconds, peakProcessedPerSecond: Math.max(0, ...processedRate) },
-      rebalances: g.rebalances,
-      membershipChanges: g.membershipChanges,
-      pausedPartitionSeconds: g.pausedPartitionSeconds,
-      longestPartitionPauseSeconds: g.longestPartitionPauseSeconds,
-      duplicates: g.duplicates,
-      maxFetchThrottleMs: g.maxFetchThrottleMs,
+      ...figures,
     };
   }
 

@@ -28,8 +28,8 @@ import type { Scenario } from '../scenario/schema.js';
 import { WindowedCounter } from '../metrics/windows.js';
 import type { AppendTarget, PartitionLog } from './log.js';
 import { Brokers } from './brokers.js';
-import { buildProducers, producerOutcome, type ProducerOutcome } from './producers.js';
-import type { ProducerMetrics } from './producer.js';
+import { buildProducers, producerOutcome, type ProducerOutcome } from './producer/index.js';
+import type { ProducerMetrics } from './producer/index.js';
 
 export const PRODUCER_THREAD_ROLE = 'lagsim-producer-thread';
 

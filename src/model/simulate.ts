@@ -35,7 +35,7 @@ import { ConservationError, checkConservation } from '../metrics/accounting.js';
 
 export { ConservationError, checkConservation };
 import type { PartitionLog } from './log.js';
-import { producerMarks, producerOutcome } from './producers.js';
+import { producerMarks, producerOutcome } from './producer/index.js';
 import { ProducerThread, type ThreadResult } from './producer-thread.js';
 import { compileProfile } from './rate-profile.js';
 import type { ConsumerGroup } from './consumer/group.js';

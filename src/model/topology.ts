@@ -26,8 +26,7 @@ import type { MarkedEvent } from '../metrics/result.js';
 import { stream } from '../random/stream.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { PartitionLog, type RetentionConfig } from './log.js';
-import { buildProducers } from './producers.js';
-import type { Producer } from './producer.js';
+import { buildProducers, type KafkaProducer } from './producer/index.js';
 import { Service } from './app/service.js';
 import { ConsumerGroup } from './consumer/group.js';
 import { Brokers } from './brokers.js';
@@ -85,7 +84,7 @@ export interface Graph {
   readonly groups: GroupNode[];
   readonly services: ServiceNode[];
   /** The source producers on this kernel (none when they run on the producer thread). */
-  readonly producers: Producer[];
+  readonly producers: KafkaProducer[];
   readonly facts: GraphFacts;
   /** Marks known when the graph is built (rate profile changes, service windows, broker faults). */
   readonly marks: MarkedEvent[];
@@ -159,7 +158,7 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
   });
 
   // 4. Source producers, appending to their topic and telling its readers.
-  let producers: Producer[] = [];
+  let producers: KafkaProducer[] = [];
   if (!o.producersElsewhere) {
     const topic = topicNamed(topics, first.name);
     const built = buildProducers({

@@ -9,16 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 import { checkConservation, simulate } from '../../src/model/simulate.js';
-import { Simulation } from '../../src/kernel/simulation.js';
-import { PartitionLog } from '../../src/model/log.js';
-import { Producer } from '../../src/model/producer.js';
 import { Brokers } from '../../src/model/brokers.js';
-import { compileProfile } from '../../src/model/rate-profile.js';
-import { compile } from '../../src/random/distributions.js';
-import { stream } from '../../src/random/stream.js';
-import { WindowedCounter } from '../../src/metrics/windows.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { one } from '../helpers/one-stage.js';
+import { producerFrom } from './builders.js';
 
 type Overrides = {
   duration?: string;
@@ -159,44 +153,16 @@ describe('acks: what a request waits for', () => {
   // rtt/2 + append + rtt/2 = 5 ms (acks=1), after rtt/2 + append + replication + rtt/2 = 10 ms
   // (acks=all). Consumers see a batch when the high watermark covers it: rtt/2 + 3 + 5 = 9 ms
   // after it is sent, whatever acks is.
-  const END = 2_000_000;
   const run = (acks: 0 | 1 | 'all') => {
-    const s = Scenario.parse({
+    const { producer, logs, run: go } = producerFrom({
       name: 'acks',
       duration: '2s',
       network: { rtt: '2ms' },
       brokers: { count: 3, 'append-latency': '3ms', 'replication-latency': '5ms' },
-      topics: [{ name: 't', partitions: 1 }],
       producers: [{ name: 'p', topic: 't', rate: '100/s', arrivals: 'paced', config: { acks, 'linger.ms': 0 } }],
-      'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
     });
-    const spec = s.producers[0];
-    const sim = new Simulation();
-    const log = new PartitionLog(0, true);
-    const counter = () => new WindowedCounter(2, 1_000_000);
-    const producer = new Producer({
-      id: 'p',
-      client: 'p',
-      sim,
-      spec,
-      segments: compileProfile(spec.rate, END).segments,
-      logs: [log],
-      partitioner: null,
-      weights: null,
-      rng: stream(1, 'p'),
-      senderRng: stream(1, 'sender:p'),
-      brokers: new Brokers(s.brokers, 1, undefined, [], END),
-      appendLatency: compile(s.brokers['append-latency']),
-      replicationLatency: compile(s.brokers['replication-latency']),
-      rtt: s.network.rtt,
-      end: END,
-      interval: 1_000_000,
-      metrics: { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() },
-      onAppend: () => {},
-      batched: false,
-    });
-    producer.start();
-    sim.run(END);
+    go();
+    const log = logs[0];
     const visibleAfterCreate: number[] = [];
     for (let i = 0; i < log.batches; i++) visibleAfterCreate.push(log.batchVisibleAt(i) - log.createTime(log.batchEndAt(i) - 1));
     return { ackMs: producer.ackTimeSum / producer.requestsAcked / 1000, visibleAfterCreate, requests: producer.requestsAcked };

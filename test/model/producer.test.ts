@@ -4,55 +4,21 @@
  * batches of min(batch.size, r x linger) worth of records.
  */
 import { describe, expect, it } from 'vitest';
-import { Simulation } from '../../src/kernel/simulation.js';
-import { PartitionLog } from '../../src/model/log.js';
-import { Producer } from '../../src/model/producer.js';
-import { compileProfile } from '../../src/model/rate-profile.js';
-import { compile } from '../../src/random/distributions.js';
-import { stream } from '../../src/random/stream.js';
-import { WindowedCounter } from '../../src/metrics/windows.js';
 import { Scenario } from '../../src/scenario/schema.js';
 import { simulate } from '../../src/model/simulate.js';
-import { Brokers } from '../../src/model/brokers.js';
-
-const END = 10_000_000; // 10 s
-const BASE = { name: 'b', duration: '10s', topics: [{ name: 't', partitions: 1 }], producers: [{ name: 'p', topic: 't', rate: 1 }], 'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }] };
+import { producerFrom } from './builders.js';
 
 function batchesOf(rate: string, linger: number, batchSize: number, batched = false) {
-  const spec = Scenario.parse({
-    name: 'p',
-    duration: '10s',
-    topics: [{ name: 't', partitions: 1 }],
-    producers: [{ name: 'p', topic: 't', rate, arrivals: 'paced', 'record-size': '100B', config: { 'linger.ms': linger, 'batch.size': batchSize } }],
-    'consumer-groups': [{ name: 'g', topic: 't', instances: 1 }],
-  }).producers[0];
-  const sim = new Simulation();
-  const log = new PartitionLog(0, !batched);
-  const counter = () => new WindowedCounter(10, 1_000_000);
-  const zero = compile({ dist: 'constant', value: 0 });
-  const producer = new Producer({
-    id: 'p',
-    client: 'p',
-    sim,
-    spec,
-    segments: compileProfile(spec.rate, END).segments,
-    logs: [log],
-    partitioner: null,
-    weights: null,
-    rng: stream(1, 'p'),
-    senderRng: stream(1, 'sender:p'),
-    brokers: new Brokers(Scenario.parse(BASE).brokers, 1, undefined, [], END),
-    appendLatency: zero,
-    replicationLatency: zero,
-    rtt: 0,
-    end: END,
-    interval: 1_000_000,
-    metrics: { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() },
-    onAppend: () => {},
+  const { producer, logs, run } = producerFrom(
+    {
+      network: { rtt: '0ms' },
+      brokers: { 'append-latency': '0ms', 'replication-latency': '0ms' },
+      producers: [{ name: 'p', topic: 't', rate, arrivals: 'paced', 'record-size': '100B', config: { 'linger.ms': linger, 'batch.size': batchSize } }],
+    },
     batched,
-  });
-  producer.start();
-  sim.run(END);
+  );
+  run();
+  const log = logs[0];
   const sizes: number[] = [];
   for (let i = 0; i < log.batches; i++) sizes.push(log.batchEndAt(i) - (i === 0 ? 0 : log.batchEndAt(i - 1)));
   return { sizes, offered: producer.offered };
@@ -97,5 +63,26 @@ describe('producer instances', () => {
     const one = run(1).summary.accounting.offered;
     const four = run(4).summary.accounting.offered;
     expect(Math.abs(four - one) / one).toBeLessThan(0.02);
+  });
+});
+
+describe('a producer without arrivals', () => {
+  it('batches and appends what is sent to it by hand, as a stage producer will be used', () => {
+    // linger.ms 5 and 1 record/ms: each batch holds the 5 records of its 5 ms.
+    const { producer, logs } = producerFrom({
+      network: { rtt: '0ms' },
+      brokers: { 'append-latency': '0ms', 'replication-latency': '0ms' },
+      producers: [{ name: 'p', topic: 't', rate: 1, config: { 'linger.ms': 5 } }],
+    });
+    producer.application = null;
+    for (let i = 0; i < 100; i++) producer.send(0, i * 1000, 100);
+    expect(producer.inProducer()).toBeGreaterThan(0);
+    producer.advanceTo(200_000);
+    const log = logs[0];
+    const sizes: number[] = [];
+    for (let i = 0; i < log.batches; i++) sizes.push(log.batchEndAt(i) - (i === 0 ? 0 : log.batchEndAt(i - 1)));
+    expect(sizes).toEqual(new Array(20).fill(5));
+    expect(producer.offered).toBe(100);
+    expect(producer.inProducer()).toBe(0);
   });
 });

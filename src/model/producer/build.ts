@@ -2,17 +2,20 @@
  * The scenario's producers, built the same way wherever they run: on the run's own kernel, or
  * on a kernel of their own in a producer thread (producer-thread.ts).
  */
-import type { Scenario } from '../scenario/schema.js';
-import type { MarkedEvent } from '../metrics/result.js';
-import { compile } from '../random/distributions.js';
-import { stream } from '../random/stream.js';
-import { AliasTable } from '../random/alias.js';
-import type { Simulation } from '../kernel/simulation.js';
-import type { AppendTarget } from './log.js';
-import type { Brokers } from './brokers.js';
-import { Producer, type ProducerMetrics } from './producer.js';
-import { compileProfile } from './rate-profile.js';
-import { partitionWeights } from './keys.js';
+import type { Scenario } from '../../scenario/schema.js';
+import type { MarkedEvent } from '../../metrics/result.js';
+import { compile } from '../../random/distributions.js';
+import { stream } from '../../random/stream.js';
+import { AliasTable } from '../../random/alias.js';
+import type { Simulation } from '../../kernel/simulation.js';
+import type { AppendTarget } from '../log.js';
+import type { Brokers } from '../brokers.js';
+import { KafkaProducer } from './kafka-producer.js';
+import { Arrivals } from './arrivals.js';
+import type { ProducerMetrics } from './metrics.js';
+import { compileProfile } from '../rate-profile.js';
+import { partitionWeights } from '../keys.js';
+import type { ProducersOutcome } from '../../metrics/summarise.js';
 
 export interface ProducerSetup {
   scenario: Scenario;
@@ -30,7 +33,7 @@ export interface ProducerSetup {
  * own accumulator (so its own, smaller batches) and its own random stream. Also returns the rate
  * profiles' marks ("sale starts"), in the producers' order.
  */
-export function buildProducers(o: ProducerSetup): { producers: Producer[]; marks: MarkedEvent[] } {
+export function buildProducers(o: ProducerSetup): { producers: KafkaProducer[]; marks: MarkedEvent[] } {
   const { scenario } = o;
   const end = scenario.duration;
   const P = scenario.topics[0].partitions;
@@ -48,16 +51,11 @@ export function buildProducers(o: ProducerSetup): { producers: Producer[]; marks
     }
     return Array.from({ length: n }, (_, i) => {
       const id = n === 1 ? spec.name : `${spec.name}-${i}`;
-      return new Producer({
+      const producer = new KafkaProducer({
         id,
         client: spec.name,
-        sim: o.sim,
         spec,
-        segments,
         logs: o.logs,
-        partitioner,
-        weights,
-        rng: stream(scenario.seed, `producer:${id}`),
         senderRng: stream(scenario.seed, `sender:${id}`),
         brokers: o.brokers,
         minInsyncReplicas: scenario.topics[0].config['min.insync.replicas'],
@@ -68,9 +66,20 @@ export function buildProducers(o: ProducerSetup): { producers: Producer[]; marks
         interval: scenario['sample-interval'],
         metrics: o.metrics,
         onAppend: o.onAppend,
+        batched: o.batched,
+      });
+      producer.application = new Arrivals(producer, {
+        sim: o.sim,
+        spec,
+        segments,
+        partitioner,
+        weights,
+        rng: stream(scenario.seed, `producer:${id}`),
+        end,
         onSliceEnd: o.onSliceEnd,
         batched: o.batched,
       });
+      return producer;
     });
   });
   return { producers, marks };
@@ -81,19 +90,11 @@ export function producerMarks(scenario: Scenario): MarkedEvent[] {
   return scenario.producers.flatMap((spec) => compileProfile(spec.rate, scenario.duration).marks);
 }
 
-/** What the run reads from its producers once they have finished, summed or maxed over them. */
-export interface ProducerOutcome {
-  offered: number;
-  rejected: Record<string, number>;
-  inProducer: number;
-  blockedTime: number;
-  maxBufferBytes: number;
-  maxThrottleMs: number;
-  retries: number;
-}
+/** What the run reads from its producers once they have finished, summed or maxed over them (the summary's input). */
+export type ProducerOutcome = ProducersOutcome;
 
 /** The producers' outcome, once they have finished. */
-export function producerOutcome(producers: readonly Producer[]): ProducerOutcome {
+export function producerOutcome(producers: readonly KafkaProducer[]): ProducerOutcome {
   const rejected: Record<string, number> = {};
   for (const p of producers) for (const [k, n] of Object.entries(p.rejected)) rejected[k] = (rejected[k] ?? 0) + n;
   return {

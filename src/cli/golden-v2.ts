@@ -4,6 +4,10 @@
  * last commit with v1 results), each at its new path. Every v1 leaf is mapped (summary paths
  * through metrics/figures.ts, the scenario's topic, partitions, group and consumers to the
  * topology) and compared exactly; any v1 leaf with no v2 home, or any difference, fails.
+ *
+ * `npm run golden:v2 -- --against DIR` does the same for every scenario in scenarios/ and every
+ * variant it declares, running each through the v1 build in DIR (a checkout of REV with
+ * `npm run build` done) and through this one.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -67,9 +71,56 @@ export function checkGoldensV2(root: string, rev = V1_REV): { lines: string[]; f
   return { lines, failures };
 }
 
-export function main(args: string[]): number {
+/** Compares one v1 summary.json text with one v2 text, leaf by leaf; returns the lines and the failures. */
+function compareTexts(label: string, v1Text: string, v2Text: string): { lines: string[]; failures: number } {
+  const v2 = JSON.parse(v2Text) as { topology: Topology };
+  const lines: string[] = [];
+  let failures = 0;
+  let same = 0;
+  for (const [p, value] of leaves(JSON.parse(v1Text), '')) {
+    const to = v2Path(p, v2.topology);
+    const found = p === 'scenario.group' ? (valueAt(v2, to) !== undefined ? value : undefined) : valueAt(v2, to);
+    if (JSON.stringify(found) === JSON.stringify(value)) same++;
+    else {
+      failures++;
+      lines.push(`  ${label}  ${p} -> ${to}  v1 ${JSON.stringify(value)}  v2 ${JSON.stringify(found)}  DIFFERENT`);
+    }
+  }
+  lines.push(`${label}: ${same} of ${same + failures} v1 figures unchanged at their v2 paths`);
+  return { lines, failures };
+}
+
+/** Every scenario and variant through the v1 build in `dir` and through this one. */
+async function checkAgainst(root: string, dir: string): Promise<{ lines: string[]; failures: number }> {
+  const { pathToFileURL } = await import('node:url');
+  const old = async (f: string) => import(pathToFileURL(path.join(dir, 'dist/src', f)).href);
+  const oldLoad = await old('scenario/load.js');
+  const oldModel = await old('model/pipeline.js');
+  const oldReport = await old('report/index.js');
+  const { loadScenario, listVariants } = await import('../scenario/load.js');
+  const { simulate } = await import('../model/simulate.js');
+  const { summaryJson } = await import('../report/index.js');
+  const lines: string[] = [];
+  let failures = 0;
+  const dirScenarios = path.join(root, 'scenarios');
+  for (const f of readdirSync(dirScenarios).filter((x) => x.endsWith('.yaml')).sort()) {
+    const file = path.join(dirScenarios, f);
+    for (const variant of [undefined, ...listVariants(file)]) {
+      const options = variant === undefined ? {} : { variant };
+      const v1 = oldReport.summaryJson(oldModel.simulate(oldLoad.loadScenario(file, options))) as string;
+      const v2 = summaryJson(simulate(loadScenario(file, options)));
+      const r = compareTexts(variant === undefined ? f : `${f} variant ${variant}`, v1, v2);
+      lines.push(...r.lines);
+      failures += r.failures;
+    }
+  }
+  return { lines, failures };
+}
+
+export async function main(args: string[]): Promise<number> {
   const root = path.resolve(import.meta.dirname, '../..');
-  const { lines, failures } = checkGoldensV2(root, args[0]);
+  const at = args.indexOf('--against');
+  const { lines, failures } = at >= 0 ? await checkAgainst(root, path.resolve(args[at + 1])) : checkGoldensV2(root, args[0]);
   process.stdout.write(lines.join('\n') + '\n');
   process.stdout.write(failures === 0 ? 'every v1 figure is unchanged at its v2 path\n' : `${failures} v1 figures differ or are missing\n`);
   return failures === 0 ? 0 : 1;

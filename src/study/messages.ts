@@ -53,7 +53,7 @@ export function badPlanValue(field: string, value: number, detail: string): stri
 }
 
 export function unknownMetric(metric: string, suggestion: string | undefined): string {
-  return `--metric ${metric}: not a figure of a run's summary${suggestion ? `; did you mean ${suggestion}?` : ''} (figures are named by their path, like latency.p99Ms, lag.peakRecords)`;
+  return `--metric ${metric}: not a figure of a run's summary${suggestion ? `; did you mean ${suggestion}?` : ''} (figures are named by their path under summary in summary.json, like endToEnd.latency.p99Ms or groups.<group>.lag.peakRecords; with one topic and one group also latency.p99Ms, lag.peakRecords)`;
 }
 
 export function planRange(min: number, max: number): string {

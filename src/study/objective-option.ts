@@ -38,7 +38,7 @@ export function checkObjectiveFigures(objectives: readonly Objective[], result: 
     if (!known.includes(path)) {
       const near = closest(o.figure, figureNames(known, result.runs[0].topology));
       throw new StudyInputError(
-        `--objective ${o.objective}: not a figure of a run's summary${near ? `; did you mean ${near}?` : ''} (figures are named by their path in summary.json, like latency.p99Ms, lag.peakRecords)`,
+        `--objective ${o.objective}: not a figure of a run's summary${near ? `; did you mean ${near}?` : ''} (figures are named by their path under summary in summary.json, like endToEnd.latency.p99Ms or groups.<group>.lag.peakRecords; with one topic and one group also latency.p99Ms, lag.peakRecords)`,
       );
     }
   }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../src/kernel/simulation.js';
 import { parseScenario } from '../../../src/scenario/load.js';
-import { WindowedCounter, WindowedHistogram } from '../../../src/metrics/windows.js';
+import { SampleWindows, WindowedCounter, WindowedHistogram } from '../../../src/metrics/windows.js';
 import { stream } from '../../../src/random/stream.js';
 import type { PartitionLog } from '../../../src/model/log.js';
 import { Service } from '../../../src/model/app/service.js';
@@ -28,8 +28,9 @@ services: [${service}]
   );
   const sim = new Simulation();
   const interval = 1_000_000;
-  const metrics = { processed: new WindowedCounter(10, interval), latency: new WindowedHistogram(10, interval) };
-  const services = new Map(scenario.services.map((s) => [s.name, new Service(sim, s, stream(1, `service:${s.name}`), maxCallers, 10, interval)]));
+  const sampling = new SampleWindows(10 * interval, interval);
+  const metrics = { processed: new WindowedCounter(sampling), latency: new WindowedHistogram(sampling) };
+  const services = new Map(scenario.services.map((s) => [s.name, new Service(sim, s, stream(1, `service:${s.name}`), maxCallers, sampling)]));
   const ended: [number, number, number, RecordOutcome, number][] = [];
   const batches: number[] = [];
   const listener = {

@@ -11,7 +11,9 @@
  * get their completion times when processing starts), so values are recorded into the window of
  * the time they happen, which may lie ahead of the clock. A window's latency histogram is
  * summarised and recycled once the clock has reached its end: nothing recorded later can fall in
- * a window that has ended, because every future record completes at or after `now`.
+ * a window that has ended, because every future record completes at or after the last window end
+ * sampled (processing may start a fraction of a tick before `now`, never before that; see
+ * model/app/processing.ts).
  */
 import { Histogram } from './histogram.js';
 

@@ -17,7 +17,10 @@
  *    producers are exogenous (`GraphFacts.producersExogenous`); only those may do either.
  * 3. A member knows a poll batch's completion times when processing starts, so completions are
  *    recorded into the windows they fall in, which may lie ahead of the clock (metrics/windows.ts);
- *    a window's latency histogram is closed only once the clock has passed its end.
+ *    a window's latency histogram is closed only once the clock has reached its end. The
+ *    application's clock keeps the fraction of a tick at which its last batch ended (events stay
+ *    on whole ticks), so a batch may start up to a tick before its event, never before the last
+ *    window end sampled (consumer/member.ts, app/processing.ts).
  * 4. A service call whose start can never wait (no concurrency limit, or one at least the most
  *    callers the graph can ever have, `GraphFacts.maxCallers`) is a latency draw and nothing
  *    else, so the caller computes it inline with no event (model/service.ts). Any service that

@@ -4,7 +4,7 @@
  * happen, and the state sampled from the probe at every window's end. Components write only
  * through the counters they are handed; the summary (summarise.ts) reads only what is here.
  */
-import { WindowedCounter, WindowedHistogram } from './windows.js';
+import { WindowedCounter, WindowedHistogram, type SampleWindows } from './windows.js';
 
 /** What a topic's producers count, per window (ProducerMetrics in the producer's terms). */
 export interface TopicCounters {
@@ -48,15 +48,13 @@ export class Recorder {
   private readonly groupCounters = new Map<string, GroupCounters>();
   private readonly groupSamples = new Map<string, GroupSamples>();
 
-  constructor(
-    readonly windows: number,
-    readonly interval: number,
-  ) {
-    this.endToEnd = new WindowedHistogram(windows, interval);
+  /** The run's sample windows, which every counter here shares. */
+  constructor(readonly sampling: SampleWindows) {
+    this.endToEnd = new WindowedHistogram(sampling);
   }
 
   private counter(): WindowedCounter {
-    return new WindowedCounter(this.windows, this.interval);
+    return new WindowedCounter(this.sampling);
   }
 
   /** The counters of the producers writing topic `name` (made on first use; shared by all of them). */

@@ -6,7 +6,8 @@
  * service, with an end-to-end section for what spans the pipeline (latency from the first
  * producer's hand-over to the last processing). The same keys appear in three parallel trees:
  * - `topology`: what the run was made of (partitions, instances, which topic a group reads);
- * - `series`: one value per sample window (the window i covers [time[i] - interval, time[i]));
+ * - `series`: one value per sample window (window i covers [i * interval, time[i]); the last
+ *   ends with the run, shorter when the duration is not a multiple of the interval);
  * - `summary`: the run's figures, named by their dotted path, which is how objectives, sweeps
  *   and replication estimates name them (`groups.orders-app.lag.peakRecords`,
  *   `endToEnd.latency.p99Ms`, `services.payments.latency.p99Ms`, `accounting.lost`).

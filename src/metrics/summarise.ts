@@ -66,7 +66,7 @@ export function summarise(run: Recording): RunResult {
   const end = scenario.duration;
   const interval = scenario['sample-interval'];
   const time = recorder.time;
-  const windowSeconds = (w: number) => (Math.min(end, (w + 1) * interval) - w * interval) / US;
+  const windowSeconds = (w: number) => (recorder.sampling.endOf(w) - recorder.sampling.startOf(w)) / US;
   const perSecond = (values: Float64Array) => Array.from(values, (v, w) => v / windowSeconds(w));
   const meanLevel = (values: Float64Array) => Array.from(values, (v, w) => v / (windowSeconds(w) * US));
   const ms = (v: number | null) => (v === null ? null : v / 1000);

@@ -1,41 +1,87 @@
 /**
  * Per-window accumulators for time series with one value per sample window.
  *
+ * The run is cut into windows by one rule (`SampleWindows`): window w covers
+ * [w * interval, min((w + 1) * interval, end)), so when the duration is not a multiple of the
+ * interval the last window is shorter and ends with the run. Everything that sizes, fills, closes
+ * or samples a window asks that one object, so no caller can size windows with ceil and close
+ * them with floor. Values at or after the run's end belong to no window and are ignored.
+ *
  * The model often knows an outcome before simulated time reaches it (a poll batch's records
  * get their completion times when processing starts), so values are recorded into the window of
  * the time they happen, which may lie ahead of the clock. A window's latency histogram is
- * summarised and recycled once the clock has passed its end: nothing recorded later can fall in
- * a window that has ended, because every future record completes at or after `now`.
+ * summarised and recycled once the clock has reached its end: nothing recorded later can fall in
+ * a window that has ended, because every future record completes at or after the last window end
+ * sampled (processing may start a fraction of a tick before `now`, never before that; see
+ * model/app/processing.ts).
  */
 import { Histogram } from './histogram.js';
 
-export class WindowedCounter {
-  readonly values: Float64Array;
+/** The run's sample windows: how many, where each ends, and which holds a time. */
+export class SampleWindows {
+  readonly count: number;
+
   constructor(
-    readonly windows: number,
-    private readonly interval: number,
+    /** The run's end, ticks: the last window ends here. */
+    readonly end: number,
+    readonly interval: number,
   ) {
-    this.values = new Float64Array(windows);
+    if (!(end > 0) || !(interval > 0)) throw new Error(`sample windows need end > 0 and interval > 0, got ${end} and ${interval}`);
+    this.count = Math.ceil(end / interval);
   }
 
+  /** The window holding time t, or -1 at or after the run's end. */
+  of(t: number): number {
+    return t < this.end ? Math.floor(t / this.interval) : -1;
+  }
+
+  startOf(w: number): number {
+    return w * this.interval;
+  }
+
+  /** The end of window w: the time its sample is taken (the run's end for the last one). */
+  endOf(w: number): number {
+    return Math.min(this.end, (w + 1) * this.interval);
+  }
+
+  /** How many windows have ended by `now` (all of them at the run's end). */
+  endedBy(now: number): number {
+    return now >= this.end ? this.count : Math.min(this.count, Math.floor(now / this.interval));
+  }
+}
+
+export class WindowedCounter {
+  readonly values: Float64Array;
+  /** Number of windows. */
+  readonly windows: number;
+  private readonly interval: number;
+  private readonly end: number;
+
+  constructor(readonly sampling: SampleWindows) {
+    this.windows = sampling.count;
+    this.interval = sampling.interval;
+    this.end = sampling.end;
+    this.values = new Float64Array(sampling.count);
+  }
+
+  /** The window holding time t (-1 at or after the run's end). */
   windowOf(t: number): number {
-    return Math.floor(t / this.interval);
+    return t < this.end ? Math.floor(t / this.interval) : -1;
   }
 
   /** Adds `n` at time t; times at or after the run's end are ignored. */
   add(t: number, n: number): void {
-    const w = Math.floor(t / this.interval);
-    if (w < this.windows) this.values[w] += n;
+    if (t < this.end) this.values[Math.floor(t / this.interval)] += n;
   }
 
-  /** Adds `level` x duration of [t0, t1) split over the windows it covers (a time integral). */
+  /** Adds `level` x duration of [t0, t1) split over the windows it covers (a time integral); none past the run's end. */
   addInterval(t0: number, t1: number, level: number): void {
     const I = this.interval;
+    const stop = Math.min(t1, this.end);
     let t = t0;
-    while (t < t1) {
+    while (t < stop) {
       const w = Math.floor(t / I);
-      if (w >= this.windows) return;
-      const end = Math.min(t1, (w + 1) * I);
+      const end = Math.min(stop, (w + 1) * I);
       this.values[w] += level * (end - t);
       t = end;
     }
@@ -56,18 +102,19 @@ export class WindowedHistogram {
   private open = new Map<number, Histogram>();
   private pool: Histogram[] = [];
   private closedBefore = 0;
+  private readonly interval: number;
+  private readonly end: number;
 
-  constructor(
-    readonly windows: number,
-    private readonly interval: number,
-  ) {
-    this.summaries = new Array(windows);
+  constructor(readonly sampling: SampleWindows) {
+    this.interval = sampling.interval;
+    this.end = sampling.end;
+    this.summaries = new Array(sampling.count);
   }
 
-  /** The histogram that collects values happening at time t, or undefined past the run's end. */
+  /** The histogram that collects values happening at time t, or undefined at or after the run's end. */
   at(t: number): Histogram | undefined {
+    if (t >= this.end) return undefined;
     const w = Math.floor(t / this.interval);
-    if (w >= this.windows) return undefined;
     if (w < this.closedBefore) throw new Error(`value recorded at t=${t} into window ${w}, which was already closed`);
     let h = this.open.get(w);
     if (!h) {
@@ -77,9 +124,9 @@ export class WindowedHistogram {
     return h;
   }
 
-  /** Summarises and recycles every window that ends at or before `now`. */
+  /** Summarises and recycles every window that ends at or before `now` (every window at the run's end). */
   closeUntil(now: number): void {
-    const upTo = Math.min(this.windows, Math.floor(now / this.interval));
+    const upTo = this.sampling.endedBy(now);
     for (let w = this.closedBefore; w < upTo; w++) {
       const h = this.open.get(w);
       if (h) {

@@ -25,7 +25,7 @@
 import { Worker, isMainThread, parentPort, receiveMessageOnPort, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { KernelError, Simulation } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
-import { WindowedCounter } from '../metrics/windows.js';
+import { SampleWindows, WindowedCounter } from '../metrics/windows.js';
 import type { AppendTarget, PartitionLog } from './log.js';
 import { Brokers } from './brokers.js';
 import { buildProducers, producerOutcome, type ProducerOutcome } from './producer/index.js';
@@ -314,9 +314,9 @@ function runJob(job: Job, control: Int32Array, ring: Float64Array): void {
     const sim = new Simulation();
     const end = scenario.duration;
     const interval = scenario['sample-interval'];
-    const nWindows = Math.ceil(end / interval);
+    const sampling = new SampleWindows(end, interval);
     const topic = scenario.topics[0];
-    const counter = () => new WindowedCounter(nWindows, interval);
+    const counter = () => new WindowedCounter(sampling);
     const metrics: ProducerMetrics = { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() };
     const brokers = new Brokers(scenario.brokers, topic.partitions, topic['replication-factor'], scenario.faults, end);
     const logs = Array.from({ length: topic.partitions }, (_, p) => new StreamedLog(p, out));

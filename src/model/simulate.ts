@@ -17,7 +17,10 @@
  *    producers are exogenous (`GraphFacts.producersExogenous`); only those may do either.
  * 3. A member knows a poll batch's completion times when processing starts, so completions are
  *    recorded into the windows they fall in, which may lie ahead of the clock (metrics/windows.ts);
- *    a window's latency histogram is closed only once the clock has passed its end.
+ *    a window's latency histogram is closed only once the clock has reached its end. The
+ *    application's clock keeps the fraction of a tick at which its last batch ended (events stay
+ *    on whole ticks), so a batch may start up to a tick before its event, never before the last
+ *    window end sampled (consumer/member.ts, app/processing.ts).
  * 4. A service call whose start can never wait (no concurrency limit, or one at least the most
  *    callers the graph can ever have, `GraphFacts.maxCallers`) is a latency draw and nothing
  *    else, so the caller computes it inline with no event (model/service.ts). Any service that
@@ -30,6 +33,7 @@ import { Simulation, named } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Accounting, RunResult } from '../metrics/result.js';
 import { Recorder } from '../metrics/recorder.js';
+import { SampleWindows } from '../metrics/windows.js';
 import { summarise, type Recording, type GroupOutcome, type ServiceOutcome } from '../metrics/summarise.js';
 import { ConservationError, checkConservation } from '../metrics/accounting.js';
 
@@ -63,10 +67,10 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
   const sim = new Simulation();
   const end = scenario.duration;
   const interval = scenario['sample-interval'];
-  const nWindows = Math.ceil(end / interval);
   const fidelity = resolveFidelity(scenario);
   const batched = fidelity === 'batched';
-  const recorder = new Recorder(nWindows, interval);
+  const windows = new SampleWindows(end, interval);
+  const recorder = new Recorder(windows);
 
   // The producers: here, or on their own thread with a proxy per producer replaying its slices.
   const threaded = options.producerThread === true;
@@ -95,11 +99,13 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
     recorder.endToEnd.closeUntil(T);
     options.onProgress?.(T / end);
   };
+  // Window k is sampled at its end; the last window ends with the run (shorter when the duration
+  // is not a multiple of the interval) and is sampled after the kernel has run to the end.
   const sampleEvent = (k: number) => {
     sample(sim.now);
-    if (k + 1 < nWindows) sim.at(Math.min(end, (k + 2) * interval), sampleEvent, k + 1, 0);
+    if (k + 2 < windows.count) sim.at(windows.endOf(k + 1), sampleEvent, k + 1, 0);
   };
-  if (nWindows > 1) sim.at(interval, sampleEvent, 0, 0);
+  if (windows.count > 1) sim.at(windows.endOf(0), sampleEvent, 0, 0);
 
   // ---- retention (rule 5) -------------------------------------------------------------------
   const checkInterval = scenario.brokers['log.retention.check.interval.ms'];

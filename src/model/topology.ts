@@ -133,7 +133,7 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
 
   // 2. Services, each told how many callers it can have.
   const services: ServiceNode[] = scenario.services.map((s) => {
-    const service = new Service(sim, s, stream(seed, `service:${s.name}`), facts.maxCallers.get(s.name) ?? 0, recorder.windows, interval);
+    const service = new Service(sim, s, stream(seed, `service:${s.name}`), facts.maxCallers.get(s.name) ?? 0, recorder.sampling);
     for (const w of s.windows) {
       marks.push({ timeSeconds: w.from / US, endSeconds: Math.min(w.to, end) / US, kind: 'service', label: w.label ?? `${s.name} latency changed` });
     }

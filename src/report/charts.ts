@@ -326,7 +326,7 @@ function partitionHeatmap(result: RunResult, axis: TimeAxis, events: EventMarks)
 export function partitionLagCells(result: RunResult, axis: TimeAxis): { partitions: number; values: Record<string, number>[]; maxLag: number } {
   const stage = mainStage(result);
   const partitions = stage.partitionLag[0]?.length ?? stage.partitions;
-  const buckets = bucketPartitionLag(result.time, stage.partitionLag, result.scenario.sampleIntervalSeconds, MAX_HEATMAP_BUCKETS);
+  const buckets = bucketPartitionLag(result.time, stage.partitionLag, MAX_HEATMAP_BUCKETS);
   const values: Record<string, number>[] = [];
   let maxLag = 0;
   for (const b of buckets) {
@@ -983,16 +983,15 @@ function finishShade(span: Shade & { labels: string[] }, gap: number): Shade {
 
 /**
  * The stretches of the run during which at least one partition was paused or unowned, as shades:
- * window i covers [time[i] - interval, time[i]]. Stretches a pixel or two apart are joined, so a
+ * window i covers [time[i - 1], time[i]] (from 0 for the first). Stretches a pixel or two apart are joined, so a
  * long run with an on-off pattern draws at most one shade per pixel column.
  */
 export function pausedShades(result: RunResult, axis: TimeAxis): Shade[] {
   const { pausedPartitions, unownedPartitions } = stageSeries(result);
-  const interval = result.scenario.sampleIntervalSeconds;
   const spans: Shade[] = [];
   for (let i = 0; i < result.time.length; i++) {
     if ((pausedPartitions[i] ?? 0) + (unownedPartitions[i] ?? 0) <= 0) continue;
-    const start = Math.max(0, result.time[i] - interval) / axis.unit;
+    const start = (i > 0 ? result.time[i - 1] : 0) / axis.unit;
     const end = Math.min(result.time[i], axis.max * axis.unit) / axis.unit;
     spans.push({ start, end, shade: 'paused', event: 'partitions paused or unowned' });
   }

@@ -52,7 +52,6 @@ export interface LagBucket {
 export function bucketPartitionLag(
   time: readonly number[],
   partitionLag: readonly (readonly number[])[],
-  sampleIntervalSeconds: number,
   maxBuckets: number,
 ): LagBucket[] {
   const n = time.length;
@@ -66,7 +65,8 @@ export function bucketPartitionLag(
       const row = partitionLag[i];
       for (let p = 0; p < maxLag.length; p++) if (row[p] > maxLag[p]) maxLag[p] = row[p];
     }
-    buckets.push({ startSeconds: time[start] - sampleIntervalSeconds, endSeconds: time[end - 1], maxLag });
+    // A window starts where the one before it ended (the last may be shorter than the interval).
+    buckets.push({ startSeconds: start > 0 ? time[start - 1] : 0, endSeconds: time[end - 1], maxLag });
   }
   return buckets;
 }

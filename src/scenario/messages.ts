@@ -100,6 +100,11 @@ export function multipleOf(divisor: number | bigint): string {
 }
 
 /** A mapping that must hold exactly one of several keys (a rate profile: phases, spike or diurnal). */
+/** A run's duration or sample interval must end on a tick of the kernel. */
+export function wholeMicroseconds(us: number): string {
+  return `expected a whole number of microseconds (the simulation's tick), got ${Number(us.toFixed(6))}us`;
+}
+
 export function missingOneOf(keys: string[]): string {
   return `missing required key: one of ${keys.map((k) => JSON.stringify(k)).join(', ')}`;
 }

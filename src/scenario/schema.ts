@@ -22,7 +22,7 @@ import {
   parseSize,
 } from './units.js';
 import type { Dist } from '../random/distributions.js';
-import { expectedGot } from './messages.js';
+import { expectedGot, wholeMicroseconds } from './messages.js';
 
 export const KAFKA_DEFAULTS_VERSION = '4.0';
 
@@ -58,6 +58,17 @@ const nonNegative = (schema: z.ZodType<number>, what: string) =>
   schema.refine((v) => v >= 0, { message: `expected ${what} >= 0` });
 const positive = (schema: z.ZodType<number>, what: string) =>
   schema.refine((v) => v > 0, { message: `expected ${what} > 0` });
+
+/**
+ * The run's duration and sample interval, which the kernel's clock must land on: whole
+ * microseconds. A decimal written in a larger unit can come out a hair off one (4.1s is
+ * 4099999.9999999995 us in floating point), and that noise is taken off; a value really between
+ * two microseconds is reported by the scenario's check below.
+ */
+const Ticks = positive(Duration, 'a duration').transform((v) => {
+  const r = Math.round(v);
+  return Math.abs(v - r) <= 1e-12 * Math.max(1, r) ? r : v;
+});
 
 /** A count of things (records, rebalances): a number, or a string with k, M or G. */
 export const Count = z.union([
@@ -699,8 +710,8 @@ export const Scenario = z
     title: z.string().optional(),
     description: z.string().default(''),
     seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(1),
-    duration: positive(Duration, 'a duration'),
-    'sample-interval': positive(Duration, 'a duration').default(1_000_000),
+    duration: Ticks,
+    'sample-interval': Ticks.default(1_000_000),
     fidelity: z
       .enum(['auto', 'exact', 'batched'])
       .default('auto')
@@ -760,6 +771,13 @@ export const Scenario = z
         const clients = new Set([...listOf(s.producers).map((p) => p?.name), ...listOf(s['consumer-groups']).map((g) => g?.name)].filter((n): n is string => typeof n === 'string'));
         for (const client of Object.keys(s.brokers.quotas)) {
           if (!clients.has(client)) ctx.addIssue({ code: 'custom', path: ['brokers', 'quotas', client], message: expectedGot(`a producer or consumer group name (${[...clients].join(', ')})`, client) });
+        }
+      }
+      // The kernel's tick is a microsecond: the run's end and every window's end fall on one.
+      for (const key of ['duration', 'sample-interval'] as const) {
+        const v = s[key];
+        if (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: wholeMicroseconds(v) });
         }
       }
       const windows = s.duration / s['sample-interval'];

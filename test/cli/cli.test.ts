@@ -76,6 +76,23 @@ describe('sim', () => {
     for (const k of Object.keys(a)) expect(tz[k].equals(a[k]), k).toBe(true);
   }, 60_000);
 
+  it('runs a duration that is not a multiple of the sample interval: the short last window is in every output', () => {
+    const partial = write('partial.yaml', SMALL.replace('name: small', 'name: partial').replace('duration: 20s', 'duration: 105s\nsample-interval: 10s').replace('rate: 2k/s', 'rate: 500/s'));
+    const r = sim([partial, '--out', 'partial']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = path.join(tmp, 'partial');
+    expect(existsSync(path.join(out, 'report.md'))).toBe(true);
+    const { summary } = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.endToEnd.latency.count).toBe(summary.accounting.processed + summary.groups.g.duplicates);
+    const rows = readFileSync(path.join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
+    expect(rows.length).toBe(1 + 11);
+    const header = rows[0].split(',');
+    const last = Object.fromEntries(rows[11].split(',').map((v, i) => [header[i], v]));
+    expect(last.time_s).toBe('105');
+    for (const c of ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms', 'processed_per_s']) expect(Number(last[c]), c).toBeGreaterThan(0);
+  }, 60_000);
+
   it('reports every mistake at once with file:line:col, exit 2, no stack, nothing written', () => {
     const bad = write(
       'bad.yaml',

@@ -8,7 +8,7 @@ import { Simulation } from '../../src/kernel/simulation.js';
 import { PartitionLog } from '../../src/model/log.js';
 import { Brokers } from '../../src/model/brokers.js';
 import { buildProducers, type KafkaProducer } from '../../src/model/producer/index.js';
-import { WindowedCounter } from '../../src/metrics/windows.js';
+import { SampleWindows, WindowedCounter } from '../../src/metrics/windows.js';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 
 /** What a snippet may leave out: a 10 s run of one topic `t` of one partition, read by one consumer. */
@@ -33,7 +33,8 @@ export function producerFrom(snippet: Partial<ScenarioInput> & Pick<ScenarioInpu
   const end = scenario.duration;
   const interval = scenario['sample-interval'];
   const topic = scenario.topics[0];
-  const counter = () => new WindowedCounter(Math.ceil(end / interval), interval);
+  const sampling = new SampleWindows(end, interval);
+  const counter = () => new WindowedCounter(sampling);
   const logs = Array.from({ length: topic.partitions }, (_, p) => new PartitionLog(p, !batched));
   const { producers } = buildProducers({
     scenario,

@@ -52,7 +52,7 @@ describe.each([
     expect(close(exact.summary.accounting.offered, batched.summary.accounting.offered, 0.005)).toBe(true);
   });
 
-  it('agrees on peak lag (5%), its time (2 s) and time to drain (5 s)', () => {
+  it('agrees on peak lag (5%), its time (2 s), time to drain (5 s) and peak lag in seconds (15%)', () => {
     const e = one(exact).lag;
     const b = one(batched).lag;
     expect(e.peakRecords).toBeGreaterThan(100_000);
@@ -60,7 +60,12 @@ describe.each([
     expect(Math.abs(e.peakAtSeconds - b.peakAtSeconds)).toBeLessThanOrEqual(2);
     expect(e.timeToDrainSeconds).not.toBeNull();
     expect(Math.abs(e.timeToDrainSeconds! - b.timeToDrainSeconds!)).toBeLessThanOrEqual(5);
-    expect(close(e.peakSeconds, b.peakSeconds, 0.05)).toBe(true);
+    // The peak lag in seconds is one extreme of a run (the oldest record of the slowest partition
+    // at one sample): over 40 seeds (null keys) it has a standard deviation of 0.5 to 0.7 s in either
+    // fidelity, 18.3 s exact and 18.5 s batched on average, so an exact and a batched run differ
+    // by 0.8 s (4.6%) standard deviation from noise alone: 5% failed for 7 to 8 seeds in 40. 15%
+    // is three standard deviations.
+    expect(close(e.peakSeconds, b.peakSeconds, 0.15), `exact ${e.peakSeconds} batched ${b.peakSeconds}`).toBe(true);
   });
 
   it('agrees on end-to-end latency mean, p50, p95, p99 within 5%', () => {

@@ -6,6 +6,7 @@ import { parseScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { Simulation } from '../../src/kernel/simulation.js';
 import { Recorder } from '../../src/metrics/recorder.js';
+import { SampleWindows } from '../../src/metrics/windows.js';
 import { buildGraph, graphFacts } from '../../src/model/topology.js';
 import { simulate } from '../../src/model/simulate.js';
 
@@ -48,7 +49,7 @@ describe('graph facts', () => {
 
   it('a service queues when its concurrency is below the callers the graph can have, and is computed inline otherwise', () => {
     const s = parseScenario(BASE, 'g.yaml');
-    const build = (scenario: Scenario) => buildGraph(scenario, { sim: new Simulation(), recorder: new Recorder(20, 1e6), batched: false, producersElsewhere: false });
+    const build = (scenario: Scenario) => buildGraph(scenario, { sim: new Simulation(), recorder: new Recorder(new SampleWindows(20e6, 1e6)), batched: false, producersElsewhere: false });
     expect(build(s).services.find((x) => x.name === 'db')!.service.inline).toBe(true); // 8 >= 2 x 3
     const few = parseScenario(BASE.replace('concurrency: 8', 'concurrency: 5'), 'g.yaml');
     expect(build(few).services.find((x) => x.name === 'db')!.service.inline).toBe(false); // 5 < 2 x 3
@@ -61,7 +62,7 @@ describe('graph facts', () => {
 
 describe('the graph', () => {
   it('wires each group as a reader of its topic, and names components by id', () => {
-    const g = buildGraph(parseScenario(BASE, 'g.yaml'), { sim: new Simulation(), recorder: new Recorder(20, 1e6), batched: false, producersElsewhere: false });
+    const g = buildGraph(parseScenario(BASE, 'g.yaml'), { sim: new Simulation(), recorder: new Recorder(new SampleWindows(20e6, 1e6)), batched: false, producersElsewhere: false });
     expect(g.topics.map((t) => t.id)).toEqual(['topic:orders']);
     expect(g.groups.map((x) => x.id)).toEqual(['group:app']);
     expect(g.services.map((x) => x.id)).toEqual(['service:db', 'service:cache']);
@@ -71,7 +72,7 @@ describe('the graph', () => {
   });
 
   it('builds no producers when they run elsewhere', () => {
-    const g = buildGraph(parseScenario(BASE, 'g.yaml'), { sim: new Simulation(), recorder: new Recorder(20, 1e6), batched: false, producersElsewhere: true });
+    const g = buildGraph(parseScenario(BASE, 'g.yaml'), { sim: new Simulation(), recorder: new Recorder(new SampleWindows(20e6, 1e6)), batched: false, producersElsewhere: true });
     expect(g.producers).toHaveLength(0);
   });
 
@@ -98,7 +99,7 @@ describe('the probe', () => {
     const { Probe } = await import('../../src/model/probe.js');
     const s = parseScenario(BASE.replace('concurrency: 8', 'concurrency: 1').replace('latency: 2ms', 'latency: 20ms'), 'g.yaml');
     const sim = new Simulation();
-    const graph = buildGraph(s, { sim, recorder: new Recorder(20, 1e6), batched: false, producersElsewhere: false });
+    const graph = buildGraph(s, { sim, recorder: new Recorder(new SampleWindows(20e6, 1e6)), batched: false, producersElsewhere: false });
     const probe = new Probe(graph);
     for (const p of graph.producers) p.start();
     for (const g of graph.groups) g.group.start();

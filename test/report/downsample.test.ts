@@ -32,7 +32,7 @@ describe('bucketPartitionLag', () => {
   it('keeps the worst lag of each partition in each bucket and covers the whole run', () => {
     const time = Array.from({ length: 1000 }, (_, i) => i + 1);
     const lag = time.map((_, i) => [0, i === 500 ? 9999 : 1, 2]);
-    const buckets = bucketPartitionLag(time, lag, 1, 150);
+    const buckets = bucketPartitionLag(time, lag, 150);
     expect(buckets.length).toBe(150);
     expect(buckets[0].startSeconds).toBe(0);
     expect(buckets[buckets.length - 1].endSeconds).toBe(1000);
@@ -42,11 +42,20 @@ describe('bucketPartitionLag', () => {
   });
 
   it('makes one bucket per sample when there are few samples', () => {
-    const buckets = bucketPartitionLag([0.5, 1, 1.5], [[1], [2], [3]], 0.5, 150);
+    const buckets = bucketPartitionLag([0.5, 1, 1.5], [[1], [2], [3]], 150);
     expect(buckets.map((b) => [b.startSeconds, b.endSeconds, b.maxLag[0]])).toEqual([
       [0, 0.5, 1],
       [0.5, 1, 2],
       [1, 1.5, 3],
+    ]);
+  });
+
+  it('starts a shorter last window where the one before ended (a duration not a multiple of the interval)', () => {
+    const buckets = bucketPartitionLag([10, 20, 25], [[1], [2], [3]], 150);
+    expect(buckets.map((b) => [b.startSeconds, b.endSeconds])).toEqual([
+      [0, 10],
+      [10, 20],
+      [20, 25],
     ]);
   });
 });

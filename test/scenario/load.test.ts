@@ -20,6 +20,7 @@ import {
   unknownAlias,
   missingOneOf,
   eitherOf,
+  wholeMicroseconds,
 } from '../../src/scenario/messages.js';
 import { DURATION_EXAMPLE, RATE_EXAMPLE, SIZE_EXAMPLE } from '../../src/scenario/units.js';
 import { issuesOf, MINIMAL, yaml } from './helpers.js';
@@ -155,6 +156,16 @@ describe('each kind of mistake is reported at its line and column, with its path
     expect(issuesOf(MINIMAL.replace('duration: 10m', 'duration: 5 minutes'))).toEqual([
       issue(2, 11, 'duration', expectedGot(DURATION_EXAMPLE, '5 minutes')),
     ]);
+  });
+
+  it('a duration or sample interval that does not end on a microsecond, the tick of the kernel', () => {
+    expect(issuesOf(MINIMAL.replace('duration: 10m', 'duration: 1s\nsample-interval: 2.5us'))).toEqual([
+      issue(3, 18, 'sample-interval', wholeMicroseconds(2.5)),
+    ]);
+    expect(issuesOf(MINIMAL.replace('duration: 10m', 'duration: 1.0000005s'))).toEqual([issue(2, 11, 'duration', wholeMicroseconds(1000000.5))]);
+    // A decimal in a larger unit that floating point puts a hair off a microsecond is that microsecond.
+    const s = parseScenario(MINIMAL.replace('duration: 10m', 'duration: 8.3s\nsample-interval: 4.1s'), 'test.yaml');
+    expect([s.duration, s['sample-interval']]).toEqual([8_300_000, 4_100_000]);
   });
 
   it('a missing required key, at the mapping that lacks it', () => {

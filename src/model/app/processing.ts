@@ -160,9 +160,18 @@ export class Processing implements Caller {
     this.bN = n + k;
   }
 
-  /** Starts processing the batch now. */
-  start(now: number): void {
-    this.t = now;
+  /**
+   * Starts processing the batch at `at`: now, or up to a tick earlier when the application comes
+   * straight back from its last batch, which ended between two ticks (consumer/member.ts). The
+   * kernel's events stay on whole ticks; only this clock keeps the fraction, so back-to-back
+   * batches lose nothing. It never goes back before a window's end already sampled (window ends
+   * are whole ticks and a window's latencies are closed when it is sampled), which costs under a
+   * tick once per window.
+   */
+  start(at: number): void {
+    const now = this.sim.now;
+    const windowStart = Math.floor(now / this.interval) * this.interval;
+    this.t = at < windowStart ? windowStart : at;
     this.cursor = 0;
     this.step = 0;
     this.batchStep = 0;
@@ -262,6 +271,11 @@ export class Processing implements Caller {
     if (this.cursor < this.bN) this.step++;
     else this.batchStep++;
     this.process();
+  }
+
+  /** The exact time the last batch's processing ended (its event is at the tick after). */
+  get endedAt(): number {
+    return this.t;
   }
 
   private readonly batchDone = (): void => {

@@ -13,7 +13,7 @@ import type { ServiceSpec } from '../../scenario/schema.js';
 import { compile, type Sampler } from '../../random/distributions.js';
 import type { Rng } from '../../random/stream.js';
 import { Histogram } from '../../metrics/histogram.js';
-import { WindowedCounter } from '../../metrics/windows.js';
+import { WindowedCounter, type SampleWindows } from '../../metrics/windows.js';
 
 /** Something that waits for a call to finish. */
 export interface Caller {
@@ -41,14 +41,13 @@ export class Service {
     readonly spec: ServiceSpec,
     private readonly rng: Rng,
     maxCallers: number,
-    windows: number,
-    interval: number,
+    sampling: SampleWindows,
   ) {
     this.inline = spec.concurrency === undefined || spec.concurrency >= maxCallers;
     this.base = compile(spec.latency);
     this.windows = spec.windows.map((w) => ({ from: w.from, to: w.to, sampler: compile(w.latency) }));
-    this.inFlightTime = new WindowedCounter(windows, interval);
-    this.queuedTime = new WindowedCounter(windows, interval);
+    this.inFlightTime = new WindowedCounter(sampling);
+    this.queuedTime = new WindowedCounter(sampling);
   }
 
   /** Latency of a call starting at t. */

@@ -65,6 +65,8 @@ export class Fetcher {
   private readonly segP: Int32Array;
   private readonly segFrom: Float64Array;
   private readonly segTo: Float64Array;
+  /** The tick each segment's fetch response landed at. */
+  private readonly segAt: Float64Array;
   private segHead = 0;
   private segCount = 0;
   /** Bumped whenever a partition is given to or taken from the member: stale fetch data is dropped. */
@@ -119,6 +121,7 @@ export class Fetcher {
     this.segP = new Int32Array(P);
     this.segFrom = new Float64Array(P);
     this.segTo = new Float64Array(P);
+    this.segAt = new Float64Array(P);
     this.fetchParts = new Int32Array(P);
     this.fetchEpochs = new Int32Array(P);
     this.respP = new Int32Array(P);
@@ -145,6 +148,7 @@ export class Fetcher {
       this.segP[to] = this.segP[at];
       this.segFrom[to] = this.segFrom[at];
       this.segTo[to] = this.segTo[at];
+      this.segAt[to] = this.segAt[at];
       kept++;
     }
     this.segCount = kept;
@@ -166,6 +170,11 @@ export class Fetcher {
 
   headTo(): number {
     return this.segTo[this.segHead];
+  }
+
+  /** When the oldest buffered segment landed (a tick). */
+  headLandedAt(): number {
+    return this.segAt[this.segHead];
   }
 
   /** The poll loop took k records from the front of the oldest segment. */
@@ -444,6 +453,7 @@ export class Fetcher {
       this.segP[at] = p;
       this.segFrom[at] = this.respFrom[i];
       this.segTo[at] = this.respTo[i];
+      this.segAt[at] = this.sim.now;
     }
     this.nResp = 0;
     this.fetchInFlight = false;

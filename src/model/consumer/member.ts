@@ -18,6 +18,13 @@
  *
  * The batch itself is processed by the application (app/processing.ts), which tells the member
  * which offsets ended and when the batch is over.
+ *
+ * The application's clock is not the kernel's: a batch ends at an exact, fractional time, and the
+ * kernel's event for its end stands at the next whole tick. The poll that follows a batch straight
+ * away (and the next batch it starts) stands at that exact end, not at the tick, unless records it
+ * hands over landed only at the tick: otherwise a consumer working back to back would lose up to
+ * a microsecond per batch, which near saturation with microseconds of work per record adds up to
+ * a slower server (+8% mean sojourn for M/M/1 at 10 us and rho 0.9).
  */
 import { named, type Simulation } from '../../kernel/simulation.js';
 import type { ConsumerGroupSpec } from '../../scenario/schema.js';
@@ -90,6 +97,8 @@ export class Member implements FetchOwner, ProcessingListener {
   private readonly maxPollInterval: number;
   private nextAutoCommit: number;
   private pollTimerArmed = false;
+  /** The exact time the application comes back to poll() after its batch (its event is at the next tick). */
+  private resumeAt = -Infinity;
   private pendingCommits: number[][] = [];
 
   constructor(
@@ -167,6 +176,9 @@ export class Member implements FetchOwner, ProcessingListener {
   readonly poll = (): void => {
     if (this.dead) return;
     const now = this.sim.now;
+    // The application's time: the exact end of the batch this poll follows, within the tick.
+    const at = this.resumeAt > now - 1 ? this.resumeAt : now;
+    this.resumeAt = -Infinity;
     this.lastPoll = now;
     this.state = State.Waiting;
     if (this.group.onPoll(this)) return;
@@ -175,18 +187,19 @@ export class Member implements FetchOwner, ProcessingListener {
       this.nextAutoCommit = now + this.autoCommitInterval;
     }
     if (this.fetcher.hasRecords()) {
-      this.takeBatch();
+      // Records that landed at this very tick were not there at a fractional `at` before it.
+      const landed = this.takeBatch();
       this.fetcher.send();
       this.state = State.Processing;
       this.armPollTimer();
-      this.processing.start(now);
+      this.processing.start(Math.max(at, landed));
     } else {
       this.fetcher.send();
     }
   };
 
-  /** Hands the application up to max.poll.records from the buffer, oldest segment first. */
-  private takeBatch(): void {
+  /** Hands the application up to max.poll.records from the buffer, oldest segment first; returns when the last of them landed. */
+  private takeBatch(): number {
     const position = this.group.position;
     const logs = this.group.logs;
     const buffer = this.fetcher;
@@ -194,7 +207,9 @@ export class Member implements FetchOwner, ProcessingListener {
     const max = this.maxPollRecords;
     batch.clear();
     let n = 0;
+    let landed = 0;
     while (n < max && buffer.hasRecords()) {
+      if (buffer.headLandedAt() > landed) landed = buffer.headLandedAt();
       const p = buffer.headPartition();
       const from = buffer.headFrom();
       const k = Math.min(buffer.headTo() - from, max - n);
@@ -203,6 +218,7 @@ export class Member implements FetchOwner, ProcessingListener {
       n += k;
       position[p] = from + k;
     }
+    return landed;
   }
 
   fetched(): void {
@@ -231,12 +247,14 @@ export class Member implements FetchOwner, ProcessingListener {
   }
 
   batchEnded(): void {
+    this.resumeAt = this.processing.endedAt;
     if (this.autoCommit || this.outOfGroup) {
       // Out of the group, a commit would fail (CommitFailedException) and is not sent.
       this.poll();
     } else if (this.syncCommit) {
       this.state = State.Committing;
       this.sendCommit();
+      this.resumeAt += 2 * this.oneWay;
       this.sim.schedule(2 * this.oneWay, this.poll, 0, 1);
     } else {
       this.sendCommit();

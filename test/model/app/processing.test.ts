@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../src/kernel/simulation.js';
 import { parseScenario } from '../../../src/scenario/load.js';
-import { WindowedCounter, WindowedHistogram } from '../../../src/metrics/windows.js';
+import { SampleWindows, WindowedCounter, WindowedHistogram } from '../../../src/metrics/windows.js';
 import { stream } from '../../../src/random/stream.js';
 import type { PartitionLog } from '../../../src/model/log.js';
 import { Service } from '../../../src/model/app/service.js';
-import { Processing, type RecordOutcome } from '../../../src/model/app/processing.js';
+import { Processing, type ProcessingListener, type RecordOutcome } from '../../../src/model/app/processing.js';
 
 const MS = 1_000;
 
@@ -28,19 +28,20 @@ services: [${service}]
   );
   const sim = new Simulation();
   const interval = 1_000_000;
-  const metrics = { processed: new WindowedCounter(10, interval), latency: new WindowedHistogram(10, interval) };
-  const services = new Map(scenario.services.map((s) => [s.name, new Service(sim, s, stream(1, `service:${s.name}`), maxCallers, 10, interval)]));
+  const sampling = new SampleWindows(10 * interval, interval);
+  const metrics = { processed: new WindowedCounter(sampling), latency: new WindowedHistogram(sampling) };
+  const services = new Map(scenario.services.map((s) => [s.name, new Service(sim, s, stream(1, `service:${s.name}`), maxCallers, sampling)]));
   const ended: [number, number, number, RecordOutcome, number][] = [];
   const batches: number[] = [];
-  const listener = {
-    recordsEnded: (p: number, from: number, to: number, outcome: RecordOutcome) => ended.push([p, from, to, outcome, sim.now]),
-    batchEnded: () => batches.push(sim.now),
+  const listener: ProcessingListener = {
+    recordsEnded: (p, from, to, outcome) => void ended.push([p, from, to, outcome, sim.now]),
+    batchEnded: () => void batches.push(sim.now),
   };
   const ctx = { sim, end: 10 * interval, interval, rtt: 0, batched: false };
   const proc = new Processing(ctx, scenario['consumer-groups'][0].processing, services, stream(1, 'member'), metrics, listener, 500, 2, 'g-00001');
   // Every record was created at time 0.
   const log = { copyCreateTimes: (_from: number, k: number, out: Float64Array, at: number) => out.fill(0, at, at + k) } as unknown as PartitionLog;
-  return { sim, proc, log, metrics, ended, batches };
+  return { sim, proc, log, metrics, ended, batches, listener };
 }
 
 describe('Processing', () => {
@@ -73,6 +74,38 @@ describe('Processing', () => {
     proc.start(0);
     sim.run(1_000_000);
     expect(batches).toEqual([8 * MS]); // 3 x 1 ms, then the 5 ms call
+  });
+
+  it('ends a batch at its exact time, its event at the tick after, and starts the next there, not at the tick', () => {
+    const { sim, proc, log, metrics, listener } = setup('{ per-record: 2.5us }');
+    const ends: number[] = [];
+    const next = () => {
+      ends.push(proc.endedAt);
+      if (ends.length === 4) return;
+      proc.clear();
+      proc.add(0, ends.length, 1, log);
+      proc.start(proc.endedAt);
+    };
+    listener.batchEnded = next;
+    proc.clear();
+    proc.add(0, 0, 1, log);
+    proc.start(0);
+    sim.run(1_000_000);
+    expect(ends).toEqual([2.5, 5, 7.5, 10]); // not 3, 6, 9, 12
+    expect(metrics.processed.values[0]).toBe(4);
+  });
+
+  it('never starts before the end of a window already sampled, which is closed', () => {
+    const { sim, proc, log, metrics } = setup('{ per-record: 0.2us }');
+    sim.at(1_000_000, () => {
+      metrics.latency.closeUntil(sim.now); // the sample at the window's end runs first
+      proc.clear();
+      proc.add(0, 0, 1, log);
+      proc.start(999_999.5); // a batch that ended half a tick before the window's end
+    });
+    sim.run(2_000_000);
+    expect(proc.endedAt).toBeCloseTo(1_000_000.2, 6);
+    expect(Array.from(metrics.processed.values.slice(0, 2))).toEqual([0, 1]);
   });
 
   it('takes back completions after the moment the process dies', () => {

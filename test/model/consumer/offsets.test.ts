@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../src/kernel/simulation.js';
-import { WindowedCounter } from '../../../src/metrics/windows.js';
+import { SampleWindows, WindowedCounter } from '../../../src/metrics/windows.js';
 import type { PartitionLog } from '../../../src/model/log.js';
 import { Offsets } from '../../../src/model/consumer/offsets.js';
 
 /** Books for two partitions whose logs are never touched by the calls under test. */
 function books(consumed: (object | null)[] = [null, null]) {
-  const lost = new WindowedCounter(10, 1_000_000);
+  const lost = new WindowedCounter(new SampleWindows(10_000_000, 1_000_000));
   const offsets = new Offsets(new Simulation(), [{}, {}] as unknown as PartitionLog[], lost, 'earliest', consumed);
   return { offsets, lost };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run golden:v2 [-- REV]`: checks that the v2 goldens (test/golden/*.summary.json, keyed by
+ * `npm run golden:v2 [-- REV] [--at REV2]`: checks that the v2 goldens (test/golden/*.summary.json, keyed by
  * topic, group and service) hold every figure of the v1 goldens at REV (default: 7539637, the
  * last commit with v1 results), each at its new path. Every v1 leaf is mapped (summary paths
  * through metrics/figures.ts, the scenario's topic, partitions, group and consumers to the
@@ -46,12 +46,17 @@ function v2Path(v1: string, topology: Topology): string {
   return v1;
 }
 
-export function checkGoldensV2(root: string, rev = V1_REV): { lines: string[]; failures: number } {
+/**
+ * `at`: read the v2 goldens at that commit instead of the work tree (the restructuring itself is
+ * 06faab9; later commits may move figures on purpose and regenerate the goldens).
+ */
+export function checkGoldensV2(root: string, rev = V1_REV, at?: string): { lines: string[]; failures: number } {
   const dir = path.join(root, 'test/golden');
   const lines: string[] = [];
   let failures = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.summary.json')).sort()) {
-    const v2 = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { topology: Topology };
+    const v2Text = at === undefined ? readFileSync(path.join(dir, file), 'utf8') : execFileSync('git', ['show', `${at}:test/golden/${file}`], { cwd: root, encoding: 'utf8' });
+    const v2 = JSON.parse(v2Text) as { topology: Topology };
     const v1 = JSON.parse(execFileSync('git', ['show', `${rev}:test/golden/${file}`], { cwd: root, encoding: 'utf8' })) as unknown;
     let same = 0;
     for (const [p, value] of leaves(v1, '')) {
@@ -119,8 +124,11 @@ async function checkAgainst(root: string, dir: string): Promise<{ lines: string[
 
 export async function main(args: string[]): Promise<number> {
   const root = path.resolve(import.meta.dirname, '../..');
-  const at = args.indexOf('--against');
-  const { lines, failures } = at >= 0 ? await checkAgainst(root, path.resolve(args[at + 1])) : checkGoldensV2(root, args[0]);
+  const against = args.indexOf('--against');
+  const at = args.indexOf('--at');
+  const rev = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
+  const { lines, failures } =
+    against >= 0 ? await checkAgainst(root, path.resolve(args[against + 1])) : checkGoldensV2(root, rev, at >= 0 ? args[at + 1] : undefined);
   process.stdout.write(lines.join('\n') + '\n');
   process.stdout.write(failures === 0 ? 'every v1 figure is unchanged at its v2 path\n' : `${failures} v1 figures differ or are missing\n`);
   return failures === 0 ? 0 : 1;

@@ -31,3 +31,22 @@ describe('closest', () => {
     expect(closest('ab', ['abc', 'abd'])).toBe('abc');
   });
 });
+
+describe('closest on hostile input', () => {
+  it('agrees with the unbounded distance wherever the bound is not reached', () => {
+    const words = ['abc', 'abd', 'max.poll.records', 'poisson', 'kitten', 'sitting', 'ba', 'exponential', ''];
+    for (const a of words) for (const b of words) for (const max of [0, 1, 2, 3, 5]) {
+      const full = editDistance(a, b);
+      expect(editDistance(a, b, max), `${a} ${b} ${max}`).toBe(full <= max ? full : max + 1);
+    }
+  });
+
+  it('answers at once for a 3 MB word, typed or allowed', () => {
+    const huge = 'x'.repeat(3_000_000);
+    const started = performance.now();
+    expect(closest(huge, ['auto', 'exact', 'batched'])).toBeUndefined();
+    expect(closest('exakt', [huge, 'exact'])).toBe('exact');
+    expect(closest(huge, [huge.slice(1)])).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});

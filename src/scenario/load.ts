@@ -216,7 +216,7 @@ class Checker {
   }
 
   private inFile(p: Problem): ScenarioIssue {
-    const { offset, found } = locate(this.source.doc, p.path, p.atKey ?? false);
+    const { offset, found } = locate(this.source, p.path, p.atKey ?? false);
     return at(this.source, this.file, offset, formatPath(found), p.message);
   }
 
@@ -225,7 +225,7 @@ class Checker {
     const o = a.override;
     if (o.origin.kind === 'set') return { file: `--set ${o.origin.text}`, line: 0, col: 0, path: formatPath(p.path), message: p.message };
     const inside = p.path.slice(a.segments.length);
-    const { offset, found } = locate(this.source.doc, ['variants', o.origin.variant, o.path, ...inside], p.atKey ?? false);
+    const { offset, found } = locate(this.source, ['variants', o.origin.variant, o.path, ...inside], p.atKey ?? false);
     return at(this.source, this.file, offset, formatPath(found), p.message);
   }
 
@@ -233,7 +233,7 @@ class Checker {
   private atOverride(o: Override, resolved: readonly PropertyKey[], message: string): ScenarioIssue {
     if (o.origin.kind === 'set') return { file: `--set ${o.origin.text}`, line: 0, col: 0, path: formatPath(resolved), message };
     const key = ['variants', o.origin.variant, o.path];
-    const { offset } = locate(this.source.doc, key, true);
+    const { offset } = locate(this.source, key, true);
     const where = resolved.length > 0 ? `${formatPath(resolved)}: ${message}` : message;
     return at(this.source, this.file, offset, formatPath(key), where);
   }

@@ -133,6 +133,14 @@ export function aliasCycle(alias: string): string {
   return `alias ${alias} refers to a node that contains it`;
 }
 
+export function nestingTooDeep(limit: number): string {
+  return `mappings and lists nested more than ${limit} levels deep: a scenario needs far fewer`;
+}
+
+export function reservedKey(key: string): string {
+  return `key ${JSON.stringify(key)} is not allowed: it cannot be a name in a scenario`;
+}
+
 export function tooManyAliases(limit: number): string {
   return `too many alias expansions (more than ${limit}): expand the aliases by hand`;
 }

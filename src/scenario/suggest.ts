@@ -25,7 +25,7 @@ export function closest(typed: string, allowed: readonly string[]): string | und
     // Only a distance below both the limit, the typed length and the best so far can win.
     const within = Math.min(limit, typed.length - 1, bestDistance - 1);
     const other = word.toLowerCase();
-    if (within < 0 || Math.abs(other.length - lower.length) > within) continue;
+    if (within < 0 || Math.abs(other.length - lower.length) > within || bagDistance(lower, other) > within) continue;
     const d = editDistance(lower, other, within);
     if (d <= within) {
       best = word;
@@ -33,6 +33,24 @@ export function closest(typed: string, allowed: readonly string[]): string | und
     }
   }
   return best;
+}
+
+/**
+ * A lower bound on the edit distance, cheap to compute: the characters one word has more of than
+ * the other, the larger of the two counts (a swap changes neither; any other edit, one of each).
+ */
+function bagDistance(a: string, b: string): number {
+  // By UTF-16 code unit, as editDistance counts.
+  const counts = new Map<number, number>();
+  for (let i = 0; i < a.length; i++) counts.set(a.charCodeAt(i), (counts.get(a.charCodeAt(i)) ?? 0) + 1);
+  for (let i = 0; i < b.length; i++) counts.set(b.charCodeAt(i), (counts.get(b.charCodeAt(i)) ?? 0) - 1);
+  let more = 0;
+  let fewer = 0;
+  for (const n of counts.values()) {
+    if (n > 0) more += n;
+    else fewer -= n;
+  }
+  return Math.max(more, fewer);
 }
 
 /**

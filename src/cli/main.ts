@@ -18,7 +18,7 @@ import cliProgress from 'cli-progress';
 import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
-import { replaceDirectory } from '../report/atomic.js';
+import { ReportDirectoryError, checkOutputDirectory, replaceDirectory } from '../report/atomic.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { load, prepare, replicate, judge } from '../run.js';
@@ -186,25 +186,26 @@ async function run(args: RunArgs): Promise<number> {
       scenario = { ...scenario, seed: args.seed };
     }
     if (args.out === undefined) checkOutputName(outputName(scenario.name, args.variant));
+    // Before simulating: a mistake in where the report goes should cost nothing.
+    checkOutputDirectory(outputDirectory(scenario, args));
   } catch (err) {
     if (err instanceof ScenarioError) {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ReportDirectoryError) {
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
-  // Runs of a variant go beside the scenario's own: reports/flash-sale.more-consumers/.
-  const outDir = args.out ?? path.join('reports', outputName(scenario.name, args.variant));
+  const outDir = outputDirectory(scenario, args);
 
   const n = args.replications;
   const jobs = args.jobs ?? os.availableParallelism();
   // A producer thread, if the run takes one, boots while the report's modules load (~0.3 s each).
   prepare(scenario, { replications: n, jobs });
-  const { ReportDirectoryError, renderReport } = await import('../report/index.js');
+  const { renderReport } = await import('../report/index.js');
   const bar =
     !args.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar(
@@ -246,6 +247,11 @@ async function run(args: RunArgs): Promise<number> {
     else if (args.check) process.stdout.write('objectives: none in the scenario, nothing to check\n');
   }
   return args.check && verdicts.some((v) => !v.pass) ? 1 : 0;
+}
+
+/** `--out`, or reports/<name>/; runs of a variant go beside the scenario's own: reports/flash-sale.more-consumers/. */
+function outputDirectory(scenario: Scenario, args: RunArgs): string {
+  return args.out ?? path.join('reports', outputName(scenario.name, args.variant));
 }
 
 function outputName(name: string, variant: string | undefined): string {

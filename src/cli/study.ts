@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import { checkOutputName, listVariants, loadScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ObjectiveVerdict, VariantResult } from '../metrics/study.js';
-import { ReportDirectoryError } from '../report/index.js';
+import { ReportDirectoryError, checkOutputDirectory } from '../report/atomic.js';
 import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../study/grid.js';
 import { createPool, type PoolProgress, type Runner } from '../study/pool.js';
 import { sweep } from '../study/sweep.js';
@@ -113,6 +113,8 @@ export function runSweep(args: SweepArgs): Promise<number> {
     const metrics = args.metric.length ? args.metric : DEFAULT_METRICS;
     const out = args.out ?? path.join('reports', shard ? `${base.name}-sweep-shards` : `${base.name}-sweep`);
     if (args.out === undefined) checkOutputName(base.name, args.scenario);
+    // A shard is one file in a shared folder; a report replaces its folder, which is checked before running.
+    if (!shard) checkOutputDirectory(out);
 
     const pool = poolOf(args.jobs);
     const bar = progressBar(args.quiet, shard ? `${base.name} sweep, shard ${shard.index}/${shard.count}` : `${base.name} sweep`);
@@ -171,6 +173,7 @@ export function runMerge(args: MergeArgs): Promise<number> {
     const first = result.points[0]?.runs[0];
     if (first) checkMetrics(metrics, first);
     const out = args.out ?? path.join('reports', `${result.scenario}-sweep`);
+    checkOutputDirectory(out);
     await writeSweepReport(out, result, { metrics, renderGridHeatmap: wiring.renderGridHeatmap });
     if (!args.quiet) process.stdout.write(`${sweepTableMarkdown(result, metrics)}\n${path.join(out, 'report.md')}\n`);
     return 0;
@@ -184,6 +187,7 @@ export function runPlan(args: PlanArgs): Promise<number> {
     const base = factory([]);
     const out = args.out ?? path.join('reports', `${base.name}-plan`);
     if (args.out === undefined) checkOutputName(base.name, args.scenario);
+    checkOutputDirectory(out);
     const pool = poolOf(args.jobs);
     const bar = progressBar(args.quiet, `${base.name} plan`);
     let step = '';
@@ -244,6 +248,7 @@ export function runCompare(args: CompareArgs): Promise<number> {
     const name = args.scenarios.length === 1 ? `${first.name}-compare` : `${scenarios.map((s) => s.name).join('-vs-')}`;
     const out = args.out ?? path.join('reports', name);
     if (args.out === undefined) checkOutputName(first.name, args.scenarios[0]);
+    checkOutputDirectory(out);
 
     const evaluate = wiring.evaluator(args.objective);
     const jobs = scenarios.flatMap((s, i) =>

@@ -10,7 +10,10 @@
  *   5. check that the scenario's name is a safe folder name for its outputs;
  *   6. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
  *      `file:line:col` (or under the `--set` or `--variant` at fault) with its path, what was
- *      expected and what was found.
+ *      expected and what was found; past MAX_ISSUES, the first ones and a count of the rest.
+ *
+ * Every step is linear in the size of the file: 40,000 unknown keys are refused in well under a
+ * second, and each of 2,000 variants is checked against the scenario without the others.
  *
  * Paths are written `consumer-groups[0].config["max.poll.records"]`: a key is joined with a dot
  * when it is a plain word (letters, digits, `_`, `-`) and quoted in brackets otherwise, since
@@ -19,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Scenario } from './schema.js';
-import { cannotRead, emptyScenario, outputEscapes, unknownVariant } from './messages.js';
+import { cannotRead, emptyScenario, moreProblems, nameTooLong, outputEscapes, unknownVariant } from './messages.js';
 import { explainIssues, type Problem } from './explain.js';
 import { locate, readYaml, toData, type YamlSource } from './source.js';
 import { isPrefix, parseSet, resolvePath, setIn, variantNames, variantOverrides, type Override } from './overrides.js';
@@ -38,29 +41,35 @@ export interface ScenarioIssue {
 
 export type ScenarioIssues = readonly [ScenarioIssue, ...ScenarioIssue[]];
 
-/** Everything wrong with a scenario file, found at once. */
+/** Issues a ScenarioError lists; past this many, it counts the rest ("and 9,900 more problems"). */
+export const MAX_ISSUES = 100;
+
+/** Everything wrong with a scenario file, found at once (the first MAX_ISSUES of it, in file order). */
 export class ScenarioError extends Error {
   readonly issues: ScenarioIssues;
+  /** Problems found past the first MAX_ISSUES, counted but not listed. */
+  readonly omitted: number;
 
-  constructor(issues: ScenarioIssues) {
-    super(formatIssues(issues));
+  constructor(issues: ScenarioIssues, omitted = 0) {
+    super(formatIssues(issues, omitted));
     this.name = 'ScenarioError';
     this.issues = issues;
+    this.omitted = omitted;
   }
 
-  /** One line per issue: `file:line:col: path: message`. */
+  /** One line per issue: `file:line:col: path: message`; then how many more, if any. */
   format(): string {
-    return formatIssues(this.issues);
+    return formatIssues(this.issues, this.omitted);
   }
 }
 
-function formatIssues(issues: readonly ScenarioIssue[]): string {
-  return issues
-    .map((i) => {
-      const where = i.line > 0 ? `${i.file}:${i.line}:${i.col}` : i.file;
-      return i.path ? `${where}: ${i.path}: ${i.message}` : `${where}: ${i.message}`;
-    })
-    .join('\n');
+function formatIssues(issues: readonly ScenarioIssue[], omitted: number): string {
+  const lines = issues.map((i) => {
+    const where = i.line > 0 ? `${i.file}:${i.line}:${i.col}` : i.file;
+    return i.path ? `${where}: ${i.path}: ${i.message}` : `${where}: ${i.message}`;
+  });
+  if (omitted > 0) lines.push(moreProblems(omitted));
+  return lines.join('\n');
 }
 
 export function formatPath(segments: readonly PropertyKey[]): string {
@@ -137,14 +146,16 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
     issues.push({ file: `--variant ${variant}`, line: 0, col: 0, path: '', message: unknownVariant(variant, closest(variant, names), names) });
   }
 
-  const checker = new Checker(source, file, data);
   const picked = variant !== undefined && names.includes(variant) ? variantOverrides(data, variant) : [];
-  const chosen = checker.check([...picked, ...sets], 'all');
+  const chosen = new Checker(source, file, data).check([...picked, ...sets], 'all');
   issues.push(...chosen.issues);
+  // The scenario as each other variant makes it, without --set: only its own mistakes count
+  // here. The variants themselves were checked above (no override can change them), so they are
+  // left out: with them, checking n variants would cost n times the size of all n.
+  const others = new Checker(source, file, isMapping(data) && Object.hasOwn(data, 'variants') ? { ...data, variants: {} } : data);
   for (const other of names) {
     if (other === variant) continue;
-    // The scenario as the other variant makes it, without --set: only its own mistakes count here.
-    issues.push(...checker.check(variantOverrides(data, other), 'overrides').issues);
+    issues.push(...others.check(variantOverrides(data, other), 'overrides').issues);
   }
   if (issues.length > 0 || !chosen.result.success) throw scenarioError(issues);
   return chosen.result.data;
@@ -162,7 +173,8 @@ interface Checked {
 
 /** Validates the document with overrides applied, and places each problem where its cause is written. */
 class Checker {
-  private asWritten: Checked | undefined;
+  /** The problems of the document as written, by `problemKey`. */
+  private asWritten: Set<string> | undefined;
 
   constructor(
     private readonly source: YamlSource,
@@ -201,8 +213,8 @@ class Checker {
   }
 
   private writtenHas(p: Problem): boolean {
-    this.asWritten ??= validate(this.data);
-    return this.asWritten.problems.some((q) => sameProblem(p, q));
+    this.asWritten ??= new Set(validate(this.data).problems.map(problemKey));
+    return this.asWritten.has(problemKey(p));
   }
 
   /** The override after which `p` first appears, applying them one at a time. */
@@ -210,13 +222,13 @@ class Checker {
     let data = this.data;
     for (const a of applied) {
       data = setIn(data, a.segments, a.override.value);
-      if (validate(data).problems.some((q) => sameProblem(p, q))) return a;
+      if (validate(data).problems.some((q) => problemKey(q) === problemKey(p))) return a;
     }
     return applied[applied.length - 1];
   }
 
   private inFile(p: Problem): ScenarioIssue {
-    const { offset, found } = locate(this.source.doc, p.path, p.atKey ?? false);
+    const { offset, found } = locate(this.source, p.path, p.atKey ?? false);
     return at(this.source, this.file, offset, formatPath(found), p.message);
   }
 
@@ -225,7 +237,7 @@ class Checker {
     const o = a.override;
     if (o.origin.kind === 'set') return { file: `--set ${o.origin.text}`, line: 0, col: 0, path: formatPath(p.path), message: p.message };
     const inside = p.path.slice(a.segments.length);
-    const { offset, found } = locate(this.source.doc, ['variants', o.origin.variant, o.path, ...inside], p.atKey ?? false);
+    const { offset, found } = locate(this.source, ['variants', o.origin.variant, o.path, ...inside], p.atKey ?? false);
     return at(this.source, this.file, offset, formatPath(found), p.message);
   }
 
@@ -233,7 +245,7 @@ class Checker {
   private atOverride(o: Override, resolved: readonly PropertyKey[], message: string): ScenarioIssue {
     if (o.origin.kind === 'set') return { file: `--set ${o.origin.text}`, line: 0, col: 0, path: formatPath(resolved), message };
     const key = ['variants', o.origin.variant, o.path];
-    const { offset } = locate(this.source.doc, key, true);
+    const { offset } = locate(this.source, key, true);
     const where = resolved.length > 0 ? `${formatPath(resolved)}: ${message}` : message;
     return at(this.source, this.file, offset, formatPath(key), where);
   }
@@ -247,19 +259,34 @@ function validate(data: unknown): Checked {
   if (escapes) {
     // The name's other problems (its pattern) matter less than this one.
     problems = [...problems.filter((p) => !(p.path.length === 1 && p.path[0] === 'name')), { path: ['name'], message: escapes }];
+  } else if (typeof name === 'string') {
+    // A variant's outputs go to <name>.<variant>/, which must fit in a folder name too.
+    for (const v of variantNames(data)) {
+      const long = outputNameProblem(`${name}.${v}`);
+      if (long) problems.push({ path: ['variants', v], atKey: true, message: long });
+    }
   }
   return { result, problems };
 }
 
-function sameProblem(a: Problem, b: Problem): boolean {
-  return a.message === b.message && a.path.length === b.path.length && a.path.every((s, i) => s === b.path[i]);
+/** Two problems are the same when their paths and messages are. */
+function problemKey(p: Problem): string {
+  return JSON.stringify([p.message, p.path.map((s) => (typeof s === 'number' ? s : String(s)))]);
 }
 
 /**
+ * The longest scenario name (with `.<variant>` for a variant's outputs) that can name the folder
+ * of its outputs: a file name is at most 255 bytes on Linux, macOS and Windows, and the report is
+ * staged beside it in `.<name>.tmp-XXXXXX` and `<name>-sweep-shards` is longer still.
+ */
+export const MAX_OUTPUT_NAME_BYTES = 200;
+
+/**
  * Refuses a scenario name that cannot be the folder of its outputs (`<output root>/<name>/`):
- * it must be exactly one path segment on POSIX and on Windows, and not `.` or `..`. The schema's
- * pattern already forbids most of this; this check does not rely on it. `parseScenario` makes
- * the same check and points at the `name` node; `file` only names the scenario in the error.
+ * it must be exactly one path segment on POSIX and on Windows, not `.` or `..`, and at most
+ * MAX_OUTPUT_NAME_BYTES long. The schema's pattern already forbids most of this; this check does
+ * not rely on it. `parseScenario` makes the same check and points at the `name` node (and at a
+ * variant whose `<name>.<variant>` is too long); `file` only names the scenario in the error.
  */
 export function checkOutputName(name: string, file = 'scenario'): void {
   const message = outputNameProblem(name);
@@ -276,7 +303,9 @@ function outputNameProblem(name: string): string | undefined {
     !path.win32.isAbsolute(name) &&
     path.posix.basename(name) === name &&
     path.win32.basename(name) === name;
-  return oneSegment ? undefined : outputEscapes(name);
+  if (!oneSegment) return outputEscapes(name);
+  const bytes = Buffer.byteLength(name, 'utf8');
+  return bytes > MAX_OUTPUT_NAME_BYTES ? nameTooLong(name, bytes, MAX_OUTPUT_NAME_BYTES) : undefined;
 }
 
 function at(source: YamlSource, file: string, offset: number, where: string, message: string): ScenarioIssue {
@@ -285,12 +314,19 @@ function at(source: YamlSource, file: string, offset: number, where: string, mes
   return line === 0 ? { file, line: 1, col: 1, path: where, message } : { file, line, col, path: where, message };
 }
 
-/** Issues sorted into file order (a stable sort keeps one node's issues in the order found). */
+/**
+ * Issues sorted into file order (a stable sort keeps one node's issues in the order found), the
+ * same issue once, the first MAX_ISSUES listed.
+ */
 function scenarioError(issues: ScenarioIssue[]): ScenarioError {
-  const unique = issues.filter(
-    (i, n) => issues.findIndex((j) => j.line === i.line && j.col === i.col && j.path === i.path && j.message === i.message) === n,
-  );
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const key = JSON.stringify([i.file, i.line, i.col, i.path, i.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   unique.sort((a, b) => a.line - b.line || a.col - b.col);
   if (unique.length === 0) throw new Error('internal: a scenario error with no issues');
-  return new ScenarioError(unique as unknown as ScenarioIssues);
+  return new ScenarioError(unique.slice(0, MAX_ISSUES) as unknown as ScenarioIssues, Math.max(0, unique.length - MAX_ISSUES));
 }

@@ -27,6 +27,15 @@ export function missingKey(key: string): string {
   return `missing required key "${key}"`;
 }
 
+export function nameTooLong(name: string, bytes: number, limit: number): string {
+  return `expected a name of at most ${limit} characters (it names the folder of the outputs), got ${bytes}: ${describeValue(name)}`;
+}
+
+/** The line after the first issues listed, when there were more. */
+export function moreProblems(count: number): string {
+  return `and ${count} more problem${count === 1 ? '' : 's'} (fix the ones above and run again)`;
+}
+
 export function outputEscapes(name: string): string {
   return `expected a scenario name that stays inside the output folder, got ${JSON.stringify(name)}`;
 }
@@ -136,6 +145,14 @@ export function unknownAlias(alias: string): string {
 
 export function aliasCycle(alias: string): string {
   return `alias ${alias} refers to a node that contains it`;
+}
+
+export function nestingTooDeep(limit: number): string {
+  return `mappings and lists nested more than ${limit} levels deep: a scenario needs far fewer`;
+}
+
+export function reservedKey(key: string): string {
+  return `key ${JSON.stringify(key)} is not allowed: it cannot be a name in a scenario`;
 }
 
 export function tooManyAliases(limit: number): string {

@@ -44,13 +44,35 @@ function unitString(parse: (s: string) => number | undefined, example: string, w
     .describe(what);
 }
 
+/**
+ * The largest duration, size or count a scenario may give. The simulation clock counts whole
+ * microseconds in a double, which is exact up to 2^53 - 1 (about 285 years); a larger value
+ * (`max.poll.interval.ms: 1e308` would be Infinity in us) cannot be a time on it. Sizes and
+ * counts share the bound: it is the largest whole number a double holds exactly.
+ */
+export const MAX_QUANTITY = Number.MAX_SAFE_INTEGER;
+const MAX_MS = Math.floor(MAX_QUANTITY / 1000);
+
+const CLOCK_LIMIT = "2^53 - 1 us, the simulation clock's limit";
+const EXACT_LIMIT = 'the largest whole number a double holds exactly';
+
+const atMost = (schema: z.ZodType<number, unknown>, limit: number, bound: string) =>
+  schema.refine((v) => v <= limit, { message: `expected ${bound}` });
+
 /** A duration with a unit; result in microseconds. */
-export const Duration = unitString(parseDuration, DURATION_EXAMPLE, 'duration');
+export const Duration = atMost(
+  unitString(parseDuration, DURATION_EXAMPLE, 'duration'),
+  MAX_QUANTITY,
+  `a duration of at most ${Math.floor(MAX_QUANTITY / 86_400_000_000)}d (${CLOCK_LIMIT})`,
+);
 /** A size with a unit; result in bytes. */
-export const Size = unitString(parseSize, SIZE_EXAMPLE, 'size');
+export const Size = atMost(unitString(parseSize, SIZE_EXAMPLE, 'size'), MAX_QUANTITY, `a size of at most ${MAX_QUANTITY} bytes (${EXACT_LIMIT})`);
 
 /** A Kafka `*.ms` key: a number of milliseconds, or a duration with a unit. Result in us. */
-export const KafkaMs = z.union([z.number().nonnegative().transform((ms) => ms * 1000), Duration]);
+export const KafkaMs = z.union([
+  atMost(z.number().nonnegative(), MAX_MS, `a number of milliseconds of at most ${MAX_MS} (${CLOCK_LIMIT})`).transform((ms) => ms * 1000),
+  Duration,
+]);
 /** A Kafka byte-count key: a number of bytes, or a size with a unit. */
 export const KafkaBytes = z.union([z.number().int().nonnegative(), Size]);
 
@@ -72,8 +94,12 @@ const Ticks = positive(Duration, 'a duration').transform((v) => {
 
 /** A count of things (records, rebalances): a number, or a string with k, M or G. */
 export const Count = z.union([
-  z.number().nonnegative(),
-  unitString(parseCount, COUNT_EXAMPLE, 'count').refine((v) => v >= 0, { message: 'expected a count >= 0' }),
+  atMost(z.number().nonnegative(), MAX_QUANTITY, `a count of at most ${MAX_QUANTITY} (${EXACT_LIMIT})`),
+  atMost(
+    unitString(parseCount, COUNT_EXAMPLE, 'count').refine((v) => v >= 0, { message: 'expected a count >= 0' }),
+    MAX_QUANTITY,
+    `a count of at most ${MAX_QUANTITY} (${EXACT_LIMIT})`,
+  ),
 ]);
 
 export const Rate = z.union([
@@ -371,6 +397,7 @@ const RetentionMs = z.union([
   z
     .number()
     .refine((v) => v === -1 || v >= 0, { message: 'expected -1 (no time limit) or a number of milliseconds >= 0' })
+    .refine((v) => v <= MAX_MS, { message: `expected -1 (no time limit) or a number of milliseconds of at most ${MAX_MS} (${CLOCK_LIMIT})` })
     .transform((ms) => (ms === -1 ? -1 : ms * 1000)),
   Duration,
 ]);

@@ -1,14 +1,31 @@
 /**
  * The scenario file as YAML: parsing with source ranges kept, the problems the YAML layer itself
- * finds (syntax, duplicate keys, unknown tags, aliases that cannot be expanded), and finding the
- * node a path names, so any problem can be shown at `line:col`.
+ * finds (syntax, duplicate keys, unknown tags, aliases that cannot be expanded, nesting too deep,
+ * a `__proto__` key), and finding the node a path names, so any problem can be shown at `line:col`.
+ *
+ * Lone CR line ends (old Mac files) are read as line ends: YAML 1.2 counts CR as a line break,
+ * but the parser reads a text of CRs as one line. Each becomes an LF, which keeps every offset
+ * (and so every line:col) as it was.
+ *
+ * Finding a node never rescans: the mappings' keys and the anchors are indexed once, when the
+ * first problem is located, so locating n problems costs n lookups, not n scans of the document.
  */
 import { LineCounter, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
-import { aliasCycle, duplicateKey, tooManyAliases, unknownAlias, unsupportedTag, yamlSyntax } from './messages.js';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { aliasCycle, duplicateKey, nestingTooDeep, reservedKey, tooManyAliases, unknownAlias, unsupportedTag, yamlSyntax } from './messages.js';
 
 /** Aliases a document may expand when it is read (yaml's own guard against "billion laughs"). */
 export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Mappings and lists inside one another, at most. A scenario needs about ten (a variant's
+ * mixture of distributions); the readers after the parser (expanding aliases, the schema) recurse
+ * once per level, and a thousand levels would exhaust the stack.
+ */
+export const MAX_NESTING = 64;
+
+/** A key that would set the prototype of the plain data rather than be a key of it. */
+const RESERVED_KEY = '__proto__';
 
 export interface YamlProblem {
   offset: number;
@@ -22,30 +39,57 @@ export interface YamlSource {
   doc: Document.Parsed;
   lineCounter: LineCounter;
   problems: YamlProblem[];
+  /** Built on first use by `locate`. */
+  index?: NodeIndex;
+}
+
+interface NodeIndex {
+  /** Each mapping's pairs by key name; the last of duplicated keys, which is the one in the data. */
+  pairs: Map<YAMLMap, Map<string, Pair>>;
+  /** Each anchor's nodes, in document order. */
+  anchors: Map<string, Node[]>;
 }
 
 /** The YAML warnings reported as mistakes: a tag that would be silently ignored, an ambiguous alias. */
 const WARNINGS_THAT_MATTER = new Set(['TAG_RESOLVE_FAILED', 'BAD_COLLECTION_TYPE', 'BAD_ALIAS']);
 
-export function readYaml(text: string): YamlSource {
+export function readYaml(written: string): YamlSource {
+  const text = written.replace(/\r(?!\n)/g, '\n');
   const lineCounter = new LineCounter();
   // logLevel 'error' keeps yaml from printing warnings, and still reports a second document.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
-  const keys = keyPaths(doc);
+  // Duplicate keys are found below: yaml's own check compares each key with every earlier one.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  // Before any walk below: they recurse once per level.
+  const deep = tooDeep(doc.contents);
+  if (deep !== undefined) return { doc, lineCounter, problems: [{ offset: deep, path: [], message: nestingTooDeep(MAX_NESTING), fatal: true }] };
   const problems: YamlProblem[] = [];
-  for (const e of doc.errors) {
-    const key = e.code === 'DUPLICATE_KEY' ? keys.get(e.pos[0]) : undefined;
-    if (key) problems.push({ offset: e.pos[0], path: key.path, message: duplicateKey(key.name), fatal: false });
-    else problems.push({ offset: e.pos[0], path: [], message: yamlSyntax(e.message), fatal: true });
-  }
+  for (const e of doc.errors) problems.push({ offset: e.pos[0], path: [], message: yamlSyntax(e.message), fatal: true });
   for (const w of doc.warnings) {
     if (!WARNINGS_THAT_MATTER.has(w.code)) continue;
     const tag = text.slice(w.pos[0], w.pos[1]);
     const message = w.code === 'BAD_ALIAS' || !tag.startsWith('!') ? yamlSyntax(w.message) : unsupportedTag(tag);
     problems.push({ offset: w.pos[0], path: valuePathFrom(doc, w.pos[0]), message, fatal: false });
   }
+  problems.push(...keyProblems(doc));
   if (!problems.some((p) => p.fatal)) problems.push(...aliasProblems(doc));
   return { doc, lineCounter, problems };
+}
+
+/** The offset of the first collection nested deeper than MAX_NESTING, found without recursing. */
+function tooDeep(root: unknown): number | undefined {
+  const stack: [node: unknown, depth: number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth + 1 > MAX_NESTING) return node.range?.[0] ?? 0;
+    // Pushed last to first, so the first one written is looked at first.
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item: unknown = node.items[i];
+      if (isPair(item)) stack.push([item.value, depth + 1], [item.key, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** The document as plain data, or the problem that kept it from being expanded. */
@@ -62,6 +106,28 @@ export function toData(source: YamlSource): { data: unknown } | { problem: YamlP
 function keyName(key: unknown): string | undefined {
   if (!isScalar(key)) return undefined;
   return key.value === null ? '' : String(key.value);
+}
+
+/**
+ * Keys written twice in one mapping (as yaml compares them: the same scalar value), and
+ * `__proto__` keys: the plain data would lose those without a word (the key sets the object's
+ * prototype), so a quota or a variant named that would silently not exist.
+ */
+function keyProblems(doc: Document.Parsed): YamlProblem[] {
+  const problems: YamlProblem[] = [];
+  walk(doc.contents, ({ node, path }) => {
+    if (!isMap(node)) return;
+    const seen = new Set<unknown>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const offset = pair.key.range?.[0] ?? 0;
+      const name = keyName(pair.key) ?? '';
+      if (name === RESERVED_KEY) problems.push({ offset, path: [...path, name], message: reservedKey(name), fatal: true });
+      else if (seen.has(pair.key.value)) problems.push({ offset, path: [...path, name], message: duplicateKey(name), fatal: false });
+      seen.add(pair.key.value);
+    }
+  });
+  return problems;
 }
 
 interface Visited {
@@ -95,16 +161,6 @@ function walk(root: unknown, visit: (v: Visited) => void): void {
     ancestors.pop();
   };
   go(root, [], null, false);
-}
-
-/** Each scalar key's offset, with its name and path, to say which key is duplicated. */
-function keyPaths(doc: Document.Parsed): Map<number, { name: string; path: PropertyKey[] }> {
-  const keys = new Map<number, { name: string; path: PropertyKey[] }>();
-  walk(doc.contents, ({ path, key }) => {
-    const name = keyName(key);
-    if (key?.range && name !== undefined) keys.set(key.range[0], { name, path });
-  });
-  return keys;
 }
 
 /** The path of the first value written at or after `offset` (the value a tag belongs to). */
@@ -147,17 +203,17 @@ function firstAliasOffset(doc: Document.Parsed): number {
  * that was found. Aliases are followed, so a mistake in an anchored node is shown where it is
  * written.
  */
-export function locate(doc: Document.Parsed, path: readonly PropertyKey[], atKey: boolean): { offset: number; found: PropertyKey[] } {
-  let node: unknown = doc.contents;
+export function locate(source: YamlSource, path: readonly PropertyKey[], atKey: boolean): { offset: number; found: PropertyKey[] } {
+  const index = (source.index ??= indexNodes(source.doc));
+  let node: unknown = source.doc.contents;
   let keyNode: Node | null = null;
   let depth = 0;
   for (const segment of path) {
-    if (isAlias(node)) node = anchoredNode(doc, node.source, node.range?.[0] ?? Infinity) ?? node;
+    if (isAlias(node)) node = anchoredNode(index, node.source, node.range?.[0] ?? Infinity) ?? node;
     let next: unknown;
     let nextKey: Node | null = null;
     if (isMap(node)) {
-      // The last of duplicated keys is the one in the data.
-      const pair = [...node.items].reverse().find((p) => keyName(p.key) === String(segment));
+      const pair = index.pairs.get(node)?.get(String(segment));
       if (!pair) break;
       next = pair.value;
       nextKey = isNode(pair.key) ? pair.key : null;
@@ -181,10 +237,31 @@ export function locate(doc: Document.Parsed, path: readonly PropertyKey[], atKey
   return { offset: keyNode?.range?.[0] ?? 0, found };
 }
 
-function anchoredNode(doc: Document.Parsed, anchor: string, before: number): Node | undefined {
+/** The last node anchored `anchor` before `before`: the one an alias there names. */
+function anchoredNode(index: NodeIndex, anchor: string, before: number): Node | undefined {
+  const nodes = index.anchors.get(anchor) ?? [];
   let found: Node | undefined;
-  walk(doc.contents, ({ node }) => {
-    if (!isAlias(node) && node.anchor === anchor && (node.range?.[0] ?? Infinity) < before) found = node;
-  });
+  for (const node of nodes) if ((node.range?.[0] ?? Infinity) < before) found = node;
   return found;
+}
+
+function indexNodes(doc: Document.Parsed): NodeIndex {
+  const pairs = new Map<YAMLMap, Map<string, Pair>>();
+  const anchors = new Map<string, Node[]>();
+  walk(doc.contents, ({ node }) => {
+    if (!isAlias(node) && node.anchor) {
+      const list = anchors.get(node.anchor);
+      if (list) list.push(node);
+      else anchors.set(node.anchor, [node]);
+    }
+    if (!isMap(node)) return;
+    const byName = new Map<string, Pair>();
+    for (const pair of node.items) {
+      const name = keyName(pair.key);
+      // Later duplicates replace earlier ones: the last is the one in the data.
+      if (name !== undefined) byName.set(name, pair);
+    }
+    pairs.set(node, byName);
+  });
+  return { pairs, anchors };
 }

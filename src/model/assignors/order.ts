@@ -5,10 +5,9 @@
  */
 
 import type { TopicPartition } from './types.js';
+import { compareText } from '../../text.js';
 
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export const compareStrings = compareText;
 
 export function compareTopicPartitions(a: TopicPartition, b: TopicPartition): number {
   return compareStrings(a.topic, b.topic) || a.partition - b.partition;

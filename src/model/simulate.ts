@@ -45,6 +45,7 @@ import { compileProfile } from './rate-profile.js';
 import type { ConsumerGroup } from './consumer/group.js';
 import { buildGraph } from './topology.js';
 import { Probe } from './probe.js';
+import { compareText } from '../text.js';
 
 export interface RunOptions {
   /** Called with the fraction of simulated time done, at each sample. */
@@ -184,7 +185,7 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
   options.inspect?.({ logs, group });
   const accounting: Accounting = {
     offered: outcome.offered,
-    rejected: Object.fromEntries(Object.entries(outcome.rejected).sort(([a], [b]) => a.localeCompare(b))),
+    rejected: Object.fromEntries(Object.entries(outcome.rejected).sort(([a], [b]) => compareText(a, b))),
     appended: appendedTotal,
     processed: group.unique,
     lost: lostByReason,
@@ -213,7 +214,7 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
     const sv = s.service;
     services[s.name] = { callers: s.callers, calls: sv.calls, latency: sv.latency, queueWait: sv.queueWait, inFlightTime: sv.inFlightTime.values, queuedTime: sv.queuedTime.values };
   }
-  marks.sort((a, b) => a.timeSeconds - b.timeSeconds || a.label.localeCompare(b.label));
+  marks.sort((a, b) => a.timeSeconds - b.timeSeconds || compareText(a.label, b.label));
   return {
     scenario,
     fidelity,

@@ -6,6 +6,7 @@
 import type { Scenario } from '../scenario/schema.js';
 import { KAFKA_DEFAULTS_VERSION } from '../scenario/schema.js';
 import type { Histogram } from './histogram.js';
+import { maxOf } from './extremes.js';
 import type { Recorder } from './recorder.js';
 import {
   RESULT_VERSION,
@@ -86,7 +87,7 @@ export function summarise(run: Recording): RunResult {
     };
     const o = t.producers;
     topicSummaries[name] = {
-      throughput: { meanProducedPerSecond: o.offered / seconds, peakProducedPerSecond: Math.max(0, ...producedRate) },
+      throughput: { meanProducedPerSecond: o.offered / seconds, peakProducedPerSecond: maxOf(producedRate, 0) },
       producer: { blockedSeconds: o.blockedTime / US, maxBufferBytes: o.maxBufferBytes, maxThrottleMs: o.maxThrottleMs, retries: o.retries },
     };
   }
@@ -112,7 +113,7 @@ export function summarise(run: Recording): RunResult {
     const { topic: _topic, instances: _instances, ...figures } = g;
     groupSummaries[name] = {
       lag: lagSummary(time, s.lag, s.lagSeconds, s.maxPartitionLag),
-      throughput: { meanProcessedPerSecond: accounting.processed / seconds, peakProcessedPerSecond: Math.max(0, ...processedRate) },
+      throughput: { meanProcessedPerSecond: accounting.processed / seconds, peakProcessedPerSecond: maxOf(processedRate, 0) },
       ...figures,
     };
   }
@@ -126,8 +127,8 @@ export function summarise(run: Recording): RunResult {
     serviceSummaries[name] = {
       calls: s.calls,
       latency: latencySummary(s.latency),
-      maxInFlight: Math.max(0, ...inFlight),
-      maxQueued: Math.max(0, ...queued),
+      maxInFlight: maxOf(inFlight, 0),
+      maxQueued: maxOf(queued, 0),
       meanQueueWaitMs: ms(s.queueWait.mean()),
     };
   }
@@ -192,8 +193,8 @@ function lagSummary(time: readonly number[], lag: readonly number[], lagSeconds:
   return {
     peakRecords: peak,
     peakAtSeconds: time[peakIdx] ?? 0,
-    peakSeconds: Math.max(0, ...lagSeconds),
-    maxPartitionLagRecords: Math.max(0, ...maxPartitionLag),
+    peakSeconds: maxOf(lagSeconds, 0),
+    maxPartitionLagRecords: maxOf(maxPartitionLag, 0),
     finalRecords: lag[lag.length - 1] ?? 0,
     timeToDrainSeconds: drain,
   };

@@ -13,6 +13,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { mainStage, type MarkedEvent, type RunResult } from '../metrics/result.js';
 import { resolveSeries } from '../metrics/figures.js';
+import { maxOf } from '../metrics/extremes.js';
 import type { Band } from '../metrics/study.js';
 import { bucketPartitionLag, minMaxIndices } from './downsample.js';
 import { textWidth } from './text-metrics.js';
@@ -382,7 +383,7 @@ function groupChart(result: RunResult, axis: TimeAxis, events: EventMarks): Char
     { name: 'paused (owned, may not fetch)', colour: QUANTITY_COLOURS.paused, values: s.pausedPartitions },
     { name: 'unowned', colour: QUANTITY_COLOURS.unowned, values: s.unownedPartitions, dash: [5, 3] },
   ];
-  const maxConsumers = Math.max(1, ...s.consumers);
+  const maxConsumers = maxOf(s.consumers, 1);
   const title = GROUP_TITLE;
   return {
     name: 'group',

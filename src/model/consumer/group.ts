@@ -45,6 +45,7 @@ import { ClassicCoordinator } from './classic.js';
 import { ConsumerProtocolCoordinator } from './kip848.js';
 import { Lifecycle, type LifecycleHost } from './lifecycle.js';
 import type { AssignorName } from '../assignors/index.js';
+import { maxOf } from '../../metrics/extremes.js';
 
 export type { GroupMetrics } from './member.js';
 export type { ModelContext } from '../context.js';
@@ -432,7 +433,7 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
 
   /** Longest fetch throttle any member had (consumer_byte_rate), ms. */
   get maxFetchThrottleMs(): number {
-    return Math.max(0, ...this.lifecycle.everyone.map((m) => m.fetcher.maxThrottleMs));
+    return maxOf(this.lifecycle.everyone.map((m) => m.fetcher.maxThrottleMs), 0);
   }
 
   /** Records handed to the application and not completed at the end, not counted elsewhere. */

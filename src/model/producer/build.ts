@@ -16,6 +16,7 @@ import type { ProducerMetrics } from './metrics.js';
 import { compileProfile } from '../rate-profile.js';
 import { partitionWeights } from '../keys.js';
 import type { ProducersOutcome } from '../../metrics/summarise.js';
+import { maxOf } from '../../metrics/extremes.js';
 
 export interface ProducerSetup {
   scenario: Scenario;
@@ -102,8 +103,8 @@ export function producerOutcome(producers: readonly KafkaProducer[]): ProducerOu
     rejected,
     inProducer: producers.reduce((s, p) => s + p.inProducer(), 0),
     blockedTime: producers.reduce((s, p) => s + p.blockedTime, 0),
-    maxBufferBytes: Math.max(0, ...producers.map((p) => p.maxBufferBytes)),
-    maxThrottleMs: Math.max(0, ...producers.map((p) => p.maxThrottleMs)),
+    maxBufferBytes: maxOf(producers.map((p) => p.maxBufferBytes), 0),
+    maxThrottleMs: maxOf(producers.map((p) => p.maxThrottleMs), 0),
     retries: producers.reduce((s, p) => s + p.retries, 0),
   };
 }

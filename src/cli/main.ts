@@ -18,7 +18,7 @@ import cliProgress from 'cli-progress';
 import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
-import { ReportDirectoryError, checkOutputDirectory, replaceDirectory } from '../report/atomic.js';
+import { ReportDirectoryError, checkOutputDirectory, removeStagingSync, replaceDirectory } from '../report/atomic.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { load, prepare, replicate, judge } from '../run.js';
@@ -258,7 +258,17 @@ function outputName(name: string, variant: string | undefined): string {
   return variant === undefined ? name : `${name}.${variant}`;
 }
 
+/** Exit codes for a run stopped by a signal, as a shell reports them (128 + the signal's number). */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
 export async function cli(): Promise<void> {
+  // Stopped while a report is being staged: remove what was staged, so nothing is left beside --out.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      removeStagingSync();
+      process.exit(SIGNAL_EXIT[signal]);
+    });
+  }
   // A reader that stops early (`sim ... | head`) closes the pipe: that is not an error of the run.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -6,13 +6,19 @@
  * Replacing is a rename of the old directory aside and of the new one into place (Node has no
  * atomic directory exchange), so for an instant neither exists; a reader never sees a mix.
  *
+ * Several writers over one report (two runs with the same --out) never fail for each other and
+ * never leave an old report aside: the last to swap in wins, and each retries a swap another
+ * writer got in the way of. A process stopped by a signal while staging removes what it staged
+ * (`removeStagingSync`, called by the CLI's signal handler), so an interrupted run leaves nothing.
+ *
  * `checkOutputDirectory` says up front whether a folder can take a report (the CLI asks before
  * simulating, so a mistake in `--out` costs nothing): not a file, not a symbolic link, not under
  * a file, a name short enough to stage beside. Folders made on the way to the output are removed
  * again if the report cannot be written, so a failure leaves nothing new behind.
  */
-import { lstatSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { lstatSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface OutputFile {
@@ -29,6 +35,52 @@ export class ReportDirectoryError extends Error {
     super(`cannot write the report to ${directory}: ${reason}`);
     this.name = 'ReportDirectoryError';
   }
+}
+
+/**
+ * Staging and set-aside folders this process has made and not yet removed or swapped in: what a
+ * signal handler must remove before the process exits. Process-wide by nature (a signal stops
+ * the whole process), and only ever read by removeStagingSync.
+ */
+const inProgress = new Set<string>();
+
+/**
+ * Makes a new folder `<parent>/.<base>.<kind>-XXXXXX` and returns its path. The name is in
+ * `inProgress` before the folder exists, so a signal that lands while it is being made still
+ * finds it (mkdtemp would name it only once made).
+ */
+async function makeScratch(parent: string, base: string, kind: 'tmp' | 'old'): Promise<string> {
+  for (;;) {
+    const dir = path.join(parent, `.${base}.${kind}-${randomBytes(3).toString('hex')}`);
+    inProgress.add(dir);
+    try {
+      await mkdir(dir);
+      return dir;
+    } catch (error) {
+      inProgress.delete(dir);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** Removes every staging or set-aside folder this process is in the middle of (for a signal handler: synchronous). */
+export function removeStagingSync(): void {
+  // Writes already queued on libuv's thread pool go on landing while this thread waits, and a
+  // file created after the folder was listed makes its removal fail (ENOTEMPTY): wait a little
+  // and remove again, for up to ~5 s, rather than fail inside a signal handler and leave it.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const dir of inProgress) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt >= 250) throw error;
+        Atomics.wait(pause, 0, 0, 20);
+      }
+    }
+  }
+  inProgress.clear();
 }
 
 /** The file that marks a directory as an earlier report, which may be replaced. */
@@ -101,7 +153,7 @@ export async function replaceDirectory(outDir: string, files: readonly OutputFil
   const created = await mkdir(parent, { recursive: true });
   let staging: string;
   try {
-    staging = await mkdtemp(path.join(parent, `.${base}.tmp-`));
+    staging = await makeScratch(parent, base, 'tmp');
   } catch (error) {
     await removeEmpty(parent, created);
     throw error;
@@ -116,6 +168,8 @@ export async function replaceDirectory(outDir: string, files: readonly OutputFil
     await rm(staging, { recursive: true, force: true });
     await removeEmpty(parent, created);
     throw error;
+  } finally {
+    inProgress.delete(staging);
   }
 }
 
@@ -150,22 +204,49 @@ async function checkReplaceable(target: string): Promise<void> {
   }
 }
 
+/** A rename failed because a directory is where it goes (another writer's report, or ours). */
+function inTheWay(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EISDIR';
+}
+
+/** How many times a writer retries a swap that another writer got in the way of. */
+const SWAP_ATTEMPTS = 20;
+
 async function swapIn(staging: string, target: string, parent: string, base: string): Promise<void> {
-  try {
-    await rename(staging, target);
-    return;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR') throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rename(staging, target);
+      return;
+    } catch (error) {
+      if (!inTheWay(error) || attempt >= SWAP_ATTEMPTS) throw error;
+    }
+    // A report is in the way: move it aside, move ours in, then delete the one set aside.
+    const aside = await makeScratch(parent, base, 'old');
+    // Set when the earlier report could not be put back: then it is left aside, not deleted.
+    let keep = false;
+    try {
+      try {
+        await rename(target, aside);
+      } catch (error) {
+        // Another writer moved it first (ENOENT) or put its own there meanwhile: try again.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || inTheWay(error)) continue;
+        throw error;
+      }
+      try {
+        await rename(staging, target);
+      } catch (error) {
+        // Another writer's report got in first: the one set aside is older than both, so it goes.
+        if (inTheWay(error)) continue;
+        await rename(aside, target).catch(() => {
+          keep = true;
+        });
+        throw error;
+      }
+      return;
+    } finally {
+      inProgress.delete(aside);
+      if (!keep) await rm(aside, { recursive: true, force: true });
+    }
   }
-  // An earlier report is in the way: move it aside, move the new one in, then delete the old one.
-  const aside = await mkdtemp(path.join(parent, `.${base}.old-`));
-  await rename(target, aside);
-  try {
-    await rename(staging, target);
-  } catch (error) {
-    await rename(aside, target);
-    throw error;
-  }
-  await rm(aside, { recursive: true, force: true });
 }

@@ -18,7 +18,7 @@
  * when a record is unaccounted for, and KernelError (time, component, event) on a model fault.
  * The report modules are loaded only by phase 7, so a worker thread never loads them.
  */
-import type { Scenario } from './scenario/schema.js';
+import type { Objective, Scenario } from './scenario/schema.js';
 import type { LoadOptions } from './scenario/load.js';
 import type { RunResult } from './metrics/result.js';
 import type { ObjectiveVerdict, Replicated } from './metrics/study.js';
@@ -112,7 +112,7 @@ export async function replicate(scenario: Scenario, options: ReplicateOptions = 
 // ---- 6. objectives --------------------------------------------------------------------------
 
 /** Phase 6: the verdict on each of the scenario's objectives (and any extra), one run or replicated. */
-export function judge(scenario: Scenario, result: RunResult | Replicated, extra: readonly Scenario['objectives'][number][] = []): ObjectiveVerdict[] {
+export function judge(scenario: Scenario, result: RunResult | Replicated, extra: readonly Objective[] = []): ObjectiveVerdict[] {
   return evaluateObjectives([...scenario.objectives, ...extra], result);
 }
 

@@ -51,27 +51,15 @@ function v2Path(v1: string, topology: Topology): string {
  * 06faab9; later commits may move figures on purpose and regenerate the goldens).
  */
 export function checkGoldensV2(root: string, rev = V1_REV, at?: string): { lines: string[]; failures: number } {
+  const show = (commit: string, file: string) => execFileSync('git', ['show', `${commit}:test/golden/${file}`], { cwd: root, encoding: 'utf8' });
   const dir = path.join(root, 'test/golden');
   const lines: string[] = [];
   let failures = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.summary.json')).sort()) {
-    const v2Text = at === undefined ? readFileSync(path.join(dir, file), 'utf8') : execFileSync('git', ['show', `${at}:test/golden/${file}`], { cwd: root, encoding: 'utf8' });
-    const v2 = JSON.parse(v2Text) as { topology: Topology };
-    const v1 = JSON.parse(execFileSync('git', ['show', `${rev}:test/golden/${file}`], { cwd: root, encoding: 'utf8' })) as unknown;
-    let same = 0;
-    for (const [p, value] of leaves(v1, '')) {
-      const to = v2Path(p, v2.topology);
-      // scenario.group names the group: the key itself in v2.
-      const found = p === 'scenario.group' ? (valueAt(v2, to) !== undefined ? value : undefined) : valueAt(v2, to);
-      if (JSON.stringify(found) === JSON.stringify(value)) {
-        same++;
-        lines.push(`  ${file}  ${p} -> ${to}  ${JSON.stringify(value)}  ok`);
-      } else {
-        failures++;
-        lines.push(`  ${file}  ${p} -> ${to}  v1 ${JSON.stringify(value)}  v2 ${JSON.stringify(found)}  DIFFERENT`);
-      }
-    }
-    lines.push(`${file}: ${same} of ${same + lines.filter((l) => l.includes(file) && l.endsWith('DIFFERENT')).length} v1 figures found unchanged at their v2 paths`);
+    const v2Text = at === undefined ? readFileSync(path.join(dir, file), 'utf8') : show(at, file);
+    const r = compareTexts(file, show(rev, file), v2Text);
+    lines.push(...r.lines);
+    failures += r.failures;
   }
   return { lines, failures };
 }
@@ -84,6 +72,7 @@ function compareTexts(label: string, v1Text: string, v2Text: string): { lines: s
   let same = 0;
   for (const [p, value] of leaves(JSON.parse(v1Text), '')) {
     const to = v2Path(p, v2.topology);
+    // scenario.group names the group: the key itself in v2.
     const found = p === 'scenario.group' ? (valueAt(v2, to) !== undefined ? value : undefined) : valueAt(v2, to);
     if (JSON.stringify(found) === JSON.stringify(value)) same++;
     else {

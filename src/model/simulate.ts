@@ -84,10 +84,11 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
 
   // ---- sampling (rule 1) --------------------------------------------------------------------
   const probe = new Probe(graph);
+  const groupSamples = graph.groups.map((g) => recorder.samples(g.name));
   const sample = (T: number) => {
     for (let i = 0; i < graph.groups.length; i++) {
       const state = probe.group(i, T);
-      const s = recorder.samples(graph.groups[i].name);
+      const s = groupSamples[i];
       s.lag.push(state.lag);
       s.maxPartitionLag.push(state.maxPartitionLag);
       s.lagSeconds.push(state.lagAge / US);

@@ -7,7 +7,7 @@
  * (HTML escapes every cell).
  */
 import { mainStage, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
-import { resolveFigure } from '../metrics/figures.js';
+import { resolveFigure, valueAt } from '../metrics/figures.js';
 import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
 import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds, formatWithUnit } from './format.js';
 
@@ -252,18 +252,7 @@ export function figuresFor(variants: readonly VariantResult[]): Figure[] {
  * takes the longest key that matches.
  */
 export function figureAt(summary: Summary, path: string): number | null {
-  let node: unknown = summary;
-  let rest = path;
-  while (rest !== '') {
-    if (node === null || typeof node !== 'object') return null;
-    const record = node as Record<string, unknown>;
-    const key = Object.keys(record)
-      .filter((k) => rest === k || rest.startsWith(k + '.'))
-      .sort((a, b) => b.length - a.length)[0];
-    if (key === undefined) return null;
-    node = record[key];
-    rest = rest.slice(key.length + 1);
-  }
+  const node = valueAt(summary, path);
   return typeof node === 'number' && Number.isFinite(node) ? node : null;
 }
 

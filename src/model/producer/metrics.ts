@@ -3,19 +3,12 @@
  * producers, and its rejections by reason (each reason its own line in the run's books).
  */
 import type { WindowedCounter } from '../../metrics/windows.js';
+import type { TopicCounters } from '../../metrics/recorder.js';
 
 export type RejectReason = 'buffer-exhausted' | 'delivery-timeout' | 'dropped' | 'unacknowledged-loss';
 
-export interface ProducerMetrics {
-  produced: WindowedCounter;
-  appended: WindowedCounter;
-  /** Records rejected, at the time they were. */
-  rejected: WindowedCounter;
-  /** Microseconds with at least one caller blocked in send(), per window. */
-  blocked: WindowedCounter;
-  /** Buffer bytes in use at each window's end (summed over producers sharing the counter). */
-  buffer: WindowedCounter;
-}
+/** The counters of the producers writing one topic, as the recorder keeps them. */
+export type ProducerMetrics = TopicCounters;
 
 /** A producer's rejected records, by reason (in the order the reasons first occurred) and over time. */
 export class Rejections {

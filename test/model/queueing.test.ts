@@ -7,30 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/simulate.js';
 import { one } from '../helpers/one-stage.js';
+import { queue } from '../helpers/queue.js';
 
-const LAMBDA = 900; // arrivals per second
+const LAMBDA = 900; // arrivals per second (queue()'s default)
 const MU = 1000; // services per second (1 ms mean)
-
-function queue(service: string, extra = '', duration = '1500s', lambda = LAMBDA): string {
-  return `
-name: queue
-seed: 11
-duration: ${duration}
-sample-interval: 100ms
-fidelity: exact
-network: { rtt: 0ms }
-brokers: { append-latency: 0ms, replication-latency: 0ms }
-topics: [{ name: t, partitions: 1 }]
-producers:
-  - { name: p, topic: t, rate: ${lambda}/s, arrivals: poisson, config: { linger.ms: 0 } }
-consumer-groups:
-  - name: g
-    topic: t
-    instances: 1
-    config: { fetch.max.wait.ms: 500${extra} }
-    processing: { per-record: ${service} }
-`;
-}
 
 describe('M/M/1 (rho = 0.9)', () => {
   const r = simulate(parseScenario(queue('{ dist: exponential, mean: 1ms }'), 'mm1.yaml'));

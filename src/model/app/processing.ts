@@ -6,11 +6,13 @@
  *   service calls; then `per-batch` time and the per-batch calls (a batched write). A record
  *   ends when the last step that concerns it does: its own calls, or the batch's if the batch has
  *   any. Every record ends in an outcome (`RecordOutcome`); today that is always `done`.
- * - Fidelity `batched`: when a record has no calls of its own, a poll batch's total per-record
- *   time is drawn at once, as a gamma with the sum's mean and variance (n*mean, n*variance): exact
- *   when per-record time is exponential or gamma, and otherwise right in mean and variance with
- *   the positive skew a sum of durations has. Records complete at evenly spaced times across it.
- *   `exact` draws each record's time. Calls are always per call.
+ * - Fidelity `batched`: when a record has no calls of its own and a batch's records all end with
+ *   the batch (it has per-batch work), a poll batch's total per-record time is drawn at once as
+ *   the sum of its n draws (random/sums.ts: exact for constant, exponential and gamma times; for
+ *   lognormal times exact in mean, variance and skewness, and only for batches large enough
+ *   that the rest is within 0.5% at p1 to p99.9). Smaller batches, other laws, and batches whose
+ *   records end one by one (where each record's own end matters, not only the batch's) draw
+ *   each record's time as `exact` does.
  * - Computed ahead of the clock: a call to a service that can never queue (`Service.inline`:
  *   no concurrency limit, or one at least the number of callers that can have a call
  *   outstanding at once; see service.ts) is a latency draw that depends on its start time only
@@ -32,7 +34,8 @@
  */
 import { named, type Simulation } from '../../kernel/simulation.js';
 import type { ConsumerGroupSpec } from '../../scenario/schema.js';
-import { compile, gamma, mean, variance, type Sampler } from '../../random/distributions.js';
+import { compile, type Sampler } from '../../random/distributions.js';
+import { sumLaw, type SumLaw } from '../../random/sums.js';
 import type { Rng } from '../../random/stream.js';
 import type { WindowedCounter, WindowedHistogram } from '../../metrics/windows.js';
 import type { Histogram } from '../../metrics/histogram.js';
@@ -95,8 +98,8 @@ export class Processing implements Caller {
   private readonly batchCalls: Service[];
   private readonly batchLevel: boolean;
   private readonly allInline: boolean;
-  /** Mean and variance of per-record time when the batched fidelity may sum it per batch. */
-  private readonly cpuSum: { mean: number; variance: number } | null;
+  /** How the batched fidelity draws a batch's total per-record time at once (random/sums.ts), or null. */
+  private readonly cpuSum: SumLaw | null;
 
   constructor(
     ctx: ModelContext,
@@ -129,8 +132,7 @@ export class Processing implements Caller {
     this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
     this.allInline = this.recordCalls.every((s) => s.inline);
     for (const event of ['startCall', 'batchDone'] as const) named(component, event, this[event]);
-    const v = variance(spec['per-record']);
-    this.cpuSum = ctx.batched && this.recordCalls.length === 0 && Number.isFinite(v) ? { mean: mean(spec['per-record']), variance: v } : null;
+    this.cpuSum = ctx.batched && this.recordCalls.length === 0 && this.batchLevel ? sumLaw(spec['per-record']) : null;
   }
 
   // ---- the batch ------------------------------------------------------------------------
@@ -231,16 +233,9 @@ export class Processing implements Caller {
     const batchLevel = this.batchLevel;
     const done = this.bDone;
     let t = this.t;
-    if (this.cpuSum && n - from > 1) {
-      // Batched fidelity: the batch's total time at once, records spread evenly across it.
-      const k = n - from;
-      const m = k * this.cpuSum.mean;
-      const v = k * this.cpuSum.variance;
-      const total = v > 0 ? gamma(this.rng, (m * m) / v, v / m) : m;
-      const step = total / k;
-      for (let i = from; i < n; i++) done[i] = t + (i - from + 1) * step;
-      if (!batchLevel) this.recordLinear(from, n, t, step);
-      this.t = t + total;
+    if (this.cpuSum && n - from >= this.cpuSum.minK && n - from > 1) {
+      // Batched fidelity: the batch's total time in one draw; its records end with the batch.
+      this.t = t + this.cpuSum.draw(rng, n - from);
       return n;
     }
     for (let i = from; i < n; i++) {
@@ -422,3 +417,4 @@ export class Processing implements Caller {
     return out;
   }
 }
+

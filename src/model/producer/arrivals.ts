@@ -16,12 +16,17 @@
  * Two fidelities. `exact` draws every record: its arrival (exponential gap, or paced), its
  * partition and its size (and the sender draws latencies per request). `batched` draws per slice
  * instead: the slice's record count (Poisson, or paced), split over partitions by the key law
- * (conditional binomials) or in sticky runs of batch.size bytes for null keys, each partition's
- * records spread evenly in cumulative-rate time over the slice (the mean of the uniform order
- * statistics of a Poisson process given its count), every record of the mean size (a batch
- * keeps only its first and last create time, see PartitionLog), and the append and replication
- * latencies are drawn once per broker and slice (Sender). When a batched slice may fill the
- * buffer it runs record by record as well, partitions drawn per record and times evenly spread.
+ * (conditional binomials) or in sticky runs of batch.size bytes for null keys. Where the records
+ * of a partition fall within the slice is still drawn per record: a Poisson process given its
+ * count in an interval places its points as sorted independent uniforms (in cumulative-rate
+ * time, for a rate that changes), so the arrival process is the exact one, not an approximation
+ * of it (evenly spaced points would be a different process: no bursts within a slice, and no
+ * queueing behind them); paced arrivals are evenly spaced. What batched gives up: every record
+ * has the mean size, a batch keeps only its first and last create time (records in between are
+ * interpolated, see PartitionLog: right in mean, short of the spread within one linger.ms), and
+ * the append and replication latencies are drawn once per broker and slice (Sender: each
+ * record's latency has the law's distribution, but records of a slice share one draw). When a
+ * batched slice may fill the buffer it runs record by record through send() (the same positions).
  *
  * The order of draws from the arrival stream is part of the output (same seed, same bytes): per
  * record, its partition, then its size, then (sticky) the next partition, then the next gap.
@@ -92,6 +97,8 @@ export class Arrivals implements Application {
   /** d(time)/d(Lambda) between knots, for turning cumulative-rate positions into times. */
   private readonly knotSlope = new Float64Array(KNOTS);
   private sliceLinear = false;
+  /** Positions of a slice's records (batched fidelity), grown as needed. */
+  private pos = new Float64Array(SLICE_RECORDS);
 
   constructor(producer: KafkaProducer, o: ArrivalOptions) {
     const spec = o.spec;
@@ -228,7 +235,10 @@ export class Arrivals implements Application {
     this.next = t;
   }
 
-  /** The batched fidelity's slice: counts drawn per slice, records spread evenly within it. */
+  /**
+   * The batched fidelity's slice: the record count drawn per slice and split over partitions,
+   * each partition's records placed where a Poisson process given its count places them.
+   */
   private generateBatched(start: number, end: number, budget: number, ahead: boolean): void {
     const rng = this.rng;
     const kt = this.knotT;
@@ -253,58 +263,59 @@ export class Arrivals implements Application {
       n = Math.floor(c);
       this.pacedCarry = c - n;
     }
-    if (!ahead) {
-      if (n > 0 && mass > 0) this.spreadSlow(n, kt, kl, l0, mass);
-      return;
-    }
     if (n === 0 || mass <= 0) return;
     const size = this.meanSize;
     const w = this.weights;
-    const allocSize = Math.max(this.batchSize, size);
-    // Batches a partition can start in this slice: one per linger.ms, one per batch.size of its
-    // bytes, and one carried over; more than `budget` allows sends the slice record by record.
-    const perLinger = Math.floor((end - start) / Math.max(this.linger, 1)) + 2;
     let counts: Int32Array | null = null;
     if (w) {
       counts = this.partCounts;
       let left = n;
       let weightLeft = 1;
-      let bound = 0;
       for (let p = 0; p < w.length; p++) {
         const np = left <= 0 ? 0 : p === w.length - 1 ? left : binomial(rng, left, Math.min(1, w[p] / weightLeft));
         left -= np;
         weightLeft -= w[p];
         counts[p] = np;
-        if (np > 0) bound += Math.min(np, perLinger + Math.ceil((np * size) / this.batchSize));
       }
-      if (bound * allocSize > budget) {
-        this.producer.fallBack();
-        this.spreadSlow(n, kt, kl, l0, mass, counts);
-        return;
-      }
+    }
+    if (!ahead) {
+      this.spreadSlow(n, l0, mass, counts);
+      return;
+    }
+    // Batches a partition can start in this slice: one per linger.ms, one per batch.size of its
+    // bytes, and one carried over; more than `budget` allows sends the slice record by record.
+    const allocSize = Math.max(this.batchSize, size);
+    const perLinger = Math.floor((end - start) / Math.max(this.linger, 1)) + 2;
+    let bound = 0;
+    if (counts) {
+      for (let p = 0; p < counts.length; p++) if (counts[p] > 0) bound += Math.min(counts[p], perLinger + Math.ceil((counts[p] * size) / this.batchSize));
     } else {
-      const bound = Math.min(n, (Math.ceil((n * size) / this.batchSize) + 2) * perLinger);
-      if (bound * allocSize > budget) {
-        this.producer.fallBack();
-        this.spreadSlow(n, kt, kl, l0, mass);
-        return;
-      }
+      bound = Math.min(n, (Math.ceil((n * size) / this.batchSize) + 2) * perLinger);
+    }
+    if (bound * allocSize > budget) {
+      this.producer.fallBack();
+      this.spreadSlow(n, l0, mass, counts);
+      return;
     }
     this.producer.offered += n;
     const produced = this.produced;
-    if (produced.windowOf(start) === produced.windowOf(end - 1)) produced.add(start, n);
-    else countSpread(produced, kt, kl, l0, mass, n);
+    // A slice inside one window counts its records at once; otherwise each where it falls.
+    const countEach = produced.windowOf(start) !== produced.windowOf(end - 1);
+    if (!countEach) produced.add(start, n);
     if (counts) {
-      for (let p = 0; p < counts.length; p++) if (counts[p] > 0) this.spread(p, counts[p], 0, counts[p], kt, kl, l0, mass, size);
+      for (let p = 0; p < counts.length; p++) {
+        if (counts[p] > 0) this.spread(p, this.positions(counts[p], l0, mass), 0, counts[p], size, countEach);
+      }
     } else {
       // Sticky partitioner: consecutive runs of about batch.size bytes to one partition.
+      const pos = this.positions(n, l0, mass);
       const nParts = this.nParts;
       let done = 0;
       while (done < n) {
         if (this.sticky < 0) this.sticky = Math.floor(rng() * nParts);
         const room = Math.max(1, Math.ceil((this.batchSize - this.stickyBytes) / size));
         const run = Math.min(room, n - done);
-        this.spread(this.sticky, run, done, n, kt, kl, l0, mass, size);
+        this.spread(this.sticky, pos, done, run, size, countEach);
         done += run;
         this.stickyBytes += run * size;
         if (this.stickyBytes >= this.batchSize) {
@@ -316,51 +327,81 @@ export class Arrivals implements Application {
   }
 
   /**
-   * The batched fidelity, record by record through send(): n records evenly spread over the
-   * slice's cumulative rate, each of the mean size, partitions drawn per record (or from
-   * per-partition counts already drawn, interleaved in time order).
+   * Positions, in cumulative rate, of n records in the slice [l0, l0 + mass), ascending. Poisson
+   * arrivals: the order statistics of n independent uniforms (a Poisson process given its count
+   * in an interval places its points so, and a thinned Poisson process, one partition's share,
+   * is a Poisson process), drawn as normalised sums of n + 1 exponential spacings. Paced
+   * arrivals: evenly spaced, record j at (j + 0.5) / n of the slice.
    */
-  private spreadSlow(n: number, kt: Float64Array, kl: Float64Array, l0: number, mass: number, counts?: Int32Array): void {
+  private positions(n: number, l0: number, mass: number): Float64Array {
+    let pos = this.pos;
+    if (pos.length < n) pos = this.pos = new Float64Array(Math.max(n, 2 * pos.length));
+    if (!this.poisson) {
+      for (let j = 0; j < n; j++) pos[j] = l0 + ((j + 0.5) / n) * mass;
+      return pos;
+    }
+    const rng = this.rng;
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      s -= Math.log(1 - rng());
+      pos[j] = s;
+    }
+    s -= Math.log(1 - rng());
+    const scale = mass / s;
+    for (let j = 0; j < n; j++) pos[j] = l0 + pos[j] * scale;
+    return pos;
+  }
+
+  /** The time at which the slice's cumulative rate reaches `target`. */
+  private timeAt(target: number, knot: number): number {
+    return this.knotT[knot] + (target - this.knotL[knot]) * this.knotSlope[knot];
+  }
+
+  /**
+   * The batched fidelity, record by record through send(): the slice's records at their
+   * positions, each of the mean size, partitions from the counts already drawn (merged in time
+   * order) or, for null keys, drawn per record by the sticky partitioner.
+   */
+  private spreadSlow(n: number, l0: number, mass: number, counts: Int32Array | null): void {
     const size = this.meanSize;
     const rng = this.rng;
     const producer = this.producer;
-    const timeAt = (target: number) => {
+    const kl = this.knotL;
+    const timeOf = (target: number) => {
       let k = 0;
       while (k < KNOTS - 1 && kl[k + 1] < target) k++;
-      return kt[k] + (target - kl[k]) * this.knotSlope[k];
+      return this.timeAt(target, k);
     };
     if (counts) {
-      // Each partition's records evenly spread; merged in time order.
       const items: [number, number][] = [];
       for (let p = 0; p < counts.length; p++) {
-        for (let j = 0; j < counts[p]; j++) items.push([timeAt(l0 + ((j + 0.5) / counts[p]) * mass), p]);
+        if (counts[p] === 0) continue;
+        const pos = this.positions(counts[p], l0, mass);
+        for (let j = 0; j < counts[p]; j++) items.push([timeOf(pos[j]), p]);
       }
       items.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       for (const [t, p] of items) producer.send(p, t, size);
       return;
     }
+    const pos = this.positions(n, l0, mass);
     for (let j = 0; j < n; j++) {
-      const t = timeAt(l0 + ((j + 0.5) / n) * mass);
-      let p: number;
-      if (this.partitioner) p = this.partitioner.sample(rng);
-      else {
-        if (this.sticky < 0) this.sticky = Math.floor(rng() * this.nParts);
-        p = this.sticky;
-        this.stickyBytes += size;
-        if (this.stickyBytes >= this.batchSize) {
-          this.stickyBytes = 0;
-          this.sticky = Math.floor(rng() * this.nParts);
-        }
+      const t = timeOf(pos[j]);
+      if (this.sticky < 0) this.sticky = Math.floor(rng() * this.nParts);
+      const p = this.sticky;
+      this.stickyBytes += size;
+      if (this.stickyBytes >= this.batchSize) {
+        this.stickyBytes = 0;
+        this.sticky = Math.floor(rng() * this.nParts);
       }
       producer.send(p, t, size);
     }
   }
 
   /**
-   * Adds records first..first+count-1 of `of` evenly spread over the slice's cumulative rate
-   * (record j at the time Lambda reaches l0 + (j + 0.5) / of * mass) to partition p.
+   * Adds the records at positions pos[from..from+count) (ascending, in cumulative rate) to
+   * partition p, each of `size` bytes; `countEach` counts each in the window its time falls in.
    */
-  private spread(p: number, count: number, first: number, of: number, kt: Float64Array, kl: Float64Array, l0: number, mass: number, size: number): void {
+  private spread(p: number, pos: Float64Array, from: number, count: number, size: number, countEach: boolean): void {
     // The same steps as RecordAccumulator.append, with the partition's batch state held in
     // locals and written back to the accumulator around each close: this loop runs once per
     // record in the batched fidelity.
@@ -368,12 +409,13 @@ export class Arrivals implements Application {
     const accCount = acc.count;
     const accBytes = acc.bytes;
     const accLast = acc.last;
+    const kt = this.knotT;
+    const kl = this.knotL;
     const slopes = this.knotSlope;
-    const step = mass / of;
+    const produced = this.produced;
     const linger = this.linger;
     const batchSize = this.batchSize;
     const a = size > batchSize ? size : batchSize;
-    let target = l0 + (first + 0.5) * step;
     let knot = 0;
     let open = acc.open[p] === 1;
     let openedT = acc.opened[p];
@@ -384,8 +426,10 @@ export class Arrivals implements Application {
     // the cumulative rate and the knots need no search.
     const linear = this.sliceLinear;
     const t0 = kt[0];
+    const l0 = kl[0];
     const slope0 = slopes[0];
-    for (let j = 0; j < count; j++, target += step) {
+    for (let j = from; j < from + count; j++) {
+      const target = pos[j];
       let t: number;
       if (linear) {
         t = t0 + (target - l0) * slope0;
@@ -393,6 +437,7 @@ export class Arrivals implements Application {
         while (knot < KNOTS - 1 && kl[knot + 1] < target) knot++;
         t = kt[knot] + (target - kl[knot]) * slopes[knot];
       }
+      if (countEach) produced.add(t, 1);
       if (open && (t >= openedT + linger || bytes + size > batchSize)) {
         accCount[p] = c;
         accBytes[p] = bytes;
@@ -421,16 +466,5 @@ export class Arrivals implements Application {
     accCount[p] = c;
     accBytes[p] = bytes;
     accLast[p] = lastT;
-  }
-}
-
-/** Counts n records spread evenly over a slice into the windows their times fall in. */
-function countSpread(c: WindowedCounter, kt: Float64Array, kl: Float64Array, l0: number, mass: number, n: number): void {
-  let knot = 0;
-  for (let j = 0; j < n; j++) {
-    const target = l0 + ((j + 0.5) / n) * mass;
-    while (knot < KNOTS - 1 && kl[knot + 1] < target) knot++;
-    const dl = kl[knot + 1] - kl[knot];
-    c.add(dl > 0 ? kt[knot] + ((kt[knot + 1] - kt[knot]) * (target - kl[knot])) / dl : kt[knot], 1);
   }
 }

@@ -18,6 +18,7 @@
  * when a record is unaccounted for, and KernelError (time, component, event) on a model fault.
  * The report modules are loaded only by phase 7, so a worker thread never loads them.
  */
+import os from 'node:os';
 import type { Objective, Scenario } from './scenario/schema.js';
 import type { LoadOptions } from './scenario/load.js';
 import type { RunResult } from './metrics/result.js';
@@ -64,10 +65,41 @@ export interface ReplicateOptions {
 
 /**
  * Whether `n` replications on `jobs` cores run on this thread with their producers on another:
- * one run, a core to spare, and enough records to gain from it (model/producer-thread.ts).
+ * one run, a core to spare, and enough records to gain from it (model/producer-thread.ts). The
+ * thread changes no output, only the wall time, so the machine's load may decide it.
  */
 function producerThreadFor(scenario: Scenario, n: number, jobs: number): boolean {
-  return n === 1 && jobs > 1 && expectedRecords(scenario) >= PRODUCER_THREAD_RECORDS;
+  return n === 1 && jobs > 1 && expectedRecords(scenario) >= PRODUCER_THREAD_RECORDS && spareCore();
+}
+
+// The cores' times when this module was loaded, to tell whether another core is idle now.
+let cpuSnapshot = { at: performance.now(), cpus: os.cpus() };
+let spare: { at: number; value: boolean } | null = null;
+
+/**
+ * Whether a core besides this thread's is idle: over the time since the last look (at least
+ * 100 ms; the first look covers start-up), the machine's idle time is at least half a core. On
+ * a busy second core a producer thread made a 10M-record run 1.14x slower. The answer holds for
+ * two seconds, so that prepare() and the replicate() after it decide alike.
+ */
+function spareCore(): boolean {
+  const now = performance.now();
+  if (spare !== null && now - spare.at < 2_000) return spare.value;
+  if (now - cpuSnapshot.at < 100) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 - (now - cpuSnapshot.at));
+  const cpus = os.cpus();
+  let idle = 0;
+  let total = 0;
+  cpus.forEach((c, i) => {
+    const before = cpuSnapshot.cpus[i]?.times;
+    if (!before) return;
+    const t = c.times;
+    idle += t.idle - before.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq - (before.user + before.nice + before.sys + before.idle + before.irq);
+  });
+  const value = total > 0 ? (idle / total) * cpus.length >= 0.5 : cpus.length > 1;
+  cpuSnapshot = { at: performance.now(), cpus };
+  spare = { at: cpuSnapshot.at, value };
+  return value;
 }
 
 /**

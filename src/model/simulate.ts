@@ -37,11 +37,11 @@ import { SampleWindows } from '../metrics/windows.js';
 import { summarise, type Recording, type GroupOutcome, type ServiceOutcome } from '../metrics/summarise.js';
 import { ConservationError, checkConservation } from '../metrics/accounting.js';
 
-export { ConservationError, checkConservation };
+export { ConservationError, checkConservation, expectedRecords };
 import type { PartitionLog } from './log.js';
 import { producerMarks, producerOutcome } from './producer/index.js';
 import { ProducerThread, type ThreadResult } from './producer-thread.js';
-import { compileProfile } from './rate-profile.js';
+import { expectedRecords } from './estimate.js';
 import type { ConsumerGroup } from './consumer/group.js';
 import { buildGraph } from './topology.js';
 import { Probe } from './probe.js';
@@ -236,15 +236,6 @@ export const AUTO_BATCHED_RECORDS = 5_000_000;
 export function resolveFidelity(scenario: Scenario): 'exact' | 'batched' {
   if (scenario.fidelity !== 'auto') return scenario.fidelity;
   return expectedRecords(scenario) > AUTO_BATCHED_RECORDS ? 'batched' : 'exact';
-}
-
-/** Records the producers are expected to offer over the run (their rate profiles' integral). */
-export function expectedRecords(scenario: Scenario): number {
-  let expected = 0;
-  for (const p of scenario.producers) {
-    for (const s of compileProfile(p.rate, scenario.duration).segments) expected += ((s.r0 + s.r1) / 2) * (s.end - s.start);
-  }
-  return expected;
 }
 
 /**

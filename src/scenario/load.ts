@@ -7,7 +7,9 @@
  *   3. apply overrides to the plain data: the chosen variant's, then `--set`'s (overrides.ts);
  *   4. validate the data with the zod schema, which also fills in Kafka's defaults; every other
  *      variant is validated too, for its own mistakes;
- *   5. check that the scenario's name is a safe folder name for its outputs;
+ *   5. check that the scenario's name is a safe folder name for its outputs, and that the run
+ *      the scenario asks for can be done (model/estimate.ts: at most hours of computing, and
+ *      memory under 2 GiB, at least);
  *   6. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
  *      `file:line:col` (or under the `--set` or `--variant` at fault) with its path, what was
  *      expected and what was found; past MAX_ISSUES, the first ones and a count of the rest.
@@ -28,6 +30,7 @@ import { locate, readYaml, toData, type YamlSource } from './source.js';
 import { isPrefix, parseSet, resolvePath, setIn, variantNames, variantOverrides, type Override } from './overrides.js';
 import { closest } from './suggest.js';
 import { isMapping } from './introspect.js';
+import { sizeProblems } from '../model/estimate.js';
 
 export interface ScenarioIssue {
   file: string;
@@ -147,7 +150,7 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   }
 
   const picked = variant !== undefined && names.includes(variant) ? variantOverrides(data, variant) : [];
-  const chosen = new Checker(source, file, data).check([...picked, ...sets], 'all');
+  const chosen = new Checker(source, file, data).check([...picked, ...sets], 'all', sizeProblems);
   issues.push(...chosen.issues);
   // The scenario as each other variant makes it, without --set: only its own mistakes count
   // here. The variants themselves were checked above (no override can change them), so they are
@@ -183,7 +186,8 @@ class Checker {
   ) {}
 
   /** `report` says which problems to report: all of them, or only those the overrides cause. */
-  check(overrides: readonly Override[], report: 'all' | 'overrides'): { result: Checked['result']; issues: ScenarioIssue[] } {
+  /** `sizes`, for a scenario that validates: what would stop it from running (model/estimate.ts). */
+  check(overrides: readonly Override[], report: 'all' | 'overrides', sizes?: (s: Scenario) => Problem[]): { result: Checked['result']; issues: ScenarioIssue[] } {
     const issues: ScenarioIssue[] = [];
     const applied: Applied[] = [];
     let data = this.data;
@@ -197,6 +201,7 @@ class Checker {
       applied.push({ override, segments: r.segments });
     }
     const checked = validate(data);
+    if (sizes && checked.result.success && checked.problems.length === 0) checked.problems.push(...sizes(checked.result.data));
     for (const p of checked.problems) {
       const under = [...applied].reverse().find((a) => isPrefix(a.segments, p.path));
       if (under) {

@@ -1,0 +1,101 @@
+/**
+ * model/estimate.ts: a valid scenario whose run could not finish in hours, or fit in memory, is
+ * refused while loading, located at the knob to change, with the figure; the shipped scenarios
+ * and long but sane runs (a day at 2k/s) are not.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, parseScenario, ScenarioError } from '../../src/scenario/load.js';
+import { estimate, MAX_RUN_BYTES, MAX_RUN_SECONDS } from '../../src/model/estimate.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const flashSale = path.join(root, 'scenarios/flash-sale.yaml');
+
+function refusal(text: string, set: string[] = []): ScenarioError {
+  try {
+    parseScenario(text, 'big.yaml', { set });
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+const base = (over: { rate?: string; partitions?: number; duration?: string; interval?: string; producers?: string } = {}) => `name: big
+duration: ${over.duration ?? '30m'}
+sample-interval: ${over.interval ?? '1s'}
+topics: [{ name: t, partitions: ${over.partitions ?? 48} }]
+producers:
+${over.producers ?? `  - { name: p, topic: t, rate: ${over.rate ?? '20k/s'} }`}
+consumer-groups: [{ name: g, topic: t, instances: 8, processing: { per-record: 10us } }]
+`;
+
+describe('the estimate', () => {
+  it('counts the records the profiles offer, the windows and the lag values', () => {
+    const e = estimate(loadScenario(flashSale));
+    // 5 min at 20k/s, a 1 min ramp to 120k/s, 10 min at 120k/s, 14 min at 20k/s.
+    expect(e.records).toBeCloseTo(20e3 * 300 + 70e3 * 60 + 120e3 * 600 + 20e3 * 840, -3);
+    expect(e.windows).toBe(1800);
+    expect(e.partitionLagValues).toBe(1800 * 48);
+    expect(e.seconds).toBeLessThan(10);
+    expect(e.bytes).toBeLessThan(100 * 2 ** 20);
+  });
+
+  it('lets every shipped scenario and a day at 2k records/s through', () => {
+    for (const f of readdirSync(path.join(root, 'scenarios')).filter((x) => x.endsWith('.yaml'))) loadScenario(path.join(root, 'scenarios', f));
+    const day = estimate(parseScenario(base({ rate: '2k/s', duration: '24h' }), 'day.yaml'));
+    expect(day.records).toBeCloseTo(172.8e6, -5);
+    expect(day.seconds).toBeLessThan(MAX_RUN_SECONDS);
+    expect(day.bytes).toBeLessThan(MAX_RUN_BYTES);
+  });
+});
+
+describe('refused while loading, at the knob', () => {
+  it('10^9 records/s for 30 minutes: the producer rate, with the records and the time', () => {
+    const e = refusal(base({ rate: '1e9/s' }));
+    expect(e.issues).toHaveLength(1);
+    const [i] = e.issues;
+    expect([i.file, i.line, i.path]).toEqual(['big.yaml', 6, 'producers[0].rate']);
+    expect(i.message).toMatch(/^expected a run lagsim can finish: this one offers 1\.80e12 records over 30 min, at least 1\.04 days of computing .*the limit is 4 h.*lower the rate or shorten duration$/);
+  });
+
+  it('rate 1e308/s: refused the same way, no Infinity in the message', () => {
+    const [i] = refusal(base({ rate: '1e308/s' })).issues;
+    expect(i.path).toBe('producers[0].rate');
+    expect(i.message).toMatch(/more than 10\^308 records over 30 min, more of computing/);
+  });
+
+  it('100,000 partitions sampled every millisecond: the sample-interval, with the lag series size', () => {
+    const [i] = refusal(base({ partitions: 100_000, interval: '1ms', duration: '1000s', rate: '10/s' })).issues;
+    expect([i.line, i.path]).toEqual([3, 'sample-interval']);
+    expect(i.message).toMatch(/needs at least 746 GiB .*745 GiB of it for the per-partition lag series \(1M samples x 100,000 partitions\): use a longer sample-interval/);
+  });
+
+  it('1,000 producers x 1,000 instances over 48 partitions: their state', () => {
+    const producers = Array.from({ length: 1000 }, (_, k) => `  - { name: p${k}, topic: t, rate: 1/s, instances: 1000 }`).join('\n');
+    const [i] = refusal(base({ producers })).issues;
+    expect(i.path).toBe('producers');
+    expect(i.message).toMatch(/fits in memory: this one needs at least 9[0-9.]+ GiB .*fewer partitions or producer instances/);
+  });
+
+  it('through --set, under the --set that asked for it', () => {
+    const [i] = refusal(base(), ['producers.0.rate=1e9/s']).issues;
+    expect(i.file).toBe('--set producers.0.rate=1e9/s');
+  });
+
+  it('by sim: exit 2, the located message, nothing written, in seconds', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lagsim-estimate-'));
+    const file = path.join(dir, 'big.yaml');
+    writeFileSync(file, base({ rate: '1e9/s' }));
+    const started = performance.now();
+    const p = spawnSync(process.execPath, [path.join(root, 'bin/sim.js'), file, '--out', path.join(dir, 'out')], { encoding: 'utf8' });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: producers\\[0\\]\\.rate: expected a run lagsim can finish`));
+    expect(p.stderr).not.toMatch(/bug|at .*\.ts:\d+/);
+    expect(readdirSync(dir)).toEqual(['big.yaml']);
+    expect(performance.now() - started).toBeLessThan(20_000);
+  }, 30_000);
+});

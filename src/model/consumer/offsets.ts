@@ -13,7 +13,8 @@
  *   `auto.offset.reset` (FetchCollector.java): `earliest` loses only what retention deleted,
  *   `latest` skips everything still retained too. Retention deleting records nobody has fetched
  *   yet loses them. Each loss is a gap above the frontier, jumped over once processing reaches
- *   it, so "done or lost" stays a prefix of the log.
+ *   it, so "done or lost" stays a prefix of the log. Records a revoked member had fetched but not
+ *   processed, deleted before the next owner re-reads them, are lost when its reset jumps them.
  *
  * Every record that ends gets its line here by outcome (today only `done`).
  */
@@ -70,6 +71,7 @@ export class Offsets {
       this.duplicates += high - from;
       this.unique += to - high;
     } else {
+      if (from > high) this.skipped(p, high, from);
       this.unique += to - from;
     }
     this.doneHigh[p] = to;
@@ -106,6 +108,33 @@ export class Offsets {
     if (last && last[1] === from) last[1] = to;
     else gaps.push([from, to]);
     this.closeGap(p);
+  }
+
+  /**
+   * Processing of p resumes at `hi`, above the frontier `lo`: a reset moved the position past
+   * records that nobody processed. They had been fetched (so retention did not count them lost
+   * when it deleted them) by a member that was revoked before processing them, and the next
+   * owner, fetching from the last commit, found them gone (OFFSET_OUT_OF_RANGE). What no gap
+   * counts already is lost now: to retention below the log start, to the reset above it
+   * (`latest` skips what is still retained).
+   */
+  private skipped(p: number, lo: number, hi: number): void {
+    const start = this.logs[p].logStartOffset;
+    let at = lo;
+    const count = (a: number, b: number) => {
+      const deleted = Math.max(0, Math.min(b, start) - a);
+      const skipped = b - a - deleted;
+      if (skipped > 0 && this.reset === 'earliest') throw new Error(`internal: partition ${p}'s processing jumped over offsets ${Math.max(a, start)}..${b - 1}, which are still in the log`);
+      this.lost.retention += deleted;
+      this.lost['offset-reset'] += skipped;
+      this.lostCounter.add(this.sim.now, b - a);
+    };
+    for (const [a, b] of this.gaps.get(p) ?? []) {
+      if (a >= hi) break;
+      if (a > at) count(at, a);
+      at = Math.max(at, b);
+    }
+    if (hi > at) count(at, hi);
   }
 
   private closeGap(p: number): void {

@@ -261,9 +261,9 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
     if (m) m.fetcher.dataAppended(p);
   }
 
-  /** Retention deleted [from, to) of p: what no one had fetched yet is lost. */
-  deleted(p: number, from: number, to: number, _now: number): void {
-    this.offsets.deleted(p, from, to);
+  /** Retention deleted [from, to) of p. */
+  deleted(_p: number, _from: number, _to: number, _now: number): void {
+    // Nothing yet: a deleted record is lost once nobody can process it any more (Offsets).
   }
 
   offsetOutOfRange(p: number): number {
@@ -424,6 +424,19 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
     const slots = this.lifecycle.slots;
     for (const m of slots) m?.processing.settle();
     for (const m of this.members) if (!slots.includes(m)) m.processing.settle();
+    this.offsets.settle(end, this.unfinished());
+  }
+
+  /** The members' unfinished runs at the end, after settle: [p, from, to] triples each. */
+  private unfinished(): number[][] {
+    const out: number[][] = [];
+    const seen = new Set<Member>();
+    for (const m of [...this.lifecycle.slots, ...this.members]) {
+      if (!m || seen.has(m)) continue;
+      seen.add(m);
+      out.push(m.processing.settled);
+    }
+    return out;
   }
 
   /** Offsets of p processed or lost (everything below is accounted for), for the run's end. */
@@ -438,13 +451,6 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
 
   /** Records handed to the application and not completed at the end, not counted elsewhere. */
   inProcessing(leo: (p: number) => number): number {
-    const unfinished: number[][] = [];
-    const seen = new Set<Member>();
-    for (const m of [...this.lifecycle.slots, ...this.members]) {
-      if (!m || seen.has(m)) continue;
-      seen.add(m);
-      unfinished.push(m.processing.settled);
-    }
-    return this.offsets.inProcessing(unfinished, leo);
+    return this.offsets.inProcessing(this.unfinished(), leo);
   }
 }

@@ -11,10 +11,10 @@
  *   from the last accepted commit) are duplicates: duplicates = completions - distinct offsets.
  * - Losses: a fetch below the log start returns OFFSET_OUT_OF_RANGE and the consumer resets by
  *   `auto.offset.reset` (FetchCollector.java): `earliest` loses only what retention deleted,
- *   `latest` skips everything still retained too. Retention deleting records nobody has fetched
- *   yet loses them. Each loss is a gap above the frontier, jumped over once processing reaches
- *   it, so "done or lost" stays a prefix of the log. Records a revoked member had fetched but not
- *   processed, deleted before the next owner re-reads them, are lost when its reset jumps them.
+ *   `latest` skips everything still retained too. A record is lost when it is certain nobody
+ *   will process it: when processing resumes past it after a reset, or at the run's end if
+ *   nobody holds it then. Not when it is deleted or skipped: a member may hold it then, fetched
+ *   and not yet processed, and go on to process it, even after it has left the group.
  *
  * Every record that ends gets its line here by outcome (today only `done`).
  */
@@ -39,11 +39,10 @@ export class Offsets {
   duplicates = 0;
   readonly lost = { retention: 0, 'offset-reset': 0 };
 
-  /**
-   * Per partition, runs of offsets [from, to) above everything processed that will never be
-   * processed (deleted before being fetched, or skipped by a reset), in offset order.
-   */
-  private readonly gaps = new Map<number, [number, number][]>();
+  /** Per partition, the runs of offsets [from, to) a `latest` reset skipped while they were still in the log. */
+  private readonly skippedByReset = new Map<number, [number, number][]>();
+  /** Per partition, offsets above the done frontier counted lost at the run's end. */
+  private readonly lostAtEnd: Float64Array;
 
   constructor(
     private readonly sim: Simulation,
@@ -58,6 +57,7 @@ export class Offsets {
     this.fetchOffset = new Float64Array(P);
     this.position = new Float64Array(P);
     this.doneHigh = new Float64Array(P);
+    this.lostAtEnd = new Float64Array(P);
   }
 
   /** Offsets [from, to) of partition p ended with `outcome`. */
@@ -71,11 +71,10 @@ export class Offsets {
       this.duplicates += high - from;
       this.unique += to - high;
     } else {
-      if (from > high) this.skipped(p, high, from);
+      if (from > high) this.loseSkipped(p, high, from, this.sim.now, true);
       this.unique += to - from;
     }
     this.doneHigh[p] = to;
-    if (this.gaps.size > 0) this.closeGap(p);
   }
 
   /** An accepted commit of these (partition, offset) pairs. */
@@ -91,65 +90,30 @@ export class Offsets {
 
   // ---- retention: lost records and offset resets ------------------------------------------
 
-  /** First offset of p not yet fetched by whoever consumes it (or not yet processed, if nobody does). */
-  private frontier(p: number): number {
-    const gaps = this.gaps.get(p);
-    const high = Math.max(this.doneHigh[p], gaps && gaps.length > 0 ? gaps[gaps.length - 1][1] : 0);
-    return this.consumer[p] ? Math.max(high, this.fetchOffset[p]) : high;
-  }
-
-  private lose(p: number, from: number, to: number, reason: 'retention' | 'offset-reset'): void {
-    if (to <= from) return;
-    this.lost[reason] += to - from;
-    this.lostCounter.add(this.sim.now, to - from);
-    let gaps = this.gaps.get(p);
-    if (!gaps) this.gaps.set(p, (gaps = []));
-    const last = gaps[gaps.length - 1];
-    if (last && last[1] === from) last[1] = to;
-    else gaps.push([from, to]);
-    this.closeGap(p);
-  }
-
   /**
-   * Processing of p resumes at `hi`, above the frontier `lo`: a reset moved the position past
-   * records that nobody processed. They had been fetched (so retention did not count them lost
-   * when it deleted them) by a member that was revoked before processing them, and the next
-   * owner, fetching from the last commit, found them gone (OFFSET_OUT_OF_RANGE). What no gap
-   * counts already is lost now: to retention below the log start, to the reset above it
-   * (`latest` skips what is still retained).
+   * Offsets [lo, hi) of p that nobody processed and nobody will: processing resumed past them
+   * after a reset (`strict`), or the run ended. Below the log start, retention deleted them
+   * (never fetched, or fetched by a member revoked before processing them, so that the next
+   * owner, fetching from the last commit, found them gone); in a run a `latest` reset skipped,
+   * the reset did. They are lost now. Anything else is still in the log: an internal error when
+   * processing jumped over it (`strict`), left alone at the run's end. Returns how many were lost.
    */
-  private skipped(p: number, lo: number, hi: number): void {
+  private loseSkipped(p: number, lo: number, hi: number, at: number, strict: boolean): number {
     const start = this.logs[p].logStartOffset;
-    let at = lo;
-    const count = (a: number, b: number) => {
-      const deleted = Math.max(0, Math.min(b, start) - a);
-      const skipped = b - a - deleted;
-      if (skipped > 0 && this.reset === 'earliest') throw new Error(`internal: partition ${p}'s processing jumped over offsets ${Math.max(a, start)}..${b - 1}, which are still in the log`);
-      this.lost.retention += deleted;
-      this.lost['offset-reset'] += skipped;
-      this.lostCounter.add(this.sim.now, b - a);
-    };
-    for (const [a, b] of this.gaps.get(p) ?? []) {
-      if (a >= hi) break;
-      if (a > at) count(at, a);
-      at = Math.max(at, b);
+    let deleted = Math.max(0, Math.min(hi, start) - lo);
+    let skipped = 0;
+    for (const [a, b] of this.skippedByReset.get(p) ?? []) {
+      const from = Math.max(a, lo, start);
+      const to = Math.min(b, hi);
+      if (to > from) skipped += to - from;
     }
-    if (hi > at) count(at, hi);
-  }
-
-  private closeGap(p: number): void {
-    const gaps = this.gaps.get(p);
-    if (!gaps) return;
-    while (gaps.length > 0 && this.doneHigh[p] >= gaps[0][0]) {
-      this.doneHigh[p] = Math.max(this.doneHigh[p], gaps[0][1]);
-      gaps.shift();
-    }
-    if (gaps.length === 0) this.gaps.delete(p);
-  }
-
-  /** Retention deleted [from, to) of p: what no one had fetched yet is lost. */
-  deleted(p: number, from: number, to: number): void {
-    this.lose(p, Math.max(from, this.frontier(p)), to, 'retention');
+    const rest = hi - lo - deleted - skipped;
+    if (strict && rest > 0) throw new Error(`internal: partition ${p}'s processing jumped over ${rest} offsets in ${Math.max(lo, start)}..${hi - 1} still in the log`);
+    if (deleted + skipped === 0) return 0;
+    this.lost.retention += deleted;
+    this.lost['offset-reset'] += skipped;
+    this.lostCounter.add(at, deleted + skipped);
+    return deleted + skipped;
   }
 
   /** OFFSET_OUT_OF_RANGE for p: where the consumer fetches from now, by auto.offset.reset. */
@@ -157,19 +121,47 @@ export class Offsets {
     const log = this.logs[p];
     const start = log.logStartOffset;
     if (this.reset === 'earliest') return start;
-    // latest: everything still retained is skipped.
+    // latest: everything still retained is skipped (lost once processing resumes past it).
     const end = log.endOffsetBefore(this.sim.now + 1);
-    this.lose(p, Math.max(start, this.frontier(p)), end, 'offset-reset');
+    if (end > start) {
+      // Log starts and ends only grow, so a reset's run starts at or after the last one's start.
+      const runs = this.skippedByReset.get(p) ?? this.skippedByReset.set(p, []).get(p)!;
+      const last = runs[runs.length - 1];
+      if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+      else runs.push([start, end]);
+    }
     return Math.max(start, end);
   }
 
   // ---- at the run's end -------------------------------------------------------------------
 
-  /** Offsets of p processed or lost (everything below is accounted for). */
+  /**
+   * At the run's end: what lies above the done frontier, below the log start or in a run a
+   * reset skipped, that nobody holds (`unfinished`: the members' unfinished runs, [p, from, to]
+   * triples) will never be processed, and is lost now.
+   */
+  settle(end: number, unfinished: readonly number[][]): void {
+    const at = Math.max(0, end - 1);
+    for (let p = 0; p < this.logs.length; p++) {
+      let limit = this.logs[p].logStartOffset;
+      for (const [, b] of this.skippedByReset.get(p) ?? []) limit = Math.max(limit, b);
+      let from = this.doneHigh[p];
+      if (limit <= from) continue;
+      const held: [number, number][] = [];
+      for (const r of unfinished) for (let i = 0; i < r.length; i += 3) if (r[i] === p) held.push([r[i + 1], r[i + 2]]);
+      held.sort((x, y) => x[0] - y[0]);
+      for (const [a, b] of held) {
+        if (a >= limit) break;
+        if (a > from) this.lostAtEnd[p] += this.loseSkipped(p, from, a, at, false);
+        from = Math.max(from, b);
+      }
+      if (from < limit) this.lostAtEnd[p] += this.loseSkipped(p, from, limit, at, false);
+    }
+  }
+
+  /** Offsets of p processed or lost (the done frontier, and what was lost above it at the end). */
   accountedOffsets(p: number): number {
-    let n = this.doneHigh[p];
-    for (const [from, to] of this.gaps.get(p) ?? []) n += to - from;
-    return n;
+    return this.doneHigh[p] + this.lostAtEnd[p];
   }
 
   /**

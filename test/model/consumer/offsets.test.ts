@@ -29,28 +29,38 @@ describe('Offsets', () => {
     expect(offsets.accountedOffsets(1)).toBe(0);
   });
 
-  it('loses to retention only what nobody fetched, and processing jumps the gap once it reaches it', () => {
-    const { offsets, lost } = books();
+  it('loses a deleted record when processing resumes past it after a reset, not when it is deleted', () => {
+    const logs = [{ logStartOffset: 20 }, { logStartOffset: 0 }] as unknown as PartitionLog[];
+    const lost = new WindowedCounter(new SampleWindows(10_000_000, 1_000_000));
+    const offsets = new Offsets(new Simulation(), logs, lost, 'earliest', [{}, null]);
     offsets.recordsEnded(0, 0, 10, 'done');
-    offsets.deleted(0, 0, 20); // 10..19 were never processed: lost
+    // 10..19 were deleted; a member may still hold them, so nothing is lost yet.
+    expect(offsets.lost.retention).toBe(0);
+    // The next owner reset to the log start (20) and processed from there: 10..19 are lost.
+    offsets.recordsEnded(0, 20, 25, 'done');
     expect(offsets.lost).toEqual({ retention: 10, 'offset-reset': 0 });
     expect(lost.values[0]).toBe(10);
-    expect(offsets.doneHigh[0]).toBe(20);
-    expect(offsets.accountedOffsets(0)).toBe(20);
+    expect(offsets.unique).toBe(15);
+    expect(offsets.accountedOffsets(0)).toBe(25);
   });
 
-  it('keeps a gap above the frontier until processing closes up to it', () => {
-    const consumer: (object | null)[] = [{}, null];
-    const { offsets } = books(consumer);
-    offsets.fetchOffset[0] = 30; // fetched up to 30, processed up to 10
+  it('under earliest, a jump over offsets still in the log is an internal error', () => {
+    const logs = [{ logStartOffset: 5 }, { logStartOffset: 0 }] as unknown as PartitionLog[];
+    const offsets = new Offsets(new Simulation(), logs, new WindowedCounter(new SampleWindows(10_000_000, 1_000_000)), 'earliest', [null, null]);
+    expect(() => offsets.recordsEnded(0, 10, 12, 'done')).toThrow(/internal: partition 0's processing jumped over 5 offsets in 5\.\.9 still in the log/);
+  });
+
+  it('at the end, loses what lies below the log start that nobody processed or holds', () => {
+    const logs = [{ logStartOffset: 40 }, { logStartOffset: 0 }] as unknown as PartitionLog[];
+    const lost = new WindowedCounter(new SampleWindows(10_000_000, 1_000_000));
+    const offsets = new Offsets(new Simulation(), logs, lost, 'earliest', [null, null]);
     offsets.recordsEnded(0, 0, 10, 'done');
-    offsets.deleted(0, 0, 40); // only 30..39 were not fetched
+    // A member still holds 10..29 in its batch: only 30..39 are lost.
+    offsets.settle(10_000_000, [[0, 10, 30]]);
     expect(offsets.lost.retention).toBe(10);
-    expect(offsets.doneHigh[0]).toBe(10);
+    expect(lost.values[9]).toBe(10);
     expect(offsets.accountedOffsets(0)).toBe(20);
-    offsets.recordsEnded(0, 10, 30, 'done');
-    expect(offsets.doneHigh[0]).toBe(40);
-    expect(offsets.accountedOffsets(0)).toBe(40);
+    expect(offsets.inProcessing([[0, 10, 30]], () => 100)).toBe(20);
   });
 
   it('counts the union of unfinished runs above the frontier and below the log end once', () => {

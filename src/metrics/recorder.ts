@@ -3,6 +3,10 @@
  * `service:payments`, and `end-to-end`): the windowed counters the components add to as things
  * happen, and the state sampled from the probe at every window's end. Components write only
  * through the counters they are handed; the summary (summarise.ts) reads only what is here.
+ *
+ * Every per-window value lives in a typed array sized up front from the window count
+ * (SampleWindows), so what a run holds grows with its output series and nothing else: no array
+ * per sample, no growth by copying, nothing on the JavaScript heap for the collector to walk.
  */
 import { WindowedCounter, WindowedHistogram, type SampleWindows } from './windows.js';
 
@@ -27,21 +31,42 @@ export interface GroupCounters {
   latency: WindowedHistogram;
 }
 
-/** A group's state at each sample, from the probe. */
-export interface GroupSamples {
-  lag: number[];
-  maxPartitionLag: number[];
+/** A group's state at each window's end, from the probe: entry w is window w's sample. */
+export class GroupSamples {
+  readonly lag: Float64Array;
+  readonly maxPartitionLag: Float64Array;
   /** Seconds. */
-  lagSeconds: number[];
-  partitionLag: number[][];
-  consumers: number[];
-  pausedPartitions: number[];
-  unownedPartitions: number[];
+  readonly lagSeconds: Float64Array;
+  /** Lag per partition, window by window: window w's partition p is at w * partitions + p. */
+  readonly partitionLag: Float64Array;
+  readonly consumers: Int32Array;
+  readonly pausedPartitions: Int32Array;
+  readonly unownedPartitions: Int32Array;
+
+  constructor(
+    windows: number,
+    readonly partitions: number,
+  ) {
+    this.lag = new Float64Array(windows);
+    this.maxPartitionLag = new Float64Array(windows);
+    this.lagSeconds = new Float64Array(windows);
+    this.partitionLag = new Float64Array(windows * partitions);
+    this.consumers = new Int32Array(windows);
+    this.pausedPartitions = new Int32Array(windows);
+    this.unownedPartitions = new Int32Array(windows);
+  }
+
+  /** Window w's lag per partition: a view of `partitionLag` the probe fills in place. */
+  partitionLagAt(w: number): Float64Array {
+    return this.partitionLag.subarray(w * this.partitions, (w + 1) * this.partitions);
+  }
 }
 
 export class Recorder {
-  /** Sample times, seconds. */
-  readonly time: number[] = [];
+  /** Sample times, seconds: entry w is window w's end, once it has been sampled. */
+  readonly time: Float64Array;
+  /** Windows sampled so far (`time` and every group's samples hold this many). */
+  sampled = 0;
   /** End-to-end latency of records completing the pipeline, ticks, by completion time. */
   readonly endToEnd: WindowedHistogram;
   private readonly topicCounters = new Map<string, TopicCounters>();
@@ -51,6 +76,16 @@ export class Recorder {
   /** The run's sample windows, which every counter here shares. */
   constructor(readonly sampling: SampleWindows) {
     this.endToEnd = new WindowedHistogram(sampling);
+    this.time = new Float64Array(sampling.count);
+  }
+
+  /** Starts the sample of the next window, taken at T (ticks): records its time and returns its index. */
+  nextSample(T: number): number {
+    const w = this.sampled;
+    if (w >= this.sampling.count) throw new Error(`internal: sample at t=${T} after all ${this.sampling.count} windows were sampled`);
+    this.time[w] = T / 1e6;
+    this.sampled = w + 1;
+    return w;
   }
 
   private counter(): WindowedCounter {
@@ -78,12 +113,15 @@ export class Recorder {
     return c;
   }
 
-  samples(group: string): GroupSamples {
+  /** The samples of group `group`, whose topic has `partitions` partitions (made on first use). */
+  samples(group: string, partitions: number): GroupSamples {
     const id = `group:${group}`;
     let s = this.groupSamples.get(id);
     if (s === undefined) {
-      s = { lag: [], maxPartitionLag: [], lagSeconds: [], partitionLag: [], consumers: [], pausedPartitions: [], unownedPartitions: [] };
+      s = new GroupSamples(this.sampling.count, partitions);
       this.groupSamples.set(id, s);
+    } else if (s.partitions !== partitions) {
+      throw new Error(`internal: samples of ${id} asked for with ${partitions} partitions, made with ${s.partitions}`);
     }
     return s;
   }

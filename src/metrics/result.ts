@@ -35,8 +35,12 @@ export interface RunResult {
   /** Window end times, seconds. */
   time: number[];
   series: Series;
-  /** Lag per partition at each sample, per group: partitionLag[group][sample][partition], records. */
-  partitionLag: Record<string, number[][]>;
+  /**
+   * Lag per partition at each sample, per group: partitionLag[group][sample][partition], records.
+   * A run's rows are views of one Float64Array per group (one allocation, off the JavaScript
+   * heap, however long the run); read them by index, or Array.from one for an array's methods.
+   */
+  partitionLag: Record<string, ArrayLike<number>[]>;
   /** Things that happened at a time, to mark on charts' time axis. */
   events: MarkedEvent[];
   summary: Summary;
@@ -241,7 +245,7 @@ export interface Stage {
   groupSeries: GroupSeries;
   topicSummary: TopicSummary;
   groupSummary: GroupSummary;
-  partitionLag: number[][];
+  partitionLag: ArrayLike<number>[];
 }
 
 export function mainStage(result: RunResult): Stage {

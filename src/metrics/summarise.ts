@@ -66,7 +66,11 @@ export function summarise(run: Recording): RunResult {
   const { scenario, recorder, accounting } = run;
   const end = scenario.duration;
   const interval = scenario['sample-interval'];
-  const time = recorder.time;
+  if (recorder.sampled !== recorder.sampling.count) throw new Error(`internal: ${recorder.sampled} of ${recorder.sampling.count} windows sampled`);
+  // RunResult's series are plain arrays (readers test them with Array.isArray): the recorder's
+  // typed arrays are copied into them once, here. Partition lag, windows x partitions, is not:
+  // its rows are views of the recorder's one array.
+  const time = Array.from(recorder.time);
   const windowSeconds = (w: number) => (recorder.sampling.endOf(w) - recorder.sampling.startOf(w)) / US;
   const perSecond = (values: Float64Array) => Array.from(values, (v, w) => v / windowSeconds(w));
   const meanLevel = (values: Float64Array) => Array.from(values, (v, w) => v / (windowSeconds(w) * US));
@@ -94,25 +98,28 @@ export function summarise(run: Recording): RunResult {
 
   const groupSeries: Record<string, GroupSeries> = {};
   const groupSummaries: Record<string, GroupSummary> = {};
-  const partitionLag: Record<string, number[][]> = {};
+  const partitionLag: Record<string, ArrayLike<number>[]> = {};
   for (const [name, g] of Object.entries(run.groups)) {
     const c = recorder.groupMetrics(name);
-    const s = recorder.samples(name);
+    const s = recorder.samples(name, run.topics[g.topic].partitions);
     const processedRate = perSecond(c.processed.values);
+    const lag = Array.from(s.lag);
+    const maxPartitionLag = Array.from(s.maxPartitionLag);
+    const lagSeconds = Array.from(s.lagSeconds);
     groupSeries[name] = {
       processedRate,
-      lag: s.lag,
-      maxPartitionLag: s.maxPartitionLag,
-      lagSeconds: s.lagSeconds,
-      consumers: s.consumers,
-      pausedPartitions: s.pausedPartitions,
-      unownedPartitions: s.unownedPartitions,
+      lag,
+      maxPartitionLag,
+      lagSeconds,
+      consumers: Array.from(s.consumers),
+      pausedPartitions: Array.from(s.pausedPartitions),
+      unownedPartitions: Array.from(s.unownedPartitions),
       lostRate: perSecond(c.lost.values),
     };
-    partitionLag[name] = s.partitionLag;
+    partitionLag[name] = Array.from({ length: recorder.sampled }, (_, w) => s.partitionLagAt(w));
     const { topic: _topic, instances: _instances, ...figures } = g;
     groupSummaries[name] = {
-      lag: lagSummary(time, s.lag, s.lagSeconds, s.maxPartitionLag),
+      lag: lagSummary(time, lag, lagSeconds, maxPartitionLag),
       throughput: { meanProcessedPerSecond: accounting.processed / seconds, peakProcessedPerSecond: maxOf(processedRate, 0) },
       ...figures,
     };
@@ -133,7 +140,8 @@ export function summarise(run: Recording): RunResult {
     };
   }
 
-  const windows = recorder.endToEnd.summaries;
+  const e2e = recorder.endToEnd;
+  const latencyMs = (values: Float64Array) => Array.from(values, (v) => (Number.isNaN(v) ? null : v / 1000));
   return {
     version: RESULT_VERSION,
     scenario: {
@@ -158,10 +166,10 @@ export function summarise(run: Recording): RunResult {
       groups: groupSeries,
       services: serviceSeries,
       endToEnd: {
-        latencyP50: windows.map((s) => ms(s.p50)),
-        latencyP95: windows.map((s) => ms(s.p95)),
-        latencyP99: windows.map((s) => ms(s.p99)),
-        latencyMax: windows.map((s) => ms(s.max)),
+        latencyP50: latencyMs(e2e.p50),
+        latencyP95: latencyMs(e2e.p95),
+        latencyP99: latencyMs(e2e.p99),
+        latencyMax: latencyMs(e2e.max),
       },
     },
     partitionLag,

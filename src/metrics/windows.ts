@@ -98,7 +98,14 @@ export interface WindowSummary {
 export class WindowedHistogram {
   /** The whole run's histogram, all windows merged. */
   readonly overall = new Histogram();
-  readonly summaries: WindowSummary[];
+  /**
+   * Each closed window's percentiles and max, ticks: one typed array per figure, sized to the
+   * window count up front, NaN where nothing was recorded (read through `summary`).
+   */
+  readonly p50: Float64Array;
+  readonly p95: Float64Array;
+  readonly p99: Float64Array;
+  readonly max: Float64Array;
   private open = new Map<number, Histogram>();
   private pool: Histogram[] = [];
   private closedBefore = 0;
@@ -108,7 +115,10 @@ export class WindowedHistogram {
   constructor(readonly sampling: SampleWindows) {
     this.interval = sampling.interval;
     this.end = sampling.end;
-    this.summaries = new Array(sampling.count);
+    this.p50 = new Float64Array(sampling.count);
+    this.p95 = new Float64Array(sampling.count);
+    this.p99 = new Float64Array(sampling.count);
+    this.max = new Float64Array(sampling.count);
   }
 
   /** The histogram that collects values happening at time t, or undefined at or after the run's end. */
@@ -124,19 +134,29 @@ export class WindowedHistogram {
     return h;
   }
 
+  /** Window w's percentiles and max (null where nothing was recorded), or undefined while it is still open. */
+  summary(w: number): WindowSummary | undefined {
+    if (!(w >= 0 && w < this.closedBefore)) return undefined;
+    const value = (v: number) => (Number.isNaN(v) ? null : v);
+    return { p50: value(this.p50[w]), p95: value(this.p95[w]), p99: value(this.p99[w]), max: value(this.max[w]) };
+  }
+
   /** Summarises and recycles every window that ends at or before `now` (every window at the run's end). */
   closeUntil(now: number): void {
     const upTo = this.sampling.endedBy(now);
     for (let w = this.closedBefore; w < upTo; w++) {
       const h = this.open.get(w);
       if (h) {
-        this.summaries[w] = { p50: h.quantile(0.5), p95: h.quantile(0.95), p99: h.quantile(0.99), max: h.count > 0 ? h.max : null };
+        this.p50[w] = h.quantile(0.5) ?? NaN;
+        this.p95[w] = h.quantile(0.95) ?? NaN;
+        this.p99[w] = h.quantile(0.99) ?? NaN;
+        this.max[w] = h.count > 0 ? h.max : NaN;
         this.overall.merge(h);
         h.reset();
         this.open.delete(w);
         this.pool.push(h);
       } else {
-        this.summaries[w] = { p50: null, p95: null, p99: null, max: null };
+        this.p50[w] = this.p95[w] = this.p99[w] = this.max[w] = NaN;
       }
     }
     if (upTo > this.closedBefore) this.closedBefore = upTo;

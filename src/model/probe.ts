@@ -13,9 +13,9 @@
 import { formatDuration } from '../scenario/units.js';
 import type { Graph, GroupNode } from './topology.js';
 
-/** One group's lag state at T. `partitionLag` is a fresh array the caller may keep. */
+/** One group's lag state at T. `partitionLag` is the caller's `into`, or a fresh array the caller may keep. */
 export interface GroupState {
-  partitionLag: number[];
+  partitionLag: Float64Array;
   lag: number;
   maxPartitionLag: number;
   /** Age of the oldest appended, unprocessed record, ticks (0 when none). */
@@ -39,13 +39,15 @@ export class Probe {
     this.lastCommitted = graph.groups.map((g) => new Float64Array(g.topic.partitions));
   }
 
-  group(index: number, T: number): GroupState {
+  /** Group `index`'s state at T; its partitions' lag is written into `into` when given (the recorder's row for the window). */
+  group(index: number, T: number, into?: Float64Array): GroupState {
     const node: GroupNode = this.graph.groups[index];
     const { group } = node;
     const logs = node.topic.logs;
     const P = logs.length;
     const last = this.lastCommitted[index];
-    const row: number[] = new Array(P);
+    const row = into ?? new Float64Array(P);
+    if (row.length !== P) throw new Error(`internal: ${row.length} cells for the lag of ${P} partitions of ${node.topic.name}`);
     let sum = 0;
     let max = 0;
     let oldest = 0;

@@ -84,20 +84,19 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
 
   // ---- sampling (rule 1) --------------------------------------------------------------------
   const probe = new Probe(graph);
-  const groupSamples = graph.groups.map((g) => recorder.samples(g.name));
+  const groupSamples = graph.groups.map((g) => recorder.samples(g.name, g.topic.partitions));
   const sample = (T: number) => {
+    const w = recorder.nextSample(T);
     for (let i = 0; i < graph.groups.length; i++) {
-      const state = probe.group(i, T);
       const s = groupSamples[i];
-      s.lag.push(state.lag);
-      s.maxPartitionLag.push(state.maxPartitionLag);
-      s.lagSeconds.push(state.lagAge / US);
-      s.partitionLag.push(state.partitionLag);
-      s.pausedPartitions.push(state.pausedPartitions);
-      s.unownedPartitions.push(state.unownedPartitions);
-      s.consumers.push(state.members);
+      const state = probe.group(i, T, s.partitionLagAt(w));
+      s.lag[w] = state.lag;
+      s.maxPartitionLag[w] = state.maxPartitionLag;
+      s.lagSeconds[w] = state.lagAge / US;
+      s.pausedPartitions[w] = state.pausedPartitions;
+      s.unownedPartitions[w] = state.unownedPartitions;
+      s.consumers[w] = state.members;
     }
-    recorder.time.push(T / US);
     recorder.endToEnd.closeUntil(T);
     options.onProgress?.(T / end);
   };

@@ -21,9 +21,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** A file of a report, whole in memory: its text or its bytes. */
 export interface OutputFile {
   name: string;
   content: string | Uint8Array;
+}
+
+/** A file to write: whole, or its text in chunks made as the file is written (a long run's CSV). */
+export interface StagedFile {
+  name: string;
+  content: string | Uint8Array | Iterable<string>;
 }
 
 /** The output directory exists but does not look like a report we may replace. */
@@ -143,7 +150,7 @@ function isMissing(error: unknown): boolean {
  * Replaces `outDir` with a directory holding exactly `files`. An existing `outDir` is replaced
  * only if it is empty or holds a report.md: `--out .` by mistake must not delete a working tree.
  */
-export async function replaceDirectory(outDir: string, files: readonly OutputFile[]): Promise<void> {
+export async function replaceDirectory(outDir: string, files: readonly StagedFile[]): Promise<void> {
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
   const base = path.basename(target);

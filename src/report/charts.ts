@@ -508,7 +508,7 @@ const MIB = 1024 * 1024;
  * the most lagging partition first (the one a reader will ask about), then every `every`-th
  * partition that does not crowd a label already there.
  */
-export function partitionLabels(partitionLag: readonly (readonly number[])[], partitions: number, every: number): number[] {
+export function partitionLabels(partitionLag: readonly ArrayLike<number>[], partitions: number, every: number): number[] {
   if (every <= 1) return Array.from({ length: partitions }, (_, p) => p);
   let hottest = 0;
   let worst = -Infinity;

@@ -4,6 +4,11 @@
  *
  * Numbers are written with String(n), the shortest text that reads back as the same double;
  * a window with no value (null) is an empty cell.
+ *
+ * A day of 1 s samples is ~86k rows (x 49 columns for partition-lag.csv), so the report writes
+ * each file from `...Chunks`: text of ~64 KiB at a time, made as the file is written, so no
+ * whole file and no array of its lines is ever held. The `...Csv` functions join the same chunks
+ * (for tests and small runs); both give the same text.
  */
 import { mainStage, type RunResult } from '../metrics/result.js';
 
@@ -43,31 +48,78 @@ export function timeseriesColumns(result: RunResult): Column[] {
   return columns;
 }
 
+/** timeseries.csv: a header, then a row per sample. */
 export function timeseriesCsv(result: RunResult): string {
-  return table(timeseriesColumns(result), result.time.length);
+  return [...timeseriesCsvChunks(result)].join('');
 }
 
-/** time_s, then the lag of each partition p0, p1, ... of the first stage's topic for its group, in records. */
+/** timeseries.csv in chunks, made as they are read; each iteration starts again from the header. */
+export function timeseriesCsvChunks(result: RunResult): Iterable<string> {
+  const columns = timeseriesColumns(result);
+  const rows = result.time.length;
+  checkLengths(columns, rows);
+  return { [Symbol.iterator]: () => tableChunks(columns, rows) };
+}
+
+/** partition-lag.csv: time_s, then the lag of each partition p0, p1, ... of the first stage's topic for its group, in records. */
 export function partitionLagCsv(result: RunResult): string {
+  return [...partitionLagCsvChunks(result)].join('');
+}
+
+/** partition-lag.csv in chunks, made as they are read, row by row from the run's partition lag (never a column copied out). */
+export function partitionLagCsvChunks(result: RunResult): Iterable<string> {
   const stage = mainStage(result);
   const rows = stage.partitionLag;
   const partitions = rows[0]?.length ?? stage.partitions;
-  const columns: Column[] = [['time_s', result.time]];
-  for (let p = 0; p < partitions; p++) columns.push([`p${p}`, rows.map((row) => row[p])]);
-  return table(columns, result.time.length);
+  const time = result.time;
+  if (partitions > 0 && rows.length !== time.length) {
+    throw new Error(`series p0 has ${rows.length} values but the run has ${time.length} samples`);
+  }
+  const header = ['time_s', ...Array.from({ length: partitions }, (_, p) => `p${p}`)].join(',');
+  const line = (i: number): string => {
+    const row = rows[i];
+    let text = cell(time[i], 'time_s', i);
+    for (let p = 0; p < partitions; p++) text += ',' + cell(row[p], `p${p}`, i);
+    return text;
+  };
+  return { [Symbol.iterator]: () => chunks(header, time.length, line) };
 }
 
-function table(columns: Column[], rows: number): string {
+function checkLengths(columns: readonly Column[], rows: number): void {
   for (const [name, values] of columns) {
     if (values.length !== rows) {
       throw new Error(`series ${name} has ${values.length} values but the run has ${rows} samples`);
     }
   }
-  const lines = [columns.map(([name]) => quote(name)).join(',')];
+}
+
+function tableChunks(columns: readonly Column[], rows: number): Generator<string> {
+  const header = columns.map(([name]) => quote(name)).join(',');
+  const line = (i: number): string => {
+    let text = '';
+    for (let c = 0; c < columns.length; c++) {
+      const [name, values] = columns[c];
+      text += (c === 0 ? '' : ',') + cell(values[i], name, i);
+    }
+    return text;
+  };
+  return chunks(header, rows, line);
+}
+
+/** Chunks of text this many characters or a little more (one line past it). */
+const CHUNK = 64 * 1024;
+
+/** The header and `rows` lines, each ending in "\n", gathered into chunks of about CHUNK characters. */
+function* chunks(header: string, rows: number, line: (i: number) => string): Generator<string> {
+  let text = header + '\n';
   for (let i = 0; i < rows; i++) {
-    lines.push(columns.map(([name, values]) => cell(values[i], name, i)).join(','));
+    text += line(i) + '\n';
+    if (text.length >= CHUNK) {
+      yield text;
+      text = '';
+    }
   }
-  return lines.join('\n') + '\n';
+  if (text !== '') yield text;
 }
 
 function cell(value: number | null | undefined, column: string, row: number): string {

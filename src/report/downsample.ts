@@ -51,7 +51,7 @@ export interface LagBucket {
  */
 export function bucketPartitionLag(
   time: readonly number[],
-  partitionLag: readonly (readonly number[])[],
+  partitionLag: readonly ArrayLike<number>[],
   maxBuckets: number,
 ): LagBucket[] {
   const n = time.length;
@@ -60,7 +60,7 @@ export function bucketPartitionLag(
   for (let b = 0; b < count; b++) {
     const start = Math.floor((b * n) / count);
     const end = Math.floor(((b + 1) * n) / count);
-    const maxLag = partitionLag[start].slice();
+    const maxLag = Array.from(partitionLag[start]);
     for (let i = start + 1; i < end; i++) {
       const row = partitionLag[i];
       for (let p = 0; p < maxLag.length; p++) if (row[p] > maxLag[p]) maxLag[p] = row[p];

@@ -11,16 +11,16 @@
  * The same RunResult gives byte-identical files: no clock, no locale, no randomness, fixed fonts.
  */
 import type { RunResult } from '../metrics/result.js';
-import { replaceDirectory, type OutputFile } from './atomic.js';
+import { replaceDirectory, type OutputFile, type StagedFile } from './atomic.js';
 import { planCharts, type Spread } from './charts.js';
-import { partitionLagCsv, timeseriesCsv } from './csv.js';
+import { partitionLagCsvChunks, timeseriesCsvChunks } from './csv.js';
 import { sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
 import { reportHtml } from './run-html.js';
 import { chartFiles } from './render.js';
 import type { RunStudy } from './tables.js';
 
-export { ReportDirectoryError, type OutputFile } from './atomic.js';
+export { ReportDirectoryError, type OutputFile, type StagedFile } from './atomic.js';
 export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
 export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
 export type { RunStudy } from './tables.js';
@@ -35,17 +35,17 @@ export async function writeReport(result: RunResult, outDir: string, study: RunS
   return files.map((f) => f.name);
 }
 
-/** The report's files in memory, in the order writeReport lists them. */
-export async function renderReport(result: RunResult, study: RunStudy = {}): Promise<OutputFile[]> {
+/** The report's files, in the order writeReport lists them: in memory, but for the CSVs, whose text is made as they are written. */
+export async function renderReport(result: RunResult, study: RunStudy = {}): Promise<StagedFile[]> {
   const r = study.replicated;
   const spread: Spread | undefined = r !== undefined && r.runs.length > 1 ? { runs: r.runs.length, bands: r.bands } : undefined;
   const { charts, skipped } = planCharts(result, spread);
-  const files: (OutputFile | Promise<OutputFile>)[] = [
+  const files: (StagedFile | Promise<OutputFile>)[] = [
     { name: 'report.md', content: reportMarkdown(result, charts, skipped, study) },
     reportHtml(result, charts, skipped, study).then((content) => ({ name: 'report.html', content })),
     { name: 'summary.json', content: summaryJson(result, study) },
-    { name: 'timeseries.csv', content: timeseriesCsv(result) },
-    { name: 'partition-lag.csv', content: partitionLagCsv(result) },
+    { name: 'timeseries.csv', content: timeseriesCsvChunks(result) },
+    { name: 'partition-lag.csv', content: partitionLagCsvChunks(result) },
   ];
   for (const chart of charts) files.push(...(await chartFiles(chart)));
   return Promise.all(files);

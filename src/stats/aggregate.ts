@@ -33,6 +33,10 @@ export function aggregate(seeds: readonly number[], runs: readonly RunResult[]):
     if (r.time.length !== windows) throw new RangeError(`runs of one configuration have the same sample windows, got ${r.time.length} and ${windows}`);
   }
   const first = runs[0];
+  // One run: quantiles of one value are that value, so the median is the run and each band is
+  // its series, shared rather than rebuilt window by window (a day-long run would otherwise make
+  // a second copy of every series and of its partitions' lag, and far more garbage).
+  if (runs.length === 1) return { seeds: [...seeds], runs: [...runs], median: first, bands: ownBands(first.series, ''), estimates: estimates(runs) };
   const bands: Record<string, Band> = {};
   const medianOf = (name: string, pick: (r: RunResult) => readonly (number | null)[]): (number | null)[] => {
     const across = acrossRuns(runs.map(pick), windows);
@@ -55,12 +59,25 @@ export function aggregate(seeds: readonly number[], runs: readonly RunResult[]):
   const series = medianTree(first.series, (r) => r.series, '') as Series;
   const partitionLag: Record<string, number[][]> = {};
   for (const [g, rows] of Object.entries(first.partitionLag)) {
-    partitionLag[g] = rows.map((row, w) => row.map((_, p) => q(sortedNumbers(runs.map((r) => r.partitionLag[g]?.[w]?.[p])), 0.5) ?? 0));
+    partitionLag[g] = rows.map((row, w) => Array.from(row, (_, p) => q(sortedNumbers(runs.map((r) => r.partitionLag[g]?.[w]?.[p])), 0.5) ?? 0));
   }
 
   const median: RunResult = runs.length === 1 ? first : { ...first, series, partitionLag };
 
   return { seeds: [...seeds], runs: [...runs], median, bands, estimates: estimates(runs) };
+}
+
+/** Each series of one run as its own band, by its path in `series`; a value that is not finite is a null, as in a band across runs. */
+function ownBands(node: unknown, prefix: string, out: Record<string, Band> = {}): Record<string, Band> {
+  if (Array.isArray(node)) {
+    const values = node as (number | null)[];
+    const finite = (v: number | null) => typeof v === 'number' && Number.isFinite(v);
+    const band = values.every((v) => v === null || finite(v)) ? values : values.map((v) => (finite(v) ? v : null));
+    out[prefix] = { low: band, high: band };
+  } else {
+    for (const [k, child] of Object.entries(node as Record<string, unknown>)) ownBands(child, prefix === '' ? k : `${prefix}.${k}`, out);
+  }
+  return out;
 }
 
 /** Latency percentiles have no value in a window where nothing completed; every other series always has one. */

@@ -23,7 +23,7 @@ export interface OneStage {
   producer: ProducerSummary;
   throughput: { meanProducedPerSecond: number; peakProducedPerSecond: number; meanProcessedPerSecond: number; peakProcessedPerSecond: number };
   series: OneStageSeries;
-  partitionLag: number[][];
+  partitionLag: ArrayLike<number>[];
 }
 
 export function one(r: RunResult): OneStage {
@@ -55,7 +55,7 @@ export interface OneStageInput {
   time: number[];
   series: OneStageSeries;
   services: { series: Record<string, ServiceSeries>; summary: Record<string, ServiceSummary> };
-  partitionLag: number[][];
+  partitionLag: ArrayLike<number>[];
   events: MarkedEvent[];
   summary: {
     accounting: Accounting;

@@ -44,10 +44,10 @@ describe('WindowedHistogram', () => {
     for (let t = 0; t < 105; t++) h.at(t)!.record(t + 1);
     expect(h.at(105)).toBeUndefined();
     h.closeUntil(104);
-    expect(h.summaries[10]).toBeUndefined();
+    expect(h.summary(10)).toBeUndefined();
     expect(h.overall.count).toBe(100);
     h.closeUntil(105);
-    expect(h.summaries[10]).toMatchObject({ max: 105 });
+    expect(h.summary(10)).toMatchObject({ max: 105 });
     expect(h.overall.count).toBe(105);
     expect(() => h.at(104)).toThrow(/already closed/);
   });

@@ -24,7 +24,7 @@ describe('model invariants over random scenarios', () => {
         expect(acc.offered).toBe(acc.appended + acc.inProducer);
         for (const v of [acc.processed, acc.inLog, acc.inProcessing, acc.inProducer]) expect(v).toBeGreaterThanOrEqual(0);
         for (let i = 1; i < a.time.length; i++) expect(a.time[i]).toBeGreaterThan(a.time[i - 1]);
-        for (const row of one(a).partitionLag) for (const lag of row) expect(lag).toBeGreaterThanOrEqual(0);
+        for (const row of one(a).partitionLag) for (const lag of Array.from(row)) expect(lag).toBeGreaterThanOrEqual(0);
         for (const s of one(a).series.lagSeconds) expect(s).toBeGreaterThanOrEqual(0);
         const processed = one(a).series.processedRate.reduce((x, y) => x + y, 0);
         // Completions per window count redeliveries too.

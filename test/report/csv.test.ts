@@ -71,6 +71,6 @@ describe('partition-lag.csv', () => {
     const lines = partitionLagCsv(result).trimEnd().split('\n');
     expect(lines[0]).toBe('time_s,p0,p1,p2,p3,p4,p5,p6,p7');
     expect(lines.length - 1).toBe(result.time.length);
-    expect(lines[600].split(',').map(Number)).toEqual([result.time[599], ...one(result).partitionLag[599]]);
+    expect(lines[600].split(',').map(Number)).toEqual([result.time[599], ...Array.from(one(result).partitionLag[599])]);
   });
 });

@@ -4,15 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/index.js';
-import type { OutputFile } from '../../src/report/atomic.js';
+import type { StagedFile } from '../../src/report/atomic.js';
 import { makeRunResult } from './fixture.js';
 import { makeVariant, verdict } from './study-fixture.js';
 import { validateVegaLite } from './vl-schema.js';
 
-const text = (files: OutputFile[], name: string) => {
+const text = (files: StagedFile[], name: string) => {
   const f = files.find((x) => x.name === name);
   if (f === undefined) throw new Error(`no ${name}`);
-  return typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8');
+  const { content } = f;
+  if (typeof content === 'string') return content;
+  return content instanceof Uint8Array ? Buffer.from(content).toString('utf8') : [...content].join('');
 };
 
 interface AreaLayer {
@@ -20,7 +22,7 @@ interface AreaLayer {
   data: { values: { series: string; low: number; high: number; [k: string]: unknown }[] };
 }
 
-const areas = (files: OutputFile[], chart: string): AreaLayer[] =>
+const areas = (files: StagedFile[], chart: string): AreaLayer[] =>
   (JSON.parse(text(files, `${chart}.vl.json`)).layer as AreaLayer[]).filter((l) => l.mark?.type === 'area');
 
 describe("a run's report with its study", { timeout: 60_000 }, () => {

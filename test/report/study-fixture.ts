@@ -43,7 +43,7 @@ function scaled(result: RunResult, factor: number): RunResult {
   const timesNull = (v: (number | null)[]) => v.map((x) => (x === null ? null : x * factor));
   for (const [name, g] of Object.entries(result.series.groups)) {
     result.series.groups[name] = { ...g, lag: times(g.lag), maxPartitionLag: times(g.maxPartitionLag), lagSeconds: g.lagSeconds.map((x) => x * factor) };
-    result.partitionLag[name] = result.partitionLag[name].map(times);
+    result.partitionLag[name] = result.partitionLag[name].map((row) => times(Array.from(row)));
     const figures = result.summary.groups[name];
     const lag = figures.lag;
     figures.lag = { ...lag, peakRecords: Math.round(lag.peakRecords * factor), maxPartitionLagRecords: Math.round(lag.maxPartitionLagRecords * factor) };

@@ -19,7 +19,7 @@ function run(k: number, seed: number): RunResult {
   };
   scaleAll(r.series as unknown as Record<string, unknown>);
   r.scenario.seed = seed;
-  r.partitionLag['order-processor'] = one(r).partitionLag.map((row) => scale(row));
+  r.partitionLag['order-processor'] = one(r).partitionLag.map((row) => scale(Array.from(row)));
   one(r).group.lag.peakRecords *= k;
   r.summary.accounting.lost = k === 1 ? { retention: 10 } : { retention: 10 * k, 'offset-reset': k };
   return r;

@@ -66,7 +66,7 @@ describe('random valid scenarios, through parse and run', () => {
         const o = one(r);
         for (let i = 1; i < r.time.length; i++) expect(r.time[i]).toBeGreaterThan(r.time[i - 1]);
         expect(r.time.at(-1)).toBeCloseTo(scenario.duration / 1e6, 9);
-        for (const row of o.partitionLag) for (const lag of row) expect(lag).toBeGreaterThanOrEqual(0);
+        for (const row of o.partitionLag) for (const lag of Array.from(row)) expect(lag).toBeGreaterThanOrEqual(0);
         // Rates per second over each window; the last window ends with the run (it may be shorter).
         const completions = o.series.processedRate.reduce((a, rate, i) => a + rate * (r.time[i] - (i > 0 ? r.time[i - 1] : 0)), 0);
         expect(Math.abs(completions - (acc.processed + o.group.duplicates))).toBeLessThan(1e-6 * Math.max(1, acc.processed));

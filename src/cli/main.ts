@@ -203,9 +203,12 @@ async function run(args: RunArgs): Promise<number> {
 
   const n = args.replications;
   const jobs = args.jobs ?? os.availableParallelism();
-  // A producer thread, if the run takes one, boots while the report's modules load (~0.3 s each).
+  // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });
-  const { renderReport } = await import('../report/index.js');
+  // The charts' thread loads vega and warms up while this thread simulates; the report's other
+  // modules are light (index.ts loads no vega).
+  const { renderReport, startDrawingThread } = await import('../report/index.js');
+  const drawing = startDrawingThread();
   const bar =
     !args.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar(
@@ -231,7 +234,7 @@ async function run(args: RunArgs): Promise<number> {
     const about: Record<string, unknown> = {};
     if (args.variant !== undefined) about.variant = args.variant;
     if (args.set.length > 0) about.overrides = args.set;
-    await replaceDirectory(outDir, await renderReport(result, { replicated, verdicts, about }));
+    await replaceDirectory(outDir, await renderReport(result, { replicated, verdicts, about }, drawing));
   } catch (err) {
     // The output folder is the user's input too: a file, or a folder that holds something
     // other than an earlier report, is refused rather than replaced.

@@ -169,6 +169,9 @@ interface RunArgs {
   check: boolean;
 }
 
+/** Threads that draw a run's charts (at most one per core `--jobs` allows): a report has 5-10 charts. */
+const DRAWING_THREADS = 2;
+
 /** An input problem of the command line itself (not of the scenario): said on stderr, exit 2. */
 class UsageError extends Error {}
 
@@ -205,10 +208,10 @@ async function run(args: RunArgs): Promise<number> {
   const jobs = args.jobs ?? os.availableParallelism();
   // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });
-  // The charts' thread loads vega and warms up while this thread simulates; the report's other
-  // modules are light (index.ts loads no vega).
-  const { renderReport, startDrawingThread } = await import('../report/index.js');
-  const drawing = startDrawingThread();
+  // The charts' threads load vega and warm up while this thread simulates, then draw the charts
+  // side by side; the report's other modules are light (index.ts loads no vega).
+  const { renderReport, startDrawingThreads } = await import('../report/index.js');
+  const drawing = startDrawingThreads(Math.min(jobs, DRAWING_THREADS));
   const bar =
     !args.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar(

@@ -6,8 +6,9 @@
  * loaded and their code compiled: the CLI starts this thread before it simulates, and the
  * simulation (synchronous work on its own thread) leaves the rest of the machine to it.
  *
- * Charts are drawn one at a time in the order they come; each one's PNG is rasterised on libuv's
- * thread pool while the next one is drawn (draw.ts).
+ * The caller sends a chart only when the thread says it is ready, so with several drawing threads
+ * each chart goes to the first one free; each chart's PNG is rasterised on libuv's thread pool
+ * while the next one is drawn (draw.ts).
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
@@ -28,30 +29,31 @@ export interface DrawRequest {
   spec: TopLevelSpec;
 }
 
-/** Thread -> caller. */
-export type DrawAnswer = { kind: 'done'; id: number; chart: DrawnChart } | { kind: 'error'; id: number; name: string; message: string; stack?: string };
+/**
+ * Thread -> caller. `ready` when the thread can take a chart: once warmed up, then each time a
+ * chart's SVG is drawn (its PNG goes on elsewhere); `done` or `error` when that chart is finished.
+ */
+export type DrawAnswer =
+  | { kind: 'ready' }
+  | { kind: 'done'; id: number; chart: DrawnChart }
+  | { kind: 'error'; id: number; name: string; message: string; stack?: string };
 
-function serve(port: MessagePort): void {
-  // The thread is free for the next chart once a chart's SVG is drawn (its PNG goes on elsewhere).
-  let free: Promise<void> = Promise.resolve();
-  const draw = (spec: TopLevelSpec): Promise<DrawnChart> => {
-    const next = free.then(() => drawChart(spec));
-    free = next.then((d) => d.drawn).catch(() => undefined);
-    return next.then((d) => d.chart);
-  };
-  // Warm-up first; a failure there is not the report's, and a real chart would show it again.
-  for (const spec of warmUpSpecs()) draw(spec).catch(() => undefined);
+async function serve(port: MessagePort): Promise<void> {
+  // A failure in the warm-up is not the report's: a real chart would show it again.
+  for (const spec of warmUpSpecs()) await drawChart(spec).chart.catch(() => undefined);
   port.on('message', (request: DrawRequest) => {
-    draw(request.spec).then(
-      (chart) => {
-        port.postMessage({ kind: 'done', id: request.id, chart } satisfies DrawAnswer);
-      },
+    const { drawn, chart } = drawChart(request.spec);
+    const ready = () => port.postMessage({ kind: 'ready' } satisfies DrawAnswer);
+    drawn.then(ready, ready);
+    chart.then(
+      (c) => port.postMessage({ kind: 'done', id: request.id, chart: c } satisfies DrawAnswer),
       (err: unknown) => {
         const e = err instanceof Error ? err : new Error(String(err));
         port.postMessage({ kind: 'error', id: request.id, name: e.name, message: e.message, stack: e.stack } satisfies DrawAnswer);
       },
     );
   });
+  port.postMessage({ kind: 'ready' } satisfies DrawAnswer);
 }
 
-if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.role === DRAWING_THREAD_ROLE) serve(parentPort);
+if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.role === DRAWING_THREAD_ROLE) void serve(parentPort);

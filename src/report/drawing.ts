@@ -32,62 +32,91 @@ export function drawHere(): ChartDrawer {
   };
 }
 
-/** A drawer on a thread of its own; `close` stops the thread (charts not yet drawn fail). */
-export interface DrawingThread extends ChartDrawer {
+/** Drawers on threads of their own; `close` stops the threads (charts not yet drawn fail). */
+export interface DrawingThreads extends ChartDrawer {
   close(): Promise<void>;
 }
 
-/** Young generation of the drawing thread: drawing allocates a lot that dies young (specs, scenegraphs, SVG text). */
-const YOUNG_GENERATION_MB = 48;
+interface Slot {
+  worker: Worker;
+  /** The thread said it can take a chart and has not been given one since. */
+  ready: boolean;
+}
 
 /**
- * Starts the drawing thread now: it loads vega and warms up while the caller goes on. An idle
- * thread does not keep the process alive; one with charts to draw does.
+ * Starts `count` drawing threads now: they load vega and warm up while the caller goes on. Each
+ * chart goes to the first thread ready for one, in the order they were asked for. Idle threads
+ * do not keep the process alive; threads with charts to draw do.
  */
-export function startDrawingThread(): DrawingThread {
-  const here = import.meta.url;
-  // From the TypeScript sources a worker does not inherit the loader hooks: study/boot.mjs registers tsx first.
-  const fromSources = here.endsWith('.ts');
-  const entry = new URL(fromSources ? './drawing-thread.ts' : './drawing-thread.js', here);
-  const workerData: DrawingThreadData = { role: 'lagsim-drawing-thread', entry: entry.href };
-  const worker = new Worker(fromSources ? new URL('../study/boot.mjs', here) : entry, {
-    workerData,
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  });
-  worker.unref();
+export function startDrawingThreads(count: number): DrawingThreads {
+  const queue: DrawRequest[] = [];
   const pending = new Map<number, { resolve: (chart: DrawnChart) => void; reject: (err: Error) => void }>();
   let next = 0;
   let failure: Error | undefined;
+  const slots: Slot[] = [];
+  const keepAlive = () => {
+    for (const s of slots) if (pending.size > 0) s.worker.ref();
+    else s.worker.unref();
+  };
+  const dispatch = () => {
+    for (const slot of slots) {
+      if (queue.length === 0) break;
+      if (!slot.ready) continue;
+      slot.ready = false;
+      slot.worker.postMessage(queue.shift());
+    }
+  };
   const failAll = (err: Error) => {
     failure ??= err;
-    for (const p of pending.values()) p.reject(err);
+    for (const p of pending.values()) p.reject(failure);
     pending.clear();
-    worker.unref();
+    queue.length = 0;
+    keepAlive();
   };
-  worker.on('message', (answer: DrawAnswer) => {
-    const p = pending.get(answer.id);
-    if (p === undefined) return;
-    pending.delete(answer.id);
-    if (pending.size === 0) worker.unref();
-    if (answer.kind === 'done') p.resolve(answer.chart);
-    else p.reject(Object.assign(new Error(answer.message), { name: answer.name, stack: answer.stack }));
-  });
-  worker.on('error', (err) => failAll(err));
-  worker.on('exit', (code) => failAll(new Error(`the chart drawing thread exited (code ${code})`)));
+  for (let i = 0; i < count; i++) {
+    const slot: Slot = { worker: startThread(), ready: false };
+    slots.push(slot);
+    slot.worker.on('message', (answer: DrawAnswer) => {
+      if (answer.kind === 'ready') {
+        slot.ready = true;
+        dispatch();
+        return;
+      }
+      const p = pending.get(answer.id);
+      if (p === undefined) return;
+      pending.delete(answer.id);
+      keepAlive();
+      if (answer.kind === 'done') p.resolve(answer.chart);
+      else p.reject(Object.assign(new Error(answer.message), { name: answer.name, stack: answer.stack }));
+    });
+    slot.worker.on('error', (err) => failAll(err));
+    slot.worker.on('exit', (code) => failAll(new Error(`a chart drawing thread exited (code ${code})`)));
+  }
+  keepAlive();
   return {
     draw(spec) {
       if (failure !== undefined) return Promise.reject(failure);
       const id = next++;
       return new Promise<DrawnChart>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, spec } satisfies DrawRequest);
+        queue.push({ id, spec });
+        keepAlive();
+        dispatch();
       });
     },
     async close() {
-      await worker.terminate();
+      await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+}
+
+function startThread(): Worker {
+  const here = import.meta.url;
+  // From the TypeScript sources a worker does not inherit the loader hooks: study/boot.mjs registers tsx first.
+  const fromSources = here.endsWith('.ts');
+  const entry = new URL(fromSources ? './drawing-thread.ts' : './drawing-thread.js', here);
+  const workerData: DrawingThreadData = { role: 'lagsim-drawing-thread', entry: entry.href };
+  return new Worker(fromSources ? new URL('../study/boot.mjs', here) : entry, { workerData });
 }
 
 /**

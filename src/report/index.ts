@@ -22,7 +22,7 @@ import { drawCharts, drawHere, type ChartDrawer } from './drawing.js';
 import type { RunStudy } from './tables.js';
 
 export { ReportDirectoryError, type OutputFile } from './atomic.js';
-export { startDrawingThread, type ChartDrawer, type DrawingThread } from './drawing.js';
+export { startDrawingThreads, type ChartDrawer, type DrawingThreads } from './drawing.js';
 export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
 export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
 export type { RunStudy } from './tables.js';

@@ -9,10 +9,6 @@ import type { TopLevelSpec } from 'vega-lite';
 import { specBase } from './charts.js';
 
 const x = { field: 't', type: 'quantitative', title: 'time (s)', scale: { domain: [0, 10], nice: false, zero: false } } as const;
-const rows = Array.from({ length: 11 }, (_, t) => [
-  { t, series: 'a', value: 1 + t * t },
-  { t, series: 'b', value: 100 - t },
-]).flat();
 const events = [
   { t: 2, top: 0, y: 0, event: 'ramp' },
   { t: 6, top: 0, y: 0, event: 'crash' },
@@ -20,7 +16,11 @@ const events = [
 const shades = [{ start: 3, end: 5, meaning: 'rebalance' }];
 const countLabels = "datum.value == 0 ? '0' : abs(datum.value) >= 1000 ? format(datum.value, '~s') : format(datum.value, '~r')";
 
-function panel(height: number, log: boolean) {
+function panel(height: number, log: boolean, points: number) {
+  const rows = Array.from({ length: points }, (_, i) => [
+    { t: (10 * i) / points, series: 'a', value: 1 + (i % 97) * i },
+    { t: (10 * i) / points, series: 'b', value: 100 + (i % 13) },
+  ]).flat();
   return {
     width: 300,
     height,
@@ -57,12 +57,12 @@ function panel(height: number, log: boolean) {
   };
 }
 
-const heatmap = {
+const heatmap = (cells: number) => ({
   width: 300,
   height: 80,
   layer: [
     {
-      data: { values: Array.from({ length: 40 }, (_, i) => ({ start: i % 10, end: (i % 10) + 1, partition: Math.floor(i / 10), lag: i * 37 })) },
+      data: { values: Array.from({ length: cells }, (_, i) => ({ start: (i % 100) / 10, end: (i % 100) / 10 + 0.1, partition: Math.floor(i / 100), lag: i * 37 })) },
       transform: [{ calculate: 'datum.end + 0.01', as: 'end_drawn' }],
       mark: { type: 'rect', tooltip: false, clip: true },
       encoding: {
@@ -73,13 +73,13 @@ const heatmap = {
       },
     },
   ],
-};
+});
 
 /** The warm-up charts; tests check that they compile and draw without warnings. */
-export function warmUpSpecs(): TopLevelSpec[] {
+export function warmUpSpecs(points = Number(process.env.WARM ?? 11)): TopLevelSpec[] {
   // Plain literals, cast once: the same shapes as charts.ts builds, without its typed helpers.
   return [
-    { ...specBase('Warm-up', 'lines'), ...panel(120, true) },
-    { ...specBase('Warm-up', ['panels', 'and a heat map']), vconcat: [panel(60, false), heatmap] },
+    { ...specBase('Warm-up', 'lines'), ...panel(120, true, points) },
+    { ...specBase('Warm-up', ['panels', 'and a heat map']), vconcat: [panel(60, false, points), heatmap(points * 4)] },
   ] as unknown as TopLevelSpec[];
 }

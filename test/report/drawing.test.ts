@@ -1,0 +1,43 @@
+/**
+ * Drawing on threads of their own (drawing.ts) gives the same bytes as drawing on this thread;
+ * the warm-up charts draw cleanly; a chart that cannot be drawn fails its report, not the thread.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderReport } from '../../src/report/index.js';
+import { startDrawingThreads } from '../../src/report/drawing.js';
+import { compileChart, renderSvg } from '../../src/report/render.js';
+import { warmUpSpecs } from '../../src/report/warm-up.js';
+import { makeRunResult } from './fixture.js';
+
+describe('drawing threads', { timeout: 120_000 }, () => {
+  const threads = startDrawingThreads(2);
+  afterAll(() => threads.close());
+
+  it('give the same report, file for file, as drawing on this thread', async () => {
+    const result = makeRunResult();
+    const here = await renderReport(result);
+    const there = await renderReport(result, {}, threads);
+    expect(there.map((f) => f.name)).toEqual(here.map((f) => f.name));
+    for (let i = 0; i < here.length; i++) {
+      expect(Buffer.compare(Buffer.from(there[i].content), Buffer.from(here[i].content)), here[i].name).toBe(0);
+    }
+  });
+
+  it('reject the chart that fails, with its message, and go on drawing', async () => {
+    const bad = { layer: 5 } as unknown as TopLevelSpec;
+    await expect(threads.draw(bad)).rejects.toThrow(/layer/);
+    const [good] = warmUpSpecs();
+    await expect(threads.draw(good)).resolves.toMatchObject({ svg: expect.stringContaining('<svg') });
+  });
+});
+
+describe('warm-up charts', () => {
+  it('compile and draw without warnings', async () => {
+    for (const spec of warmUpSpecs()) {
+      const { vega, warnings } = compileChart(spec);
+      expect(warnings).toEqual([]);
+      expect((await renderSvg(vega)).warnings).toEqual([]);
+    }
+  });
+});

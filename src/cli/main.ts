@@ -117,7 +117,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           })
           .option('variant', { type: 'string', describe: 'run one of the variants the scenario declares' })
           .option('replications', { type: 'number', default: 1, describe: 'runs with seeds derived from the seed; means with 95% confidence intervals' })
-          .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more" })
+          .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more; the report's charts are drawn on as many threads, at most 2" })
           .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails" })
           .example('$0 scenarios/flash-sale.yaml', 'run the flash sale, report in reports/flash-sale/')
           .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere')

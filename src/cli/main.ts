@@ -203,8 +203,8 @@ async function run(args: RunArgs): Promise<number> {
   const jobs = args.jobs ?? os.availableParallelism();
   // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });
-  // The charts' threads load vega and warm up while this thread simulates, then draw the charts
-  // side by side; the report's other modules are light (index.ts loads no vega).
+  // The charts' threads load vega while this thread simulates, then draw the charts side by
+  // side; the report's other modules are light (index.ts loads no vega).
   const { renderReport, startDrawingThreads } = await import('../report/index.js');
   const drawing = startDrawingThreads(Math.min(jobs, DRAWING_THREADS));
   // The progress bar's module is loaded only when there is a terminal to draw it on.
@@ -234,7 +234,10 @@ async function run(args: RunArgs): Promise<number> {
     const about: Record<string, unknown> = {};
     if (args.variant !== undefined) about.variant = args.variant;
     if (args.set.length > 0) about.overrides = args.set;
-    await replaceDirectory(outDir, await renderReport(result, { replicated, verdicts, about }, drawing));
+    const files = await renderReport(result, { replicated, verdicts, about }, drawing);
+    // Stopping the threads takes a while (their heaps): let it happen while the files are written.
+    drawing.close().catch(() => undefined);
+    await replaceDirectory(outDir, files);
   } catch (err) {
     // The output folder is the user's input too: a file, or a folder that holds something
     // other than an earlier report, is refused rather than replaced.

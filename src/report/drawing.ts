@@ -1,8 +1,8 @@
 /**
  * Where a report's charts are drawn: on this thread (the default; vega is loaded on first use),
  * or on a thread of their own that a caller starts ahead of time (the CLI starts it before it
- * simulates, so vega loads and warms up while the run goes on, and charts are drawn beside the
- * rest of the report afterwards). Either way each chart is drawn by draw.ts, so the files are the
+ * simulates, so vega loads while the run goes on, and charts are drawn beside the rest of the
+ * report afterwards). Either way each chart is drawn by draw.ts, so the files are the
  * same bytes: vega's only process-wide state that reaches an output (the SVG gradient and clip
  * ids) is renumbered per chart (render.ts), and the text measurer is set in each thread.
  *
@@ -44,9 +44,9 @@ interface Slot {
 }
 
 /**
- * Starts `count` drawing threads now: they load vega and warm up while the caller goes on. Each
- * chart goes to the first thread ready for one, in the order they were asked for. Idle threads
- * do not keep the process alive; threads with charts to draw do.
+ * Starts `count` drawing threads now: they load vega while the caller goes on. Each chart goes
+ * to the first thread ready for one, in the order they were asked for. Idle threads do not keep
+ * the process alive; threads with charts to draw do.
  */
 export function startDrawingThreads(count: number): DrawingThreads {
   const queue: DrawRequest[] = [];
@@ -55,8 +55,10 @@ export function startDrawingThreads(count: number): DrawingThreads {
   let failure: Error | undefined;
   const slots: Slot[] = [];
   const keepAlive = () => {
-    for (const s of slots) if (pending.size > 0) s.worker.ref();
-    else s.worker.unref();
+    for (const s of slots) {
+      if (pending.size > 0) s.worker.ref();
+      else s.worker.unref();
+    }
   };
   const dispatch = () => {
     for (const slot of slots) {

@@ -117,7 +117,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           })
           .option('variant', { type: 'string', describe: 'run one of the variants the scenario declares' })
           .option('replications', { type: 'number', default: 1, describe: 'runs with seeds derived from the seed; means with 95% confidence intervals' })
-          .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more; the report's charts are drawn on as many threads, at most 2" })
+          .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more" })
           .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails" })
           .example('$0 scenarios/flash-sale.yaml', 'run the flash sale, report in reports/flash-sale/')
           .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere')
@@ -164,8 +164,13 @@ function studyOptions<T>(y: Argv<T>) {
     .option('accept', { choices: ['holds', 'on-average'] as const, default: 'holds' as const, describe: 'with replications, an objective passes when its whole 95% CI does (holds) or its mean does (on-average)' });
 }
 
-/** Threads that draw a run's charts (at most one per core `--jobs` allows): a report has 5-10 charts. */
-const DRAWING_THREADS = 2;
+/**
+ * Threads that draw a run's charts. One: a second (its own vega load and cold JIT, ~0.5 s of CPU
+ * more per run) drew slow-payment-provider's charts no sooner on the 2-core machine this was
+ * measured on (2026-12-03, 1.6-2.1 s after the simulation either way), and slowed the
+ * simulation it loaded beside.
+ */
+const DRAWING_THREADS = 1;
 
 /** An input problem of the command line itself (not of the scenario): said on stderr, exit 2. */
 class UsageError extends Error {}
@@ -203,10 +208,10 @@ async function run(args: RunArgs): Promise<number> {
   const jobs = args.jobs ?? os.availableParallelism();
   // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });
-  // The charts' threads load vega while this thread simulates, then draw the charts side by
-  // side; the report's other modules are light (index.ts loads no vega).
+  // The charts' thread loads vega while this thread simulates, then draws the charts while this
+  // one writes the rest of the report; the report's other modules are light (no vega in index.ts).
   const { renderReport, startDrawingThreads } = await import('../report/index.js');
-  const drawing = startDrawingThreads(Math.min(jobs, DRAWING_THREADS));
+  const drawing = startDrawingThreads(DRAWING_THREADS);
   // The progress bar's module is loaded only when there is a terminal to draw it on.
   const progress = !args.quiet && process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
   const bar =

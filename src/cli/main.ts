@@ -12,9 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import cliProgress from 'cli-progress';
+import type { Argv } from 'yargs';
 import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
@@ -23,6 +21,7 @@ import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { load, prepare, replicate, judge } from '../run.js';
 import { jobsRange, replicationsRefusal } from '../study/messages.js';
+import { plainRunArgs, type RunArgs } from './argv.js';
 
 /** lagsim's version, from the package.json above this module (in src/ or in the dist/ build). */
 function packageVersion(): string {
@@ -34,6 +33,14 @@ function packageVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A plain run's line is read without loading yargs (argv.ts); every other line goes to yargs.
+  const plain = plainRunArgs(argv);
+  return plain !== undefined ? run(plain) : withYargs(argv, run);
+}
+
+/** The command line read by yargs: a subcommand runs, the default command's arguments go to `runCommand`. */
+export async function withYargs(argv: string[], runCommand: (args: RunArgs) => Promise<number>): Promise<number> {
+  const { default: yargs } = await import('yargs');
   let code = 0;
   await yargs(argv)
     .scriptName('sim')
@@ -117,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 scenarios/flash-sale.yaml --set consumer-groups.0.instances=16', 'change one field')
           .example('$0 scenarios/flash-sale.yaml --variant more-consumers --replications 10 --check', 'a variant, 10 seeds, objectives checked'),
       async (args) => {
-        code = await run({
+        code = await runCommand({
           file: args.scenario,
           seed: args.seed,
           out: args.out,
@@ -157,17 +164,13 @@ function studyOptions<T>(y: Argv<T>) {
     .option('accept', { choices: ['holds', 'on-average'] as const, default: 'holds' as const, describe: 'with replications, an objective passes when its whole 95% CI does (holds) or its mean does (on-average)' });
 }
 
-interface RunArgs {
-  file: string;
-  seed: number | undefined;
-  out: string | undefined;
-  quiet: boolean;
-  set: string[];
-  variant: string | undefined;
-  replications: number;
-  jobs: number | undefined;
-  check: boolean;
-}
+/**
+ * Threads that draw a run's charts. One: a second (its own vega load and cold JIT, ~0.5 s of CPU
+ * more per run) drew slow-payment-provider's charts no sooner on the 2-core machine this was
+ * measured on (2026-12-03, 1.6-2.1 s after the simulation either way), and slowed the
+ * simulation it loaded beside.
+ */
+const DRAWING_THREADS = 1;
 
 /** An input problem of the command line itself (not of the scenario): said on stderr, exit 2. */
 class UsageError extends Error {}
@@ -203,19 +206,24 @@ async function run(args: RunArgs): Promise<number> {
 
   const n = args.replications;
   const jobs = args.jobs ?? os.availableParallelism();
-  // A producer thread, if the run takes one, boots while the report's modules load (~0.3 s each).
+  // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });
-  const { renderReport } = await import('../report/index.js');
+  // The charts' thread loads vega while this thread simulates, then draws the charts while this
+  // one writes the rest of the report; the report's other modules are light (no vega in index.ts).
+  const { renderReport, startDrawingThreads } = await import('../report/index.js');
+  const drawing = startDrawingThreads(DRAWING_THREADS);
+  // The progress bar's module is loaded only when there is a terminal to draw it on.
+  const progress = !args.quiet && process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
   const bar =
-    !args.quiet && process.stderr.isTTY
-      ? new cliProgress.SingleBar(
+    progress !== undefined
+      ? new progress.SingleBar(
           {
             format: `${scenario.name} [{bar}] {percentage}% of simulated time${n > 1 ? ' | {done}/{runs} runs done' : ''} | {duration}s`,
             stream: process.stderr,
             clearOnComplete: true,
             hideCursor: true,
           },
-          cliProgress.Presets.shades_classic,
+          progress.Presets.shades_classic,
         )
       : undefined;
   bar?.start(100, 0, { done: 0, runs: n });
@@ -231,7 +239,10 @@ async function run(args: RunArgs): Promise<number> {
     const about: Record<string, unknown> = {};
     if (args.variant !== undefined) about.variant = args.variant;
     if (args.set.length > 0) about.overrides = args.set;
-    await replaceDirectory(outDir, await renderReport(result, { replicated, verdicts, about }));
+    const files = await renderReport(result, { replicated, verdicts, about }, drawing);
+    // Stopping the threads takes a while (their heaps): let it happen while the files are written.
+    drawing.close().catch(() => undefined);
+    await replaceDirectory(outDir, files);
   } catch (err) {
     // The output folder is the user's input too: a file, or a folder that holds something
     // other than an earlier report, is refused rather than replaced.
@@ -275,7 +286,8 @@ export async function cli(): Promise<void> {
     throw err;
   });
   try {
-    process.exitCode = await main(hideBin(process.argv));
+    // What yargs' hideBin gives under node: the arguments after the script's path.
+    process.exitCode = await main(process.argv.slice(2));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`sim: the simulation failed: ${msg}\n`);

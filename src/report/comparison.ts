@@ -17,7 +17,6 @@ import { buildComparisonCharts, displayLabels, gridHeatmapChart, type GridHeatma
 import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
 import { sortKeys } from './json.js';
 import { blockquote, headingText, inlineText, markdownTable } from './markdown.js';
-import { chartFiles } from './render.js';
 import {
   estimatesTable,
   figuresFor,
@@ -58,6 +57,8 @@ export async function renderComparison(variants: readonly VariantResult[], optio
     { name: 'summary.json', content: comparisonJson(variants, title) },
     { name: 'comparison.csv', content: comparisonCsv(variants) },
   ];
+  // render.ts (vega) is loaded only when a comparison is drawn, so importing index.ts stays cheap.
+  const { chartFiles } = await import('./render.js');
   for (const chart of charts) files.push(...(await chartFiles(chart)));
   return Promise.all(files);
 }
@@ -68,6 +69,7 @@ export async function renderComparison(variants: readonly VariantResult[], optio
  * sweep's report, or alone.
  */
 export async function renderGridHeatmap(input: GridHeatmapInput): Promise<OutputFile[]> {
+  const { chartFiles } = await import('./render.js');
   return Promise.all(await chartFiles(gridHeatmapChart(input)));
 }
 

@@ -4,7 +4,8 @@
  *
  * Phases:
  *   1. each chart's Vega-Lite spec gets tooltip layers (interactiveSpec) and is compiled to Vega
- *      here, so the page needs only vega's runtime, not the Vega-Lite compiler (~520 KB, not ~830);
+ *      (pageSpec), so the page needs only vega's runtime, not the Vega-Lite compiler (~520 KB, not
+ *      ~830); a chart drawn already (drawing.ts) comes compiled, any other is compiled here;
  *   2. the page is written: tables and text, every piece of scenario text HTML-escaped; one empty
  *      container per chart;
  *   3. the compiled specs go in one JSON script tag (`<` written as \u003c, so no text in them
@@ -18,7 +19,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Table } from './tables.js';
-import { compileChart } from './render.js';
 
 /** A chart as the page shows it. */
 export interface HtmlChart {
@@ -26,6 +26,8 @@ export interface HtmlChart {
   title: string;
   caption: string;
   spec: TopLevelSpec;
+  /** `pageSpec(spec)`, when the chart has been compiled already. */
+  page?: unknown;
 }
 
 export interface HtmlPage {
@@ -101,7 +103,7 @@ function chartId(name: string): string {
 /** The whole page. Reads vega's UMD build from node_modules. */
 export async function renderHtml(page: HtmlPage): Promise<string> {
   const specs: Record<string, unknown> = {};
-  for (const chart of page.charts) specs[chart.name] = compactData(compileChart(interactiveSpec(chart.spec)).vega);
+  for (const chart of page.charts) specs[chart.name] = chart.page ?? pageSpec(chart.spec, (await import('./render.js')).compileChart);
   const vega = await vegaRuntime();
   return [
     '<!DOCTYPE html>',
@@ -124,6 +126,14 @@ export async function renderHtml(page: HtmlPage): Promise<string> {
     '</html>',
     '',
   ].join('\n');
+}
+
+/**
+ * A chart as the page carries it: with tooltips, compiled to Vega by `compile` (render.ts's
+ * compileChart; passed in, so that this module does not load vega), large datasets as CSV.
+ */
+export function pageSpec(spec: TopLevelSpec, compile: (spec: TopLevelSpec) => { vega: unknown }): unknown {
+  return compactData(compile(interactiveSpec(spec)).vega);
 }
 
 /**

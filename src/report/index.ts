@@ -5,8 +5,9 @@
  * Phases:
  *   1. text outputs: report.md, report.html (self-contained, interactive: html.ts), summary.json,
  *      timeseries.csv, partition-lag.csv;
- *   2. charts: Vega-Lite specs (charts.ts), each compiled and drawn to SVG in turn on this thread,
- *      while its PNG is rasterised on libuv's thread pool (render.ts);
+ *   2. charts: Vega-Lite specs (charts.ts), each compiled and drawn to SVG in turn, while its PNG
+ *      is rasterised on libuv's thread pool (draw.ts), on this thread or on a drawing thread the
+ *      caller started ahead (drawing.ts); report.html embeds what drawing compiled for it;
  *   3. the files replace the output directory in one rename (atomic.ts).
  * The same RunResult gives byte-identical files: no clock, no locale, no randomness, fixed fonts.
  */
@@ -17,10 +18,11 @@ import { partitionLagCsvChunks, timeseriesCsvChunks } from './csv.js';
 import { sortKeys } from './json.js';
 import { reportMarkdown } from './markdown.js';
 import { reportHtml } from './run-html.js';
-import { chartFiles } from './render.js';
+import { drawCharts, drawHere, type ChartDrawer } from './drawing.js';
 import type { RunStudy } from './tables.js';
 
 export { ReportDirectoryError, type OutputFile, type StagedFile } from './atomic.js';
+export { startDrawingThreads, type ChartDrawer, type DrawingThreads } from './drawing.js';
 export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
 export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
 export type { RunStudy } from './tables.js';
@@ -35,19 +37,24 @@ export async function writeReport(result: RunResult, outDir: string, study: RunS
   return files.map((f) => f.name);
 }
 
-/** The report's files, in the order writeReport lists them: in memory, but for the CSVs, whose text is made as they are written. */
-export async function renderReport(result: RunResult, study: RunStudy = {}): Promise<StagedFile[]> {
+/**
+ * The report's files, in the order writeReport lists them: in memory, but for the CSVs, whose
+ * text is made as they are written. The charts are drawn by `drawer` (drawing.ts): on this
+ * thread unless the caller has a drawing thread ready.
+ */
+export async function renderReport(result: RunResult, study: RunStudy = {}, drawer: ChartDrawer = drawHere()): Promise<StagedFile[]> {
   const r = study.replicated;
   const spread: Spread | undefined = r !== undefined && r.runs.length > 1 ? { runs: r.runs.length, bands: r.bands } : undefined;
   const { charts, skipped } = planCharts(result, spread);
+  const drawn = drawCharts(charts, drawer);
   const files: (StagedFile | Promise<OutputFile>)[] = [
     { name: 'report.md', content: reportMarkdown(result, charts, skipped, study) },
-    reportHtml(result, charts, skipped, study).then((content) => ({ name: 'report.html', content })),
+    drawn.pages.then((pages) => reportHtml(result, charts, skipped, study, pages)).then((content) => ({ name: 'report.html', content })),
     { name: 'summary.json', content: summaryJson(result, study) },
     { name: 'timeseries.csv', content: timeseriesCsvChunks(result) },
     { name: 'partition-lag.csv', content: partitionLagCsvChunks(result) },
   ];
-  for (const chart of charts) files.push(...(await chartFiles(chart)));
+  files.push(...drawn.files);
   return Promise.all(files);
 }
 

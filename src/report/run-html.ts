@@ -18,7 +18,14 @@ import {
   type RunStudy,
 } from './tables.js';
 
-export async function reportHtml(result: RunResult, charts: readonly Chart[], skipped: readonly SkippedChart[] = [], study: RunStudy = {}): Promise<string> {
+/** `pages`, when given, are the charts compiled for the page already (drawing.ts), in chart order. */
+export async function reportHtml(
+  result: RunResult,
+  charts: readonly Chart[],
+  skipped: readonly SkippedChart[] = [],
+  study: RunStudy = {},
+  pages?: readonly unknown[],
+): Promise<string> {
   const { scenario, summary } = result;
   const title = scenario.title || scenario.name;
   const body: string[] = [heading(1, title)];
@@ -45,5 +52,5 @@ export async function reportHtml(result: RunResult, charts: readonly Chart[], sk
     body.push(paragraph('Not drawn, because there was nothing to show:'), list(skipped.map((c) => `${c.title}: ${c.note}`)));
   }
   body.push(paragraph(`The run executed ${formatCount(summary.kernelEvents)} kernel events.`, 'note'));
-  return renderHtml({ title, body, charts });
+  return renderHtml({ title, body, charts: pages === undefined ? charts : charts.map((chart, i) => ({ ...chart, page: pages[i] })) });
 }

@@ -61,7 +61,6 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   readonly committed: Float64Array;
   readonly fetchOffset: Float64Array;
   readonly position: Float64Array;
-  parkedFetches = 0;
   membershipChanges = 0;
   pausedSeconds = 0;
   longestPause = 0;
@@ -228,6 +227,7 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
         this.position[p] = from;
         this.fetchOffset[p] = from;
         this.startConsuming(m, p);
+        m.fetcher.offsetsMoved(p);
       }
       m.resume();
     }, 0, 1);
@@ -256,7 +256,6 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   // ---- what the logs and the members tell the group ----------------------------------------
 
   dataAppended(p: number): void {
-    if (this.parkedFetches === 0) return;
     const m = this.consumer[p];
     if (m) m.fetcher.dataAppended(p);
   }
@@ -264,6 +263,7 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   /** Retention deleted [from, to) of p: what no one had fetched yet is lost. */
   deleted(p: number, from: number, to: number, _now: number): void {
     this.offsets.deleted(p, from, to);
+    this.consumer[p]?.fetcher.offsetsMoved(p);
   }
 
   offsetOutOfRange(p: number): number {

@@ -114,7 +114,8 @@ export class PartitionLog implements AppendTarget {
   logStartOffset = 0;
   /** Records before this offset have been released and their create times forgotten. */
   private recordBase = 0;
-  private createTimes = new Float64Array(1024);
+  /** Exact fidelity: create times of records [recordBase, end); grown as needed (makeRoom). */
+  private createTimes: Float64Array<ArrayBuffer>;
 
   /** Retained batches, oldest at batchHead; a batch starts where the one before it ends. */
   private batchHead = 0;
@@ -154,6 +155,9 @@ export class PartitionLog implements AppendTarget {
     options: LogOptions = {},
   ) {
     this.retention = options.retention ?? KAFKA_RETENTION_DEFAULTS;
+    // The batched fidelity keeps no create time per record (a topic may have thousands of
+    // partitions: 8 KiB each adds up).
+    this.createTimes = new Float64Array(perRecord ? 1024 : 0);
     this.onDeleted = options.onDeleted;
     this.onReadBelowStart = options.onReadBelowStart;
   }

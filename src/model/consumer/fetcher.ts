@@ -16,11 +16,35 @@
  *   one segment of offsets per partition, from which the poll loop (member.ts) takes
  *   `max.poll.records`. Data for a partition taken from the member while the fetch was in
  *   flight is dropped (a per-partition epoch, bumped on every assignment change).
+ *
+ * Only the partitions with data are looked at (what an incremental fetch session, KIP-227, asks
+ * of the broker), so a fetch costs what it carries, not what the member owns. A fetch stands for
+ * every partition the member consumes with nothing buffered, and that set is kept implicitly: a
+ * partition p was in fetch number S (`serial`) iff the member consumes it, its assignment did not
+ * change since the fetch was sent (`epochBump[p] < S`) and the send did not leave it out
+ * (`excludedAt[p] !== S`: buffered, or its broker muted). The partitions that may answer are
+ * kept apart:
+ * - `ready`, a heap by the visibility of the first batch at the fetch offset: while a fetch is
+ *   at the broker it holds every partition of the fetch with a batch there, and between fetches
+ *   partitions not buffered with one. Visibility only grows along a log, so a partition with
+ *   anything visible by t has its first batch visible by t: respond, the minimum-bytes check and
+ *   the wake-up time need only the heap's partitions at or below t, or its top. A stored key may
+ *   lie below the true one (retention or a commit dropped batches from the front, which only
+ *   raises it), never above: every move of a fetch offset backward updates it.
+ * - `deferred`, every other partition that may matter at the next send: the buffered ones (a
+ *   partition becomes buffered only by a response, which puts it here), those whose data came
+ *   while they were not in the fetch, and those whose assignment changed.
+ * - `outOfRange`, partitions whose fetch offset may lie below the log start (a retention check
+ *   deleted past it, or an offset was reset to a committed one): respond resets them whether or
+ *   not anything is visible.
+ * The response then treats the same partitions, in the same order (the member's assignment
+ * order), with the same per-partition steps as a loop over all of the fetch's partitions.
  */
 import { named, type Simulation, type EventHandle } from '../../kernel/simulation.js';
 import type { ConsumerGroupSpec } from '../../scenario/schema.js';
 import type { PartitionLog } from '../log.js';
 import type { ModelContext } from '../context.js';
+import { PartitionHeap } from './partition-heap.js';
 
 /** What a fetcher reads and moves of its group: the logs and the fetch positions. */
 export interface FetchHost {
@@ -30,8 +54,6 @@ export interface FetchHost {
   readonly fetchOffset: Float64Array;
   /** Next offset to hand to the application, per partition (below it: buffered or handed out). */
   readonly position: Float64Array;
-  /** Fetches of the group parked at a broker (so appends need not look for one when none is). */
-  parkedFetches: number;
   /** OFFSET_OUT_OF_RANGE: the fetch offset of p is below the log start; where to fetch from now. */
   offsetOutOfRange(p: number): number;
 }
@@ -72,11 +94,29 @@ export class Fetcher {
   /** Bumped whenever a partition is given to or taken from the member: stale fetch data is dropped. */
   private readonly epoch: Int32Array;
 
-  // The one fetch in flight, and the answer it carries back.
+  // The one fetch in flight (number `serial`), its partitions (see the header), and the answer
+  // it carries back.
   private fetchInFlight = false;
-  private readonly fetchParts: Int32Array;
-  private readonly fetchEpochs: Int32Array;
-  private nFetchParts = 0;
+  /** The fetch in flight has been answered (its partitions no longer join it). */
+  private answered = false;
+  private serial = 0;
+  /** Per partition: the number of the last fetch sent before its assignment last changed. */
+  private readonly epochBump: Int32Array;
+  /** Per partition: the last fetch that left it out (buffered, or its broker muted). */
+  private readonly excludedAt: Int32Array;
+  private readonly ready: PartitionHeap;
+  private readonly deferred: Int32Array;
+  private readonly isDeferred: Uint8Array;
+  private nDeferred = 0;
+  private readonly outOfRange: Int32Array;
+  private readonly isOutOfRange: Uint8Array;
+  private nOutOfRange = 0;
+  /** Position of each partition in the member's assignment order, recomputed after a change. */
+  private readonly rank: Int32Array;
+  private rankStale = true;
+  /** Scratch: the partitions a response looks at. */
+  private readonly answering: Int32Array;
+  private readonly isAnswering: Uint8Array;
   private parked = false;
   private parkedDeadline = 0;
   private wakeAt = Infinity;
@@ -84,6 +124,7 @@ export class Fetcher {
   private readonly respP: Int32Array;
   private readonly respFrom: Float64Array;
   private readonly respTo: Float64Array;
+  private readonly respEpoch: Int32Array;
   private nResp = 0;
   private readonly leaderless: boolean;
   private readonly quotaName: string;
@@ -99,6 +140,8 @@ export class Fetcher {
     private readonly owner: FetchOwner,
     /** The partitions the member consumes, in assignment order (the member's list, read live). */
     private readonly consuming: readonly number[],
+    /** Per partition, 1 while the member consumes it (the member's array, read live). */
+    private readonly isConsuming: Uint8Array,
     spec: ConsumerGroupSpec,
     /** Names its events in errors. */
     component: string,
@@ -122,11 +165,20 @@ export class Fetcher {
     this.segFrom = new Float64Array(P);
     this.segTo = new Float64Array(P);
     this.segAt = new Float64Array(P);
-    this.fetchParts = new Int32Array(P);
-    this.fetchEpochs = new Int32Array(P);
+    this.epochBump = new Int32Array(P).fill(-1);
+    this.excludedAt = new Int32Array(P);
+    this.ready = new PartitionHeap(P);
+    this.deferred = new Int32Array(P);
+    this.isDeferred = new Uint8Array(P);
+    this.outOfRange = new Int32Array(P);
+    this.isOutOfRange = new Uint8Array(P);
+    this.rank = new Int32Array(P);
+    this.answering = new Int32Array(P);
+    this.isAnswering = new Uint8Array(P);
     this.respP = new Int32Array(P);
     this.respFrom = new Float64Array(P);
     this.respTo = new Float64Array(P);
+    this.respEpoch = new Int32Array(P);
     for (const event of ['fetchAtBroker', 'wake', 'fetchResponse', 'unmuted'] as const) named(component, event, this[event]);
   }
 
@@ -135,6 +187,10 @@ export class Fetcher {
   /** Partition p was given to or taken from the member: answers in flight for it are stale. */
   assignmentChanged(p: number): void {
     this.epoch[p]++;
+    this.epochBump[p] = this.serial;
+    this.ready.remove(p);
+    this.defer(p);
+    this.rankStale = true;
   }
 
   /** Drops what is buffered of partition p. */
@@ -192,85 +248,20 @@ export class Fetcher {
   /** The process stops: nothing in flight lands, and a parked fetch is forgotten. */
   close(): void {
     this.closed = true;
-    if (this.parked) {
-      this.parked = false;
-      this.group.parkedFetches--;
-    }
+    this.parked = false;
   }
 
   private hasBuffered(p: number): boolean {
     return this.group.position[p] < this.group.fetchOffset[p];
   }
 
-  // ---- the fetch ----------------------------------------------------------------------------
+  // ---- which partitions may answer (see the header) ------------------------------------------
 
-  /** Sends a fetch for the partitions with nothing buffered, unless one is in flight. */
-  send(): void {
-    if (this.fetchInFlight) return;
-    let n = 0;
-    const now = this.sim.now;
-    let unmute = Infinity;
-    for (const p of this.consuming) {
-      if (!this.hasBuffered(p)) {
-        if (this.hasQuota) {
-          // A broker that throttled this client is muted until its throttle time is over.
-          const leader = this.group.ctx.brokers!.leaderAt(p, now);
-          if (leader >= 0 && this.mutedUntil[leader] > now) {
-            if (this.mutedUntil[leader] < unmute) unmute = this.mutedUntil[leader];
-            continue;
-          }
-        }
-        this.fetchEpochs[n] = this.epoch[p];
-        this.fetchParts[n++] = p;
-      }
-    }
-    if (n === 0) {
-      if (unmute < Infinity) this.sim.at(unmute, this.unmuted, 0, 1);
-      return;
-    }
-    this.fetchInFlight = true;
-    this.nFetchParts = n;
-    this.sim.schedule(this.oneWay, this.fetchAtBroker, 0, 1);
-  }
-
-  /** A throttled broker's mute ended: a member waiting inside poll() fetches from it again. */
-  private readonly unmuted = (): void => {
-    if (this.closed || !this.owner.waitingInPoll) return;
-    this.send();
-  };
-
-  /**
-   * Whether the fetch's i-th partition is still this member's, as when the fetch was sent, and
-   * has a leader to answer for it (a lost broker's partitions have none until failover).
-   */
-  private current(i: number): boolean {
-    if (this.epoch[this.fetchParts[i]] !== this.fetchEpochs[i]) return false;
-    return !this.leaderless || this.group.ctx.brokers!.leaderAt(this.fetchParts[i], this.sim.now) >= 0;
-  }
-
-  private readonly fetchAtBroker = (): void => {
-    if (this.closed) return;
-    const now = this.sim.now;
-    if (this.visibleBytes(now) >= this.minBytes) {
-      this.respond();
-      return;
-    }
-    this.parked = true;
-    this.group.parkedFetches++;
-    // At least 1 ms, the tick of the broker's purgatory timer (Kafka's SystemTimer wheel): with
-    // fetch.max.wait.ms 0 and no round trip an empty answer would otherwise come back at the
-    // same instant and an idle member would fetch forever without simulated time moving.
-    this.parkedDeadline = now + Math.max(MIN_FETCH_WAIT, this.maxWait);
-    this.wakeAt = Infinity;
-    this.rearm();
-  };
-
-  /** A batch was appended to partition p: a parked fetch may be answerable earlier. */
+  /** Partition p (consumed by the member) got a batch appended. */
   dataAppended(p: number): void {
-    if (!this.parked) return;
-    let asked = false;
-    for (let i = 0; i < this.nFetchParts && !asked; i++) asked = this.fetchParts[i] === p && this.current(i);
-    if (!asked) return;
+    if (this.closed) return;
+    if (!this.ready.has(p)) this.reconsider(p);
+    if (!this.parked || !this.current(p)) return;
     if (this.minBytes <= 1) {
       // Any one batch satisfies fetch.min.bytes, and visibility only grows along a log, so
       // only the first batch past the fetch position can bring the answer forward.
@@ -283,6 +274,132 @@ export class Fetcher {
     }
     this.rearm();
   }
+
+  /** The log start of p moved (retention), or the group moved p's fetch offset and position. */
+  offsetsMoved(p: number): void {
+    if (this.closed || !this.isConsuming[p]) return;
+    this.reconsider(p);
+  }
+
+  /** Files p where it belongs now: in the ready heap if it is in the fetch at the broker (or was there already), else deferred. */
+  private reconsider(p: number): void {
+    if (this.ready.has(p) || (this.fetchInFlight && !this.answered && this.inFetch(p))) this.track(p);
+    else this.defer(p);
+  }
+
+  /** Puts p (in the fetch, or not buffered between fetches) in the ready heap if it has a batch at its fetch offset. */
+  private track(p: number): void {
+    const log = this.group.logs[p];
+    const offset = this.group.fetchOffset[p];
+    if (offset < log.logStartOffset && !this.isOutOfRange[p]) {
+      this.isOutOfRange[p] = 1;
+      this.outOfRange[this.nOutOfRange++] = p;
+    }
+    const i = log.batchStartingAt(offset);
+    if (i < log.batches) this.ready.set(p, log.batchVisibleAt(i));
+    else this.ready.remove(p);
+  }
+
+  private defer(p: number): void {
+    if (this.isDeferred[p]) return;
+    this.isDeferred[p] = 1;
+    this.deferred[this.nDeferred++] = p;
+  }
+
+  /** Whether p is in the fetch in flight (see the header). */
+  private inFetch(p: number): boolean {
+    return this.isConsuming[p] === 1 && this.epochBump[p] < this.serial && this.excludedAt[p] !== this.serial;
+  }
+
+  // ---- the fetch ----------------------------------------------------------------------------
+
+  /** Sends a fetch for the partitions with nothing buffered, unless one is in flight. */
+  send(): void {
+    if (this.fetchInFlight) return;
+    const now = this.sim.now;
+    const S = ++this.serial;
+    let excluded = 0;
+    let unmute = Infinity;
+    if (this.hasQuota) {
+      // A broker that throttled this client is muted until its throttle time is over. Which
+      // partitions that leaves out is read for all of them.
+      for (const p of this.consuming) {
+        if (this.hasBuffered(p)) {
+          this.excludedAt[p] = S;
+          excluded++;
+          continue;
+        }
+        const leader = this.group.ctx.brokers!.leaderAt(p, now);
+        if (leader >= 0 && this.mutedUntil[leader] > now) {
+          if (this.mutedUntil[leader] < unmute) unmute = this.mutedUntil[leader];
+          this.excludedAt[p] = S;
+          excluded++;
+          this.ready.remove(p);
+          this.defer(p);
+        }
+      }
+    }
+    // Every buffered partition is deferred: it stays so; the others join the fetch.
+    let kept = 0;
+    const deferred = this.deferred;
+    for (let i = 0; i < this.nDeferred; i++) {
+      const p = deferred[i];
+      if (!this.isConsuming[p]) {
+        this.isDeferred[p] = 0;
+        continue;
+      }
+      if (this.excludedAt[p] !== S && this.hasBuffered(p)) {
+        this.excludedAt[p] = S;
+        excluded++;
+      }
+      if (this.excludedAt[p] === S) {
+        deferred[kept++] = p;
+        continue;
+      }
+      this.isDeferred[p] = 0;
+      this.track(p);
+    }
+    this.nDeferred = kept;
+    const n = this.consuming.length - excluded;
+    if (n === 0) {
+      if (unmute < Infinity) this.sim.at(unmute, this.unmuted, 0, 1);
+      return;
+    }
+    this.fetchInFlight = true;
+    this.answered = false;
+    this.sim.schedule(this.oneWay, this.fetchAtBroker, 0, 1);
+  }
+
+  /** A throttled broker's mute ended: a member waiting inside poll() fetches from it again. */
+  private readonly unmuted = (): void => {
+    if (this.closed || !this.owner.waitingInPoll) return;
+    this.send();
+  };
+
+  /**
+   * Whether partition p is in the fetch and still this member's, as when the fetch was sent, and
+   * has a leader to answer for it (a lost broker's partitions have none until failover).
+   */
+  private current(p: number): boolean {
+    if (!this.inFetch(p)) return false;
+    return !this.leaderless || this.group.ctx.brokers!.leaderAt(p, this.sim.now) >= 0;
+  }
+
+  private readonly fetchAtBroker = (): void => {
+    if (this.closed) return;
+    const now = this.sim.now;
+    if (this.visibleBytes(now) >= this.minBytes) {
+      this.respond();
+      return;
+    }
+    this.parked = true;
+    // At least 1 ms, the tick of the broker's purgatory timer (Kafka's SystemTimer wheel): with
+    // fetch.max.wait.ms 0 and no round trip an empty answer would otherwise come back at the
+    // same instant and an idle member would fetch forever without simulated time moving.
+    this.parkedDeadline = now + Math.max(MIN_FETCH_WAIT, this.maxWait);
+    this.wakeAt = Infinity;
+    this.rearm();
+  };
 
   /** Moves the parked fetch's answer to time `at`. */
   private reschedule(at: number): void {
@@ -304,13 +421,16 @@ export class Fetcher {
     this.respond();
   };
 
-  /** Bytes visible at time t from the fetch positions of the fetch's partitions. */
+  /** Bytes visible at time t from the fetch positions of the fetch's partitions (counted up to fetch.min.bytes). */
   private visibleBytes(t: number): number {
     const g = this.group;
     let total = 0;
-    for (let f = 0; f < this.nFetchParts; f++) {
-      if (!this.current(f)) continue;
-      const p = this.fetchParts[f];
+    // Only a partition whose first batch is visible by t has anything visible by t.
+    const parts = this.answering;
+    const n = this.ready.collect(t, parts);
+    for (let f = 0; f < n; f++) {
+      const p = parts[f];
+      if (!this.current(p)) continue;
       const log = g.logs[p];
       for (let i = log.batchStartingAt(g.fetchOffset[p]); i < log.batches && log.batchVisibleAt(i) <= t; i++) {
         total += log.batchBytesAt(i);
@@ -323,14 +443,32 @@ export class Fetcher {
   /** Earliest time at which `fetch.min.bytes` will be visible, from batches already appended. */
   private dataTime(): number {
     const g = this.group;
-    // Visibility only grows along a partition's log, so when the first pending batch of any
-    // partition already holds fetch.min.bytes (always, at the default of 1 byte), the earliest
-    // such first batch decides; no list needs building.
+    const ready = this.ready;
+    // Visibility only grows along a partition's log, so when the earliest first batch of the
+    // fetch's partitions holds fetch.min.bytes (always, at the default of 1 byte), it decides:
+    // nothing is visible before it, and it alone is enough. The top's key is made exact first
+    // (a stored key may lie below the true one, never above).
+    while (!this.leaderless && ready.size > 0) {
+      const p = ready.top();
+      const log = g.logs[p];
+      const i = log.batchStartingAt(g.fetchOffset[p]);
+      if (i >= log.batches) {
+        ready.remove(p);
+        continue;
+      }
+      const v = log.batchVisibleAt(i);
+      if (v !== ready.key[p]) {
+        ready.set(p, v);
+        continue;
+      }
+      if (log.batchBytesAt(i) >= this.minBytes && this.current(p)) return v;
+      break;
+    }
     let earliest = Infinity;
     let simple = true;
-    for (let f = 0; f < this.nFetchParts; f++) {
-      if (!this.current(f)) continue;
-      const p = this.fetchParts[f];
+    for (let f = 0; f < ready.size; f++) {
+      const p = ready.at(f);
+      if (!this.current(p)) continue;
       const log = g.logs[p];
       const i = log.batchStartingAt(g.fetchOffset[p]);
       if (i >= log.batches) continue;
@@ -339,9 +477,9 @@ export class Fetcher {
     }
     if (simple) return earliest;
     const pending: [number, number][] = [];
-    for (let f = 0; f < this.nFetchParts; f++) {
-      if (!this.current(f)) continue;
-      const p = this.fetchParts[f];
+    for (let f = 0; f < ready.size; f++) {
+      const p = ready.at(f);
+      if (!this.current(p)) continue;
       const log = g.logs[p];
       let bytes = 0;
       for (let i = log.batchStartingAt(g.fetchOffset[p]); i < log.batches && bytes < this.minBytes; i++) {
@@ -358,19 +496,65 @@ export class Fetcher {
     return Infinity;
   }
 
+  /** The fetch's partitions that may answer at `now`, in assignment order, into `answering`; returns how many. */
+  private answeringPartitions(now: number): number {
+    const parts = this.answering;
+    const mark = this.isAnswering;
+    let n = 0;
+    const m = this.ready.collect(now, parts);
+    for (let i = 0; i < m; i++) {
+      const p = parts[i];
+      if (!this.current(p)) continue;
+      parts[n++] = p;
+      mark[p] = 1;
+    }
+    const g = this.group;
+    let kept = 0;
+    for (let i = 0; i < this.nOutOfRange; i++) {
+      const p = this.outOfRange[i];
+      if (g.fetchOffset[p] >= g.logs[p].logStartOffset || !this.isConsuming[p]) {
+        this.isOutOfRange[p] = 0;
+        continue;
+      }
+      this.outOfRange[kept++] = p;
+      if (!mark[p] && this.current(p)) {
+        parts[n++] = p;
+        mark[p] = 1;
+      }
+    }
+    this.nOutOfRange = kept;
+    if (n > 1) {
+      if (this.rankStale) {
+        for (let i = 0; i < this.consuming.length; i++) this.rank[this.consuming[i]] = i;
+        this.rankStale = false;
+      }
+      const rank = this.rank;
+      // Insertion sort: a response usually carries a few partitions, and they often come in order.
+      for (let i = 1; i < n; i++) {
+        const p = parts[i];
+        const r = rank[p];
+        let j = i - 1;
+        while (j >= 0 && rank[parts[j]] > r) {
+          parts[j + 1] = parts[j];
+          j--;
+        }
+        parts[j + 1] = p;
+      }
+    }
+    return n;
+  }
+
   /** The broker answers now with what is visible; the answer lands after half a round trip. */
   private respond(): void {
     const g = this.group;
     const now = this.sim.now;
-    if (this.parked) {
-      this.parked = false;
-      this.group.parkedFetches--;
-    }
+    this.parked = false;
     let total = 0;
     const quotaBytes = this.hasQuota ? this.quotaBytes.fill(0) : null;
-    for (let f = 0; f < this.nFetchParts; f++) {
-      if (!this.current(f)) continue;
-      const p = this.fetchParts[f];
+    const parts = this.answering;
+    const nParts = this.answeringPartitions(now);
+    for (let f = 0; f < nParts; f++) {
+      const p = parts[f];
       const log = g.logs[p];
       // Below the log start (retention deleted it): the consumer resets by auto.offset.reset.
       if (g.fetchOffset[p] < log.logStartOffset) g.position[p] = g.fetchOffset[p] = g.offsetOutOfRange(p);
@@ -395,7 +579,7 @@ export class Fetcher {
         this.respP[this.nResp] = p;
         this.respFrom[this.nResp] = from;
         this.respTo[this.nResp] = to;
-        this.fetchEpochs[this.nResp] = this.fetchEpochs[f];
+        this.respEpoch[this.nResp] = this.epoch[p];
         this.nResp++;
         g.fetchOffset[p] = to;
       }
@@ -433,12 +617,25 @@ export class Fetcher {
           this.respP[kept] = p;
           this.respFrom[kept] = this.respFrom[i];
           this.respTo[kept] = this.respTo[i];
-          this.fetchEpochs[kept] = this.fetchEpochs[i];
+          this.respEpoch[kept] = this.respEpoch[i];
           kept++;
         }
         this.nResp = kept;
       }
       if (throttle > this.maxThrottleMs) this.maxThrottleMs = throttle;
+    }
+    // The fetch is answered: its partitions with a response are buffered now (deferred until
+    // the poll loop has taken their records), the others stay ready with what is left.
+    this.answered = true;
+    for (let f = 0; f < nParts; f++) {
+      const p = parts[f];
+      this.isAnswering[p] = 0;
+      if (this.hasBuffered(p)) {
+        this.ready.remove(p);
+        this.defer(p);
+      } else {
+        this.track(p);
+      }
     }
     this.sim.schedule(this.oneWay, this.fetchResponse, 0, 1);
   }
@@ -448,7 +645,7 @@ export class Fetcher {
     const ring = this.segP.length;
     for (let i = 0; i < this.nResp; i++) {
       const p = this.respP[i];
-      if (this.epoch[p] !== this.fetchEpochs[i]) continue; // taken away while in flight
+      if (this.epoch[p] !== this.respEpoch[i]) continue; // taken away while in flight
       const at = (this.segHead + this.segCount++) % ring;
       this.segP[at] = p;
       this.segFrom[at] = this.respFrom[i];

@@ -61,7 +61,6 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   readonly committed: Float64Array;
   readonly fetchOffset: Float64Array;
   readonly position: Float64Array;
-  parkedFetches = 0;
   membershipChanges = 0;
   pausedSeconds = 0;
   longestPause = 0;
@@ -228,6 +227,7 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
         this.position[p] = from;
         this.fetchOffset[p] = from;
         this.startConsuming(m, p);
+        m.fetcher.offsetsMoved(p);
       }
       m.resume();
     }, 0, 1);
@@ -256,14 +256,17 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   // ---- what the logs and the members tell the group ----------------------------------------
 
   dataAppended(p: number): void {
-    if (this.parkedFetches === 0) return;
     const m = this.consumer[p];
     if (m) m.fetcher.dataAppended(p);
   }
 
-  /** Retention deleted [from, to) of p. */
-  deleted(_p: number, _from: number, _to: number, _now: number): void {
-    // Nothing yet: a deleted record is lost once nobody can process it any more (Offsets).
+  /**
+   * Retention deleted [from, to) of p. Nothing is lost yet: a deleted record is lost once nobody
+   * can process it any more (Offsets). The consumer's fetcher hears of it (its fetch offset may
+   * now lie below the log start).
+   */
+  deleted(p: number, _from: number, _to: number, _now: number): void {
+    this.consumer[p]?.fetcher.offsetsMoved(p);
   }
 
   offsetOutOfRange(p: number): number {

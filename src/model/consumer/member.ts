@@ -123,7 +123,7 @@ export class Member implements FetchOwner, ProcessingListener {
     this.nextAutoCommit = this.sim.now + this.autoCommitInterval;
     this.syncCommit = spec.processing.commit === 'sync';
     this.isConsuming = new Uint8Array(group.logs.length);
-    this.fetcher = new Fetcher(group, this, this.consuming, spec, memberId);
+    this.fetcher = new Fetcher(group, this, this.consuming, this.isConsuming, spec, memberId);
     this.processing = new Processing(ctx, spec.processing, services, rng, group.metrics, this, this.maxPollRecords, group.logs.length, memberId);
     for (const event of ['poll', 'commitArrives', 'pollTimer'] as const) named(memberId, event, this[event]);
   }

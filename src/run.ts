@@ -83,6 +83,9 @@ let spare: { at: number; value: boolean } | null = null;
  * two seconds, so that prepare() and the replicate() after it decide alike.
  */
 function spareCore(): boolean {
+  // LAGSIM_PRODUCER_THREAD=on or off decides instead (benchmarks, tests, a machine known to be shared).
+  const forced = process.env.LAGSIM_PRODUCER_THREAD;
+  if (forced === 'on' || forced === 'off') return forced === 'on';
   const now = performance.now();
   if (spare !== null && now - spare.at < 2_000) return spare.value;
   if (now - cpuSnapshot.at < 100) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 - (now - cpuSnapshot.at));

@@ -16,7 +16,8 @@ import type { Argv } from 'yargs';
 import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
-import { ReportDirectoryError, checkOutputDirectory, removeStagingSync, replaceDirectory } from '../report/atomic.js';
+import { ReportDirectoryError, checkOutputDirectory, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
+import { estimate, formatCount, LONG_RUN_SECONDS } from '../model/estimate.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { load, prepare, replicate, judge } from '../run.js';
@@ -206,6 +207,11 @@ async function run(args: RunArgs): Promise<number> {
 
   const n = args.replications;
   const jobs = args.jobs ?? os.availableParallelism();
+  // A long run says so before it starts (model/estimate.ts; one too long is refused while loading).
+  const cost = estimate(scenario);
+  if (!args.quiet && cost.seconds * n >= LONG_RUN_SECONDS) {
+    process.stderr.write(`sim: a long run: ${formatCount(cost.records * n)} records to simulate, at least ${Math.round((cost.seconds * n) / 60)} min of computing\n`);
+  }
   // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });
   // The charts' thread loads vega while this thread simulates, then draws the charts while this
@@ -273,13 +279,20 @@ function outputName(name: string, variant: string | undefined): string {
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function cli(): Promise<void> {
-  // Stopped while a report is being staged: remove what was staged, so nothing is left beside --out.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+  // Stopped while a report is being staged: remove what was staged, so nothing is left beside
+  // --out. Only then: at any other time a signal stops the process at once, as it would with no
+  // handler (a handler could not run before a synchronous simulation had finished).
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => {
       removeStagingSync();
       process.exit(SIGNAL_EXIT[signal]);
-    });
-  }
+    };
+    return [signal, handler] as const;
+  });
+  guardStaging({
+    armed: () => handlers.forEach(([signal, handler]) => process.on(signal, handler)),
+    disarmed: () => handlers.forEach(([signal, handler]) => process.off(signal, handler)),
+  });
   // A reader that stops early (`sim ... | head`) closes the pipe: that is not an error of the run.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

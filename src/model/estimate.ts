@@ -96,7 +96,7 @@ export function sizeProblems(scenario: Scenario): SizeProblem[] {
     problems.push({
       path: busiest === null ? ['duration'] : ['producers', busiest, 'rate'],
       message:
-        `expected a run lagsim can finish: this one offers ${count(e.records)} records over ${duration(scenario.duration)}, ` +
+        `expected a run lagsim can finish: this one offers ${formatCount(e.records)} records over ${duration(scenario.duration)}, ` +
         `${Number.isFinite(e.seconds) ? `at least ${duration(e.seconds * US)}` : 'more'} of computing (at 50 ns a record; the limit is ${duration(MAX_RUN_SECONDS * US)}): lower the rate or shorten duration`,
     });
   }
@@ -108,7 +108,7 @@ export function sizeProblems(scenario: Scenario): SizeProblem[] {
       message:
         `expected a run that fits in memory: this one needs at least ${bytesText(e.bytes)} (the limit is ${bytesText(MAX_RUN_BYTES)})` +
         (largest === 'lag'
-          ? `, ${bytesText(lagBytes)} of it for the per-partition lag series (${count(e.windows)} samples x ${count(e.partitionLagValues / e.windows)} partitions): use a longer sample-interval, or fewer partitions`
+          ? `, ${bytesText(lagBytes)} of it for the per-partition lag series (${formatCount(e.windows)} samples x ${formatCount(e.partitionLagValues / e.windows)} partitions): use a longer sample-interval, or fewer partitions`
           : `, for the partitions' and the producer instances' state: fewer partitions or producer instances`),
     });
   }
@@ -130,7 +130,8 @@ function busiestProducer(scenario: Scenario): number | null {
   return best;
 }
 
-function count(n: number): string {
+/** A count of records as the estimate words it: 172.8M, 1.80e12. */
+export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return 'more than 10^308';
   if (n >= 1e12) return n.toExponential(2).replace('e+', 'e');
   if (n >= 1e6) return `${Number((n / 1e6).toPrecision(3)).toLocaleString('en-US')}M`;

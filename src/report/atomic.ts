@@ -51,6 +51,28 @@ export class ReportDirectoryError extends Error {
  */
 const inProgress = new Set<string>();
 
+/** What to do as the first staging folder appears and as the last one goes (guardStaging). */
+let guard: { armed(): void; disarmed(): void } | null = null;
+
+/**
+ * Tells `armed` when this process starts staging (the first folder appears) and `disarmed` when
+ * it stops (the last is gone). The CLI arms its signal handlers then and only then: a handler
+ * installed for the whole run would keep a signal from stopping a simulation (synchronous work,
+ * during which no handler can run) until it had finished.
+ */
+export function guardStaging(g: { armed(): void; disarmed(): void }): void {
+  guard = g;
+}
+
+function track(dir: string): void {
+  if (inProgress.size === 0) guard?.armed();
+  inProgress.add(dir);
+}
+
+function untrack(dir: string): void {
+  if (inProgress.delete(dir) && inProgress.size === 0) guard?.disarmed();
+}
+
 /**
  * Makes a new folder `<parent>/.<base>.<kind>-XXXXXX` and returns its path. The name is in
  * `inProgress` before the folder exists, so a signal that lands while it is being made still
@@ -59,12 +81,12 @@ const inProgress = new Set<string>();
 async function makeScratch(parent: string, base: string, kind: 'tmp' | 'old'): Promise<string> {
   for (;;) {
     const dir = path.join(parent, `.${base}.${kind}-${randomBytes(3).toString('hex')}`);
-    inProgress.add(dir);
+    track(dir);
     try {
       await mkdir(dir);
       return dir;
     } catch (error) {
-      inProgress.delete(dir);
+      untrack(dir);
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
@@ -87,7 +109,7 @@ export function removeStagingSync(): void {
       }
     }
   }
-  inProgress.clear();
+  for (const dir of [...inProgress]) untrack(dir);
 }
 
 /** The file that marks a directory as an earlier report, which may be replaced. */
@@ -176,7 +198,7 @@ export async function replaceDirectory(outDir: string, files: readonly StagedFil
     await removeEmpty(parent, created);
     throw error;
   } finally {
-    inProgress.delete(staging);
+    untrack(staging);
   }
 }
 
@@ -252,7 +274,7 @@ async function swapIn(staging: string, target: string, parent: string, base: str
       }
       return;
     } finally {
-      inProgress.delete(aside);
+      untrack(aside);
       if (!keep) await rm(aside, { recursive: true, force: true });
     }
   }

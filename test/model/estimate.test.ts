@@ -98,4 +98,14 @@ describe('refused while loading, at the knob', () => {
     expect(readdirSync(dir)).toEqual(['big.yaml']);
     expect(performance.now() - started).toBeLessThan(20_000);
   }, 30_000);
+
+  it('a long run that can be done is said to be long, then run', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lagsim-estimate-'));
+    const file = path.join(dir, 'long.yaml');
+    writeFileSync(file, base({ rate: '20k/s', duration: '24h' }));
+    // Stopped after the word: the run itself would take minutes (SIGTERM leaves nothing behind).
+    const p = spawnSync(process.execPath, [path.join(root, 'bin/sim.js'), file, '--out', path.join(dir, 'out')], { encoding: 'utf8', timeout: 8_000 });
+    expect(p.stderr).toMatch(/^sim: a long run: 1,730M records to simulate, at least 1 min of computing$/m);
+    expect(p.stderr).not.toMatch(/bug/);
+  }, 30_000);
 });

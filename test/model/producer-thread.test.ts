@@ -164,6 +164,8 @@ describe('the producer thread between runs', () => {
     expect(expectedRecords(s)).toBeLessThan(PRODUCER_THREAD_RECORDS);
     expect(expectedRecords(big)).toBeGreaterThanOrEqual(PRODUCER_THREAD_RECORDS);
     const before = producerThreadsStarted();
+    // Whether another core is idle is the machine's to say; here it is said to be.
+    process.env.LAGSIM_PRODUCER_THREAD = 'on';
     prepare(s, { replications: 1, jobs: 2 }); // too small to gain from a thread
     prepare(big, { replications: 1, jobs: 1 }); // one core
     prepare(big, { replications: 2, jobs: 2 }); // replications run on the pool
@@ -174,6 +176,19 @@ describe('the producer thread between runs', () => {
     const replicated = await replicate(big, { replications: 1, jobs: 2 });
     expect(producerThreadsStarted()).toBe(before + 1);
     expect(JSON.stringify(replicated.median)).toBe(JSON.stringify(simulate(big)));
+    delete process.env.LAGSIM_PRODUCER_THREAD;
+  });
+
+  it('is not taken when no other core is idle (LAGSIM_PRODUCER_THREAD=off says so)', () => {
+    const big = base({ fidelity: 'batched', producers: [{ name: 'b', topic: 't', rate: '80k/s' }] });
+    const before = producerThreadsStarted();
+    process.env.LAGSIM_PRODUCER_THREAD = 'off';
+    try {
+      prepare(big, { replications: 1, jobs: 2 });
+      expect(producerThreadsStarted()).toBe(before);
+    } finally {
+      delete process.env.LAGSIM_PRODUCER_THREAD;
+    }
   });
 
   it('is replaced after a run that failed on its side', () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Scenario } from '../../src/scenario/schema.js';
 import { simulate } from '../../src/model/simulate.js';
+import { parseScenario } from '../../src/scenario/load.js';
 import { producerFrom } from './builders.js';
 
 function batchesOf(rate: string, linger: number, batchSize: number, batched = false) {
@@ -84,5 +85,32 @@ describe('a producer without arrivals', () => {
     expect(sizes).toEqual(new Array(20).fill(5));
     expect(producer.offered).toBe(100);
     expect(producer.inProducer()).toBe(0);
+  });
+});
+
+// Issue 21, defect 17: record sizes from a continuous law were fractional bytes, and the buffer in
+// use could read -3.5e-9.
+describe('record sizes are whole bytes', () => {
+  it.each(['exact', 'batched'])('so the buffer in use is a whole, non-negative number of bytes (%s)', (fidelity) => {
+    const r = simulate(
+      parseScenario(
+        `
+name: sizes
+duration: 20s
+fidelity: ${fidelity}
+brokers: { max-bytes-in-per-second: 2MB }
+topics: [{ name: t, partitions: 3 }]
+producers:
+  - { name: p, topic: t, rate: 3k/s, record-size: { dist: lognormal, p50: 700B, p99: 3KiB }, config: { batch.size: 1024, buffer.memory: 200000, max.block.ms: 200 } }
+consumer-groups: [{ name: g, topic: t, instances: 1, processing: { per-record: 10us } }]
+`,
+        'sizes.yaml',
+      ),
+    );
+    const buffer = Object.values(r.series.topics)[0].producerBufferBytes;
+    expect(buffer.length).toBeGreaterThan(0);
+    for (const b of buffer) expect(Number.isInteger(b) && b >= 0, `buffer ${b}`).toBe(true);
+    const max = Object.values(r.summary.topics)[0].producer.maxBufferBytes;
+    expect(Number.isInteger(max)).toBe(true);
   });
 });

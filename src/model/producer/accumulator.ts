@@ -92,7 +92,7 @@ export class RecordAccumulator {
       if (t >= this.opened[p] + this.linger) this.close(p, this.opened[p] + this.linger);
       else if (this.bytes[p] + size > this.batchSize) this.close(p, t);
     }
-    if (!this.open[p]) this.openBatch(p, t, createTime, size > this.batchSize ? size : this.batchSize);
+    if (!this.open[p]) this.openBatch(p, t, createTime, size > this.batchSize ? Math.ceil(size) : this.batchSize);
     if (this.exact) this.batches.stageTime(p, createTime);
     this.count[p]++;
     this.last[p] = createTime;
@@ -104,7 +104,7 @@ export class RecordAccumulator {
   tryAppend(p: number, t: number, createTime: number, size: number): boolean {
     if (this.open[p] && this.bytes[p] + size > this.batchSize) this.close(p, t);
     if (!this.open[p]) {
-      if (!this.pool.fits(t, size > this.batchSize ? size : this.batchSize)) return false;
+      if (!this.pool.fits(t, size > this.batchSize ? Math.ceil(size) : this.batchSize)) return false;
       this.lingerQ.push(p);
       this.lingerOpened.push(t);
     }

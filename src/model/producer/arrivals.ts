@@ -170,7 +170,9 @@ export class Arrivals implements Application {
       if (this.sticky < 0) this.sticky = Math.floor(rng() * this.nParts);
       p = this.sticky;
     }
-    const size = this.constantSize >= 0 ? this.constantSize : this.size(rng);
+    // Records are whole bytes (a continuous law's draw rounded, at least 1 B), so the buffer's
+    // bytes in use are whole numbers too.
+    const size = this.constantSize >= 0 ? this.constantSize : Math.max(1, Math.round(this.size(rng)));
     if (!this.partitioner) {
       this.stickyBytes += size;
       if (this.stickyBytes >= this.batchSize) {
@@ -284,7 +286,7 @@ export class Arrivals implements Application {
     }
     // Batches a partition can start in this slice: one per linger.ms, one per batch.size of its
     // bytes, and one carried over; more than `budget` allows sends the slice record by record.
-    const allocSize = Math.max(this.batchSize, size);
+    const allocSize = Math.max(this.batchSize, Math.ceil(size));
     const perLinger = Math.floor((end - start) / Math.max(this.linger, 1)) + 2;
     let bound = 0;
     if (counts) {
@@ -415,7 +417,8 @@ export class Arrivals implements Application {
     const produced = this.produced;
     const linger = this.linger;
     const batchSize = this.batchSize;
-    const a = size > batchSize ? size : batchSize;
+    // The mean size may have a fraction; memory is taken in whole bytes.
+    const a = size > batchSize ? Math.ceil(size) : batchSize;
     let knot = 0;
     let open = acc.open[p] === 1;
     let openedT = acc.opened[p];

@@ -17,7 +17,8 @@ import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
 import { ReportDirectoryError, checkOutputDirectory, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
-import { estimate, formatCount, LONG_RUN_SECONDS } from '../model/estimate.js';
+import { estimate, formatRecords, LONG_RUN_SECONDS } from '../model/estimate.js';
+import { formatSeconds } from '../report/format.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
 import { load, prepare, replicate, judge } from '../run.js';
@@ -210,7 +211,7 @@ async function run(args: RunArgs): Promise<number> {
   // A long run says so before it starts (model/estimate.ts; one too long is refused while loading).
   const cost = estimate(scenario);
   if (!args.quiet && cost.seconds * n >= LONG_RUN_SECONDS) {
-    process.stderr.write(`sim: a long run: ${formatCount(cost.records * n)} records to simulate, at least ${Math.round((cost.seconds * n) / 60)} min of computing\n`);
+    process.stderr.write(`sim: a long run: ${formatRecords(cost.records * n)} records to simulate, at least ${formatSeconds(cost.seconds * n)} of computing\n`);
   }
   // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });

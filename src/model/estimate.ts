@@ -19,7 +19,8 @@
  * Refused: at least MAX_RUN_SECONDS of computing, or MAX_RUN_BYTES of memory. Runs over
  * LONG_RUN_SECONDS are only worth a word before they start (`sim` prints it).
  */
-import type { Scenario } from '../scenario/schema.js';
+import type { ProducerSpec, Scenario } from '../scenario/schema.js';
+import { formatBytes, formatCount, formatSeconds } from '../report/format.js';
 import { compileProfile } from './rate-profile.js';
 
 export interface Estimate {
@@ -49,12 +50,17 @@ const BYTES_PER_PARTITION = 2048;
 const BYTES_PER_PRODUCER = 4096;
 const US = 1e6;
 
-/** Records the producers are expected to offer over the run (their rate profiles' integral). */
+/** Records one producer is expected to offer over the run (its rate profile's integral). */
+function offered(p: ProducerSpec, duration: number): number {
+  let n = 0;
+  for (const s of compileProfile(p.rate, duration).segments) n += ((s.r0 + s.r1) / 2) * (s.end - s.start);
+  return n;
+}
+
+/** Records the producers are expected to offer over the run. */
 export function expectedRecords(scenario: Scenario): number {
   let expected = 0;
-  for (const p of scenario.producers) {
-    for (const s of compileProfile(p.rate, scenario.duration).segments) expected += ((s.r0 + s.r1) / 2) * (s.end - s.start);
-  }
+  for (const p of scenario.producers) expected += offered(p, scenario.duration);
   return expected;
 }
 
@@ -96,8 +102,8 @@ export function sizeProblems(scenario: Scenario): SizeProblem[] {
     problems.push({
       path: busiest === null ? ['duration'] : ['producers', busiest, 'rate'],
       message:
-        `expected a run lagsim can finish: this one offers ${formatCount(e.records)} records over ${duration(scenario.duration)}, ` +
-        `${Number.isFinite(e.seconds) ? `at least ${duration(e.seconds * US)}` : 'more'} of computing (at 50 ns a record; the limit is ${duration(MAX_RUN_SECONDS * US)}): lower the rate or shorten duration`,
+        `expected a run lagsim can finish: this one offers ${formatRecords(e.records)} records over ${formatSeconds(scenario.duration / US)}, ` +
+        `${Number.isFinite(e.seconds) ? `at least ${formatSeconds(e.seconds)}` : 'more'} of computing (at 50 ns a record; the limit is ${formatSeconds(MAX_RUN_SECONDS)}): lower the rate or shorten duration`,
     });
   }
   if (e.bytes > MAX_RUN_BYTES) {
@@ -106,9 +112,9 @@ export function sizeProblems(scenario: Scenario): SizeProblem[] {
     problems.push({
       path: largest === 'lag' ? ['sample-interval'] : ['producers'],
       message:
-        `expected a run that fits in memory: this one needs at least ${bytesText(e.bytes)} (the limit is ${bytesText(MAX_RUN_BYTES)})` +
+        `expected a run that fits in memory: this one needs at least ${formatBytes(e.bytes)} (the limit is ${formatBytes(MAX_RUN_BYTES)})` +
         (largest === 'lag'
-          ? `, ${bytesText(lagBytes)} of it for the per-partition lag series (${formatCount(e.windows)} samples x ${formatCount(e.partitionLagValues / e.windows)} partitions): use a longer sample-interval, or fewer partitions`
+          ? `, ${formatBytes(lagBytes)} of it for the per-partition lag series (${formatCount(e.windows)} samples x ${formatCount(e.partitionLagValues / e.windows)} partitions): use a longer sample-interval, or fewer partitions`
           : `, for the partitions' and the producer instances' state: fewer partitions or producer instances`),
     });
   }
@@ -120,8 +126,7 @@ function busiestProducer(scenario: Scenario): number | null {
   let best: number | null = null;
   let most = 0;
   scenario.producers.forEach((p, i) => {
-    let n = 0;
-    for (const s of compileProfile(p.rate, scenario.duration).segments) n += ((s.r0 + s.r1) / 2) * (s.end - s.start);
+    const n = offered(p, scenario.duration);
     if (n > most) {
       most = n;
       best = i;
@@ -130,29 +135,7 @@ function busiestProducer(scenario: Scenario): number | null {
   return best;
 }
 
-/** A count of records as the estimate words it: 172.8M, 1.80e12. */
-export function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return 'more than 10^308';
-  if (n >= 1e12) return n.toExponential(2).replace('e+', 'e');
-  if (n >= 1e6) return `${Number((n / 1e6).toPrecision(3)).toLocaleString('en-US')}M`;
-  return Math.round(n).toLocaleString('en-US');
-}
-
-function bytesText(b: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let i = 0;
-  while (b >= 1024 && i < units.length - 1) {
-    b /= 1024;
-    i++;
-  }
-  return `${Number(b.toPrecision(3))} ${units[i]}`;
-}
-
-function duration(us: number): string {
-  if (!Number.isFinite(us)) return 'longer than any run can take';
-  const s = us / US;
-  if (s >= 86400) return `${Number((s / 86400).toPrecision(3))} days`;
-  if (s >= 3600) return `${Number((s / 3600).toPrecision(3))} h`;
-  if (s >= 60) return `${Number((s / 60).toPrecision(3))} min`;
-  return `${Number(s.toPrecision(3))} s`;
+/** A count of records as the estimate words it (report/format.ts's, and words for one past a double). */
+export function formatRecords(n: number): string {
+  return Number.isFinite(n) ? formatCount(n) : 'more than 10^308';
 }

@@ -37,7 +37,7 @@ import { SampleWindows } from '../metrics/windows.js';
 import { summarise, type Recording, type GroupOutcome, type ServiceOutcome } from '../metrics/summarise.js';
 import { ConservationError, checkConservation } from '../metrics/accounting.js';
 
-export { ConservationError, checkConservation, expectedRecords };
+export { ConservationError, checkConservation };
 import type { PartitionLog } from './log.js';
 import { producerMarks, producerOutcome } from './producer/index.js';
 import { ProducerThread, type ThreadResult } from './producer-thread.js';

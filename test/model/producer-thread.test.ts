@@ -13,7 +13,8 @@ import { loadScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/simulate.js';
 import { producerThreadsStarted } from '../../src/model/producer-thread.js';
 import { prepare, replicate } from '../../src/run.js';
-import { expectedRecords, PRODUCER_THREAD_RECORDS } from '../../src/model/simulate.js';
+import { PRODUCER_THREAD_RECORDS } from '../../src/model/simulate.js';
+import { expectedRecords } from '../../src/model/estimate.js';
 import { scenarioArb } from './arbitrary.js';
 import { one } from '../helpers/one-stage.js';
 

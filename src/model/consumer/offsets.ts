@@ -142,14 +142,14 @@ export class Offsets {
    */
   settle(end: number, unfinished: readonly number[][]): void {
     const at = Math.max(0, end - 1);
+    const heldBy = new Map<number, [number, number][]>();
+    for (const r of unfinished) for (let i = 0; i < r.length; i += 3) (heldBy.get(r[i]) ?? heldBy.set(r[i], []).get(r[i])!).push([r[i + 1], r[i + 2]]);
     for (let p = 0; p < this.logs.length; p++) {
       let limit = this.logs[p].logStartOffset;
       for (const [, b] of this.skippedByReset.get(p) ?? []) limit = Math.max(limit, b);
       let from = this.doneHigh[p];
       if (limit <= from) continue;
-      const held: [number, number][] = [];
-      for (const r of unfinished) for (let i = 0; i < r.length; i += 3) if (r[i] === p) held.push([r[i + 1], r[i + 2]]);
-      held.sort((x, y) => x[0] - y[0]);
+      const held = (heldBy.get(p) ?? []).sort((x, y) => x[0] - y[0]);
       for (const [a, b] of held) {
         if (a >= limit) break;
         if (a > from) this.lostAtEnd[p] += this.loseSkipped(p, from, a, at, false);

@@ -9,6 +9,7 @@
  * per sample, no growth by copying, nothing on the JavaScript heap for the collector to walk.
  */
 import { WindowedCounter, WindowedHistogram, type SampleWindows } from './windows.js';
+import { Histogram } from './histogram.js';
 
 /** What a topic's producers count, per window (ProducerMetrics in the producer's terms). */
 export interface TopicCounters {
@@ -22,13 +23,19 @@ export interface TopicCounters {
   buffer: WindowedCounter;
 }
 
-/** What a group counts, per window; `latency` is the end-to-end histogram when the group ends the pipeline. */
+/** What a group counts (processing.ts's ProcessingMetrics, and its losses). */
 export interface GroupCounters {
   processed: WindowedCounter;
   /** Records lost (deleted by retention before being fetched, skipped by auto.offset.reset), by time. */
   lost: WindowedCounter;
-  /** End-to-end latency, ticks, by completion time. */
+  /** The stage's latency (create time in its topic -> processed), ticks, by completion time. */
   latency: WindowedHistogram;
+  /** End-to-end latency (origin -> processed) for a last stage, else null; `latency` itself when its topic is the pipeline's first. */
+  endToEnd: WindowedHistogram | null;
+  inTopic: Histogram;
+  inProcessing: Histogram;
+  /** Microseconds of processing, summed over the group's instances, per window. */
+  busy: WindowedCounter;
 }
 
 /** A group's state at each window's end, from the probe: entry w is window w's sample. */
@@ -103,15 +110,41 @@ export class Recorder {
     return c;
   }
 
-  groupMetrics(group: string): GroupCounters {
+  /**
+   * The counters of group `group` (made on first use). `last`: its records end the pipeline, so
+   * their latency from origin is end-to-end latency. `first`: its topic is written by source
+   * producers only, so a record's create time is its origin and the stage's latency is the same
+   * figure (then one histogram serves both).
+   */
+  groupMetrics(group: string, shape: { last: boolean; first: boolean } = { last: true, first: true }): GroupCounters {
     const id = `group:${group}`;
     let c = this.groupCounters.get(id);
     if (c === undefined) {
-      c = { processed: this.counter(), lost: this.counter(), latency: this.endToEnd };
+      const shared = shape.last && shape.first && !this.endToEndTaken;
+      if (shared) this.endToEndTaken = true;
+      const latency = shared ? this.endToEnd : new WindowedHistogram(this.sampling);
+      c = {
+        processed: this.counter(),
+        lost: this.counter(),
+        latency,
+        endToEnd: shape.last ? this.endToEnd : null,
+        inTopic: new Histogram(),
+        inProcessing: new Histogram(),
+        busy: this.counter(),
+      };
       this.groupCounters.set(id, c);
     }
     return c;
   }
+
+  /** Closes every latency histogram's windows that end by T (the clock has reached T: no completion can land in them any more). */
+  closeUntil(T: number): void {
+    this.endToEnd.closeUntil(T);
+    for (const c of this.groupCounters.values()) if (c.latency !== this.endToEnd) c.latency.closeUntil(T);
+  }
+
+  /** Whether a group's stage latency already is the end-to-end histogram (two last stages on source topics cannot share it). */
+  private endToEndTaken = false;
 
   /** The samples of group `group`, whose topic has `partitions` partitions (made on first use). */
   samples(group: string, partitions: number): GroupSamples {

@@ -62,8 +62,8 @@ export interface ScenarioInfo {
 /** The components of the run, by name, in the scenario's order. */
 export interface Topology {
   topics: Record<string, { partitions: number; replicationFactor: number }>;
-  /** Each group, the topic it reads and the instances it starts with. */
-  groups: Record<string, { topic: string; instances: number }>;
+  /** Each group, the topic it reads, the instances it starts with, and the topic it produces to (null: a last stage). */
+  groups: Record<string, { topic: string; instances: number; produces: string | null }>;
   /** Each service and the groups that call it. */
   services: Record<string, { callers: string[] }>;
   /** Each source producer and the topic it writes. */
@@ -106,6 +106,11 @@ export interface GroupSeries {
   unownedPartitions: number[];
   /** Records lost to this group (retention, offset reset) per second. */
   lostRate: number[];
+  /** The stage's latency (create time in its topic -> processed) of records completing in the window, ms. */
+  latencyP50: (number | null)[];
+  latencyP99: (number | null)[];
+  /** Mean number of the group's application threads busy processing over the window. */
+  busyInstances: number[];
 }
 
 /** A downstream service: mean calls in flight and mean calls waiting over the window. */
@@ -153,6 +158,8 @@ export interface Summary {
 }
 
 export interface TopicSummary {
+  /** The topic's books over every producer writing it (source producers and stages). */
+  books: TopicBooks;
   throughput: {
     meanProducedPerSecond: number;
     peakProducedPerSecond: number;
@@ -174,7 +181,19 @@ export interface LagSummary {
 }
 
 export interface GroupSummary {
+  /** The group's books on its topic. */
+  books: GroupBooks;
+  /** The topic it produces to, or null for a last stage. */
+  produces: string | null;
   lag: LagSummary;
+  /** The stage's latency: from a record's create time in the group's topic to the end of its processing. */
+  latency: LatencySummary;
+  /** From create time to being handed to the application by poll(): time in the topic and the consumer's buffer. */
+  inTopic: LatencySummary;
+  /** From being handed over by poll() to the end of processing (a poll batch's records wait for the ones before them). */
+  inProcessing: LatencySummary;
+  /** Processing time over the time the group's instances ran (their consumers at each sample x the window), 0 to 1. */
+  busyFraction: number;
   throughput: {
     meanProcessedPerSecond: number;
     peakProcessedPerSecond: number;
@@ -214,6 +233,29 @@ export interface ServiceSummary {
   meanQueueWaitMs: number | null;
 }
 
+/** A topic's books: every record handed to a producer writing it is rejected, appended, or still in a producer. */
+export interface TopicBooks {
+  offered: number;
+  rejected: Record<string, number>;
+  appended: number;
+  inProducer: number;
+}
+
+/** A group's books on its topic: every record appended is processed, lost, still in the log, or in processing. */
+export interface GroupBooks {
+  appended: number;
+  processed: number;
+  lost: Record<string, number>;
+  inLog: number;
+  inProcessing: number;
+  /** Records processed more than once (not in `processed` again). */
+  duplicates: number;
+}
+
+/**
+ * The books of the first stage (the first group on its topic): a single stage's whole books. A
+ * pipeline's other topics and groups have their own (TopicSummary.books, GroupSummary.books).
+ */
 export interface Accounting {
   offered: number;
   /** By reason: `buffer-exhausted` (max.block.ms), `delivery-timeout`, `dropped` (application chose to drop). */

@@ -3,6 +3,7 @@
  * each component's end-of-run outcome) becomes a RunResult, keyed by topic, group and service.
  * Nothing here reads a component; everything it reads was handed over at the run's end.
  */
+import type { TopicBooks } from './result.js';
 import type { Scenario } from '../scenario/schema.js';
 import { KAFKA_DEFAULTS_VERSION } from '../scenario/schema.js';
 import type { Histogram } from './histogram.js';
@@ -34,7 +35,7 @@ export interface ProducersOutcome {
 }
 
 /** A group's figures from its end-of-run outcome (lag and throughput come from the recorder), its topic and instances. */
-export type GroupOutcome = Omit<GroupSummary, 'lag' | 'throughput'> & { topic: string; instances: number };
+export type GroupOutcome = Omit<GroupSummary, 'lag' | 'throughput' | 'latency' | 'inTopic' | 'inProcessing' | 'busyFraction'> & { topic: string; instances: number };
 
 export interface ServiceOutcome {
   callers: string[];
@@ -51,7 +52,7 @@ export interface Recording {
   scenario: Scenario;
   fidelity: 'exact' | 'batched';
   recorder: Recorder;
-  topics: Record<string, { partitions: number; replicationFactor: number; producers: ProducersOutcome }>;
+  topics: Record<string, { partitions: number; replicationFactor: number; producers: ProducersOutcome; books: TopicBooks }>;
   producers: Record<string, { topic: string; instances: number }>;
   groups: Record<string, GroupOutcome>;
   services: Record<string, ServiceOutcome>;
@@ -91,6 +92,7 @@ export function summarise(run: Recording): RunResult {
     };
     const o = t.producers;
     topicSummaries[name] = {
+      books: t.books,
       throughput: { meanProducedPerSecond: o.offered / seconds, peakProducedPerSecond: maxOf(producedRate, 0) },
       producer: { blockedSeconds: o.blockedTime / US, maxBufferBytes: o.maxBufferBytes, maxThrottleMs: o.maxThrottleMs, retries: o.retries },
     };
@@ -115,12 +117,30 @@ export function summarise(run: Recording): RunResult {
       pausedPartitions: Array.from(s.pausedPartitions),
       unownedPartitions: Array.from(s.unownedPartitions),
       lostRate: perSecond(c.lost.values),
+      latencyP50: [],
+      latencyP99: [],
+      busyInstances: [],
     };
     partitionLag[name] = Array.from({ length: recorder.sampled }, (_, w) => s.partitionLagAt(w));
-    const { topic: _topic, instances: _instances, ...figures } = g;
+    const { topic: _topic, instances: _instances, books, produces, ...figures } = g;
+    let instanceTime = 0;
+    let busy = 0;
+    for (let w = 0; w < recorder.sampled; w++) {
+      instanceTime += s.consumers[w] * windowSeconds(w) * US;
+      busy += c.busy.values[w];
+    }
+    groupSeries[name].latencyP50 = latencyMsOf(c.latency.p50);
+    groupSeries[name].latencyP99 = latencyMsOf(c.latency.p99);
+    groupSeries[name].busyInstances = meanLevel(c.busy.values);
     groupSummaries[name] = {
+      books,
+      produces,
       lag: lagSummary(time, lag, lagSeconds, maxPartitionLag),
-      throughput: { meanProcessedPerSecond: accounting.processed / seconds, peakProcessedPerSecond: maxOf(processedRate, 0) },
+      latency: latencySummary(c.latency.overall),
+      inTopic: latencySummary(c.inTopic),
+      inProcessing: latencySummary(c.inProcessing),
+      busyFraction: instanceTime > 0 ? Math.min(1, busy / instanceTime) : 0,
+      throughput: { meanProcessedPerSecond: books.processed / seconds, peakProcessedPerSecond: maxOf(processedRate, 0) },
       ...figures,
     };
   }
@@ -141,7 +161,7 @@ export function summarise(run: Recording): RunResult {
   }
 
   const e2e = recorder.endToEnd;
-  const latencyMs = (values: Float64Array) => Array.from(values, (v) => (Number.isNaN(v) ? null : v / 1000));
+  const latencyMs = latencyMsOf;
   return {
     version: RESULT_VERSION,
     scenario: {
@@ -156,7 +176,7 @@ export function summarise(run: Recording): RunResult {
     },
     topology: {
       topics: Object.fromEntries(Object.entries(run.topics).map(([n, t]) => [n, { partitions: t.partitions, replicationFactor: t.replicationFactor }])),
-      groups: Object.fromEntries(Object.entries(run.groups).map(([n, g]) => [n, { topic: g.topic, instances: g.instances }])),
+      groups: Object.fromEntries(Object.entries(run.groups).map(([n, g]) => [n, { topic: g.topic, instances: g.instances, produces: g.produces }])),
       services: Object.fromEntries(Object.entries(run.services).map(([n, s]) => [n, { callers: s.callers }])),
       producers: run.producers,
     },
@@ -183,6 +203,10 @@ export function summarise(run: Recording): RunResult {
       kernelEvents: run.kernelEvents,
     },
   };
+}
+
+function latencyMsOf(values: Float64Array): (number | null)[] {
+  return Array.from(values, (v) => (Number.isNaN(v) ? null : v / 1000));
 }
 
 function lagSummary(time: readonly number[], lag: readonly number[], lagSeconds: readonly number[], maxPartitionLag: readonly number[]): GroupSummary['lag'] {

@@ -61,7 +61,7 @@ export class Brokers {
   private readonly slow: { from: number; to: number; factor: number }[][];
   private readonly freeAt: Float64Array;
   private readonly usPerByte: number;
-  private readonly quotas = new Map<string, ClientQuota>();
+  private readonly quotas: Map<string, ClientQuota> = new Map();
   readonly marks: MarkedEvent[] = [];
 
   constructor(
@@ -70,11 +70,17 @@ export class Brokers {
     replicationFactor: number | undefined,
     faults: readonly FaultSpec[],
     end: number,
+    /**
+     * Another topic's view of the same cluster: the brokers' byte rates and the client quotas are
+     * the cluster's, shared by every topic (and the fault marks are that view's, not repeated).
+     */
+    cluster?: Brokers,
   ) {
     const n = spec.count;
     this.count = n;
     this.replicationFactor = replicationFactor ?? Math.min(3, n);
-    this.freeAt = new Float64Array(n);
+    this.freeAt = cluster ? cluster.freeAt : new Float64Array(n);
+    if (cluster) this.quotas = cluster.quotas;
     const rate = spec['max-bytes-in-per-second'];
     this.usPerByte = rate === undefined ? 0 : US / rate;
     this.down = Array.from({ length: n }, () => []);

@@ -102,7 +102,7 @@ export interface AppendTarget {
    * `ageFirst`/`ageLast`: how long before its create time the first and the last record
    * originated (0, the default, for a source producer's records).
    */
-  append(times: Float64Array, from: number, n: number, bytes: number, visible: number, ageFirst?: number, ageLast?: number): number;
+  append(times: Float64Array, from: number, n: number, bytes: number, visible: number, ageFirst?: number, ageLast?: number, origins?: Float64Array): number;
   /** Appends n records with create times spread from `first` to `last`; returns the visibility used. */
   appendSpread(n: number, bytes: number, visible: number, first: number, last: number, ageFirst?: number, ageLast?: number): number;
 }
@@ -116,6 +116,12 @@ export class PartitionLog implements AppendTarget {
   private recordBase = 0;
   /** Exact fidelity: create times of records [recordBase, end); grown as needed (makeRoom). */
   private createTimes: Float64Array<ArrayBuffer>;
+  /**
+   * Exact fidelity, once a stage's producer has appended here: origin times of records
+   * [recordBase, end), beside their create times (records before the first such append
+   * originated when they were created). Null while only source producers wrote the log.
+   */
+  private originTimes: Float64Array<ArrayBuffer> | null = null;
 
   /** Retained batches, oldest at batchHead; a batch starts where the one before it ends. */
   private batchHead = 0;
@@ -167,7 +173,7 @@ export class PartitionLog implements AppendTarget {
    * bytes visible from `visible` (raised to keep visibility in offset order, as the leader
    * appends a partition's batches in order). Returns the visibility time used.
    */
-  append(times: Float64Array, from: number, n: number, bytes: number, visible: number, ageFirst = 0, ageLast = ageFirst): number {
+  append(times: Float64Array, from: number, n: number, bytes: number, visible: number, ageFirst = 0, ageLast = ageFirst, origins?: Float64Array): number {
     let max = times[from];
     if (this.perRecord) {
       if (this.end + n - this.recordBase > this.createTimes.length) this.makeRoom(n);
@@ -177,6 +183,16 @@ export class PartitionLog implements AppendTarget {
         const t = times[i];
         dst[at + i] = t;
         if (t > max) max = t;
+      }
+      if (origins !== undefined || this.originTimes !== null) {
+        if (this.originTimes === null) {
+          // Records already here originated when they were created.
+          this.originTimes = new Float64Array(this.createTimes.length);
+          this.originTimes.set(this.createTimes.subarray(0, this.end - this.recordBase));
+        }
+        const o = this.originTimes;
+        const src = origins ?? times;
+        for (let i = from; i < from + n; i++) o[at + i] = src[i];
       }
     } else {
       for (let i = from + 1; i < from + n; i++) if (times[i] > max) max = times[i];
@@ -209,6 +225,7 @@ export class PartitionLog implements AppendTarget {
   /** When the record at `offset` entered the pipeline: its create time less its origin age. */
   originTime(offset: number): number {
     const created = this.createTime(offset);
+    if (this.originTimes !== null && offset >= this.logStartOffset) return this.originTimes[offset - this.recordBase];
     const ages = this.batchAgeFirst;
     if (ages === null || offset < this.logStartOffset) return created;
     const i = this.batchHead + this.batchStartingAt(offset);
@@ -381,6 +398,22 @@ export class PartitionLog implements AppendTarget {
     }
   }
 
+  /**
+   * Writes the origin times of records [from, from+k) into dst from index `at`; `created` holds
+   * their create times at the same indices (copyCreateTimes), which they are when the log keeps
+   * no origins (only source producers wrote it, or the records' segment was deleted).
+   */
+  copyOriginTimes(from: number, k: number, dst: Float64Array, at: number, created: Float64Array): void {
+    if (this.originTimes === null && this.batchAgeFirst === null) {
+      for (let j = 0; j < k; j++) dst[at + j] = created[at + j];
+      return;
+    }
+    for (let j = 0; j < k; j++) {
+      const off = from + j;
+      dst[at + j] = off < this.logStartOffset ? created[at + j] : this.originTime(off);
+    }
+  }
+
   /** First offset of the batch at array index i (>= batchHead). */
   private batchStartAt(i: number): number {
     return i > this.batchHead ? this.batchEnd[i - 1] : this.releasedEnd;
@@ -484,10 +517,16 @@ export class PartitionLog implements AppendTarget {
     const from = this.recordFloor - this.recordBase;
     if (size === this.createTimes.length) {
       this.createTimes.copyWithin(0, from, from + live);
+      this.originTimes?.copyWithin(0, from, from + live);
     } else {
       const a = new Float64Array(size);
       a.set(this.createTimes.subarray(from, from + live));
       this.createTimes = a;
+      if (this.originTimes !== null) {
+        const o = new Float64Array(size);
+        o.set(this.originTimes.subarray(from, from + live));
+        this.originTimes = o;
+      }
     }
     this.recordBase = this.recordFloor;
   }

@@ -315,7 +315,8 @@ function runJob(job: Job, control: Int32Array, ring: Float64Array): void {
     const end = scenario.duration;
     const interval = scenario['sample-interval'];
     const sampling = new SampleWindows(end, interval);
-    const topic = scenario.topics[0];
+    // The thread takes only runs whose source producers all write one topic (GraphFacts.producersExogenous).
+    const topic = scenario.topics.find((t) => t.name === scenario.producers[0].topic)!;
     const counter = () => new WindowedCounter(sampling);
     const metrics: ProducerMetrics = { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() };
     const brokers = new Brokers(scenario.brokers, topic.partitions, topic['replication-factor'], scenario.faults, end);
@@ -323,10 +324,7 @@ function runJob(job: Job, control: Int32Array, ring: Float64Array): void {
     const { producers } = buildProducers({
       scenario,
       sim,
-      logs,
-      brokers,
-      metrics,
-      onAppend: () => {},
+      topic: () => ({ logs, brokers, metrics, onAppend: () => {}, minInsyncReplicas: topic.config['min.insync.replicas'] }),
       onSliceEnd: (next) => {
         out.put(-1);
         out.put(next ?? -1);

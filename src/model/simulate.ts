@@ -31,7 +31,7 @@
  */
 import { Simulation, named } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { Accounting, RunResult } from '../metrics/result.js';
+import type { Accounting, GroupBooks, RunResult, TopicBooks } from '../metrics/result.js';
 import { Recorder } from '../metrics/recorder.js';
 import { SampleWindows } from '../metrics/windows.js';
 import { summarise, type Recording, type GroupOutcome, type ServiceOutcome } from '../metrics/summarise.js';
@@ -39,11 +39,11 @@ import { ConservationError, checkConservation } from '../metrics/accounting.js';
 
 export { ConservationError, checkConservation };
 import type { PartitionLog } from './log.js';
-import { producerMarks, producerOutcome } from './producer/index.js';
+import { producerMarks, producerOutcome, type ProducerOutcome } from './producer/index.js';
 import { ProducerThread, type ThreadResult } from './producer-thread.js';
 import { expectedRecords } from './estimate.js';
 import type { ConsumerGroup } from './consumer/group.js';
-import { buildGraph } from './topology.js';
+import { buildGraph, graphFacts, topicNamed, type Graph } from './topology.js';
 import { Probe } from './probe.js';
 import { compareText } from '../text.js';
 
@@ -74,12 +74,12 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
   const recorder = new Recorder(windows);
 
   // The producers: here, or on their own thread with a proxy per producer replaying its slices.
-  const threaded = options.producerThread === true;
+  const threaded = options.producerThread === true && graphFacts(scenario).producersExogenous;
   const graph = buildGraph(scenario, { sim, recorder, batched, producersElsewhere: threaded });
-  if (threaded && !graph.facts.producersExogenous) throw new Error('internal: the producer thread takes only exogenous producers');
   const marks = [...graph.marks];
   if (threaded) marks.push(...producerMarks(scenario));
-  const topic = graph.topics[0];
+  // The topic the source producers write (the producer thread streams to it; it has one then).
+  const topic = topicNamed(graph.topics, scenario.producers[0].topic);
   const { logs } = topic;
 
   // ---- sampling (rule 1) --------------------------------------------------------------------
@@ -97,7 +97,7 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
       s.unownedPartitions[w] = state.unownedPartitions;
       s.consumers[w] = state.members;
     }
-    recorder.endToEnd.closeUntil(T);
+    recorder.closeUntil(T);
     options.onProgress?.(T / end);
   };
   // Window k is sampled at its end; the last window ends with the run (shorter when the duration
@@ -148,7 +148,8 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
     throw e;
   }
   for (const p of graph.producers) p.finish(end);
-  const outcome = remote ? remote.outcome : producerOutcome(graph.producers);
+  for (const g of graph.groups) for (const k of g.sinks) k.finish(end);
+  const sourceOutcome = remote ? remote.outcome : producerOutcome(graph.producers);
   for (const s of graph.services) s.service.finish(end);
   for (const g of graph.groups) {
     g.group.settle(end);
@@ -156,44 +157,11 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
   }
 
   // ---- accounting ---------------------------------------------------------------------------
-  // One group per topic today: the topic's appended records are that group's to account for.
-  const node = graph.groups[0];
-  const group = node.group;
-  const P = logs.length;
-  let appendedTotal = 0;
-  let notDone = 0;
-  let pendingInLog = 0;
-  let doneOrLost = 0;
-  for (let p = 0; p < P; p++) {
-    const leo = logs[p].endOffsetBefore(end);
-    appendedTotal += leo;
-    notDone += leo - group.accountedOffsets(p);
-    doneOrLost += group.accountedOffsets(p);
-    pendingInLog += logs[p].pendingAtOrAfter(end);
-  }
-  const inProcessing = group.inProcessing((p) => logs[p].endOffsetBefore(end));
-  const lostByReason: Record<string, number> = {};
-  for (const [reason, n] of Object.entries(group.lost)) if (n > 0) lostByReason[reason] = n;
-  const completions = recorder.groupMetrics(node.name).processed.values.reduce((a, b) => a + b, 0);
-  if (completions !== group.unique + group.duplicates || doneOrLost !== group.unique + group.lost.retention + group.lost['offset-reset']) {
-    throw new ConservationError(
-      `processing unaccounted for: ${completions} completions vs ${group.unique} distinct + ${group.duplicates} duplicates; ` +
-        `offsets done or lost ${doneOrLost} vs ${group.unique} processed + ${group.lost.retention + group.lost['offset-reset']} lost`,
-      { offered: 0, rejected: {}, appended: appendedTotal, processed: group.unique, lost: lostByReason, inLog: notDone - inProcessing, inProcessing, inProducer: 0 },
-    );
-  }
-  options.inspect?.({ logs, group });
-  const accounting: Accounting = {
-    offered: outcome.offered,
-    rejected: Object.fromEntries(Object.entries(outcome.rejected).sort(([a], [b]) => compareText(a, b))),
-    appended: appendedTotal,
-    processed: group.unique,
-    lost: lostByReason,
-    inLog: notDone - inProcessing,
-    inProcessing,
-    inProducer: outcome.inProducer + pendingInLog,
-  };
-  checkConservation(accounting);
+  const books = balanceBooks(graph, end, sourceOutcome, remote !== undefined ? topic.name : null, recorder);
+  const first = graph.groups[0];
+  options.inspect?.({ logs: first.topic.logs, group: first.group });
+  const accounting: Accounting = books.first;
+  const outcome = books.producers.get(first.topic.name)!;
 
   // ---- what the summary reads ---------------------------------------------------------------
   const groups: Record<string, GroupOutcome> = {};
@@ -207,6 +175,8 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
       longestPartitionPauseSeconds: g.group.longestPause,
       duplicates: g.group.duplicates,
       maxFetchThrottleMs: g.group.maxFetchThrottleMs,
+      books: books.groups[g.name],
+      produces: g.output?.name ?? null,
     };
   }
   const services: Record<string, ServiceOutcome> = {};
@@ -219,7 +189,9 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
     scenario,
     fidelity,
     recorder,
-    topics: Object.fromEntries(graph.topics.map((t) => [t.name, { partitions: t.partitions, replicationFactor: graph.brokers.replicationFactor, producers: outcome }])),
+    topics: Object.fromEntries(
+      graph.topics.map((t) => [t.name, { partitions: t.partitions, replicationFactor: t.brokers.replicationFactor, producers: books.producers.get(t.name)!, books: books.topics[t.name] }]),
+    ),
     producers: Object.fromEntries(scenario.producers.map((p) => [p.name, { topic: p.topic, instances: p.instances }])),
     groups,
     services,
@@ -248,4 +220,103 @@ export const PRODUCER_THREAD_RECORDS = 2_000_000;
 /** Simulates the scenario and summarises what it recorded: the run's RunResult. */
 export function simulate(scenario: Scenario, options: RunOptions = {}): RunResult {
   return summarise(simulateGraph(scenario, options));
+}
+
+/**
+ * The books of every topic and every group, balanced or the run fails (ConservationError):
+ * per topic, offered = rejected + appended + still in a producer, over every producer writing it
+ * (source producers and stages' sinks); per group, its topic's appended = processed + lost + in
+ * the log + in processing. `first` is the first group's books on its topic (a single stage's
+ * books, as the summary has always given them).
+ */
+function balanceBooks(graph: Graph, end: number, sourceOutcome: ProducerOutcome, sourceTopic: string | null, recorder: Recorder) {
+  const producers = new Map<string, ProducerOutcome>();
+  const topics: Record<string, TopicBooks> = {};
+  for (const t of graph.topics) {
+    const local = graph.producers.filter((p) => p.topic === t.name);
+    const stageProducers = graph.groups.filter((g) => g.output === t).flatMap((g) => g.sinks.map((k) => k.producer));
+    const sources = t.name === sourceTopic ? sourceOutcome : producerOutcome(local);
+    const stages = producerOutcome(stageProducers);
+    const pending = graph.groups.filter((g) => g.output === t).reduce((n, g) => n + g.sinks.reduce((m, k) => m + k.pending, 0), 0);
+    const o = mergeOutcomes(sources, stages);
+    let appended = 0;
+    let pendingInLog = 0;
+    for (const log of t.logs) {
+      appended += log.endOffsetBefore(end);
+      pendingInLog += log.pendingAtOrAfter(end);
+    }
+    const b: TopicBooks = {
+      offered: o.offered + pending,
+      rejected: sortedReasons(o.rejected),
+      appended,
+      inProducer: o.inProducer + pendingInLog + pending,
+    };
+    const producerSide = Object.values(b.rejected).reduce((x, y) => x + y, 0) + b.appended + b.inProducer;
+    if (producerSide !== b.offered) {
+      throw new ConservationError(`records unaccounted for in topic ${t.name}: offered ${b.offered} vs rejected+appended+in producer ${producerSide}`, {
+        offered: b.offered, rejected: b.rejected, appended: b.appended, processed: 0, lost: {}, inLog: 0, inProcessing: 0, inProducer: b.inProducer,
+      });
+    }
+    producers.set(t.name, o);
+    topics[t.name] = b;
+  }
+  const groups: Record<string, GroupBooks> = {};
+  let first: Accounting | undefined;
+  for (const node of graph.groups) {
+    const group = node.group;
+    const logs = node.topic.logs;
+    let notDone = 0;
+    let doneOrLost = 0;
+    let appended = 0;
+    for (let p = 0; p < logs.length; p++) {
+      const leo = logs[p].endOffsetBefore(end);
+      appended += leo;
+      notDone += leo - group.accountedOffsets(p);
+      doneOrLost += group.accountedOffsets(p);
+    }
+    const inProcessing = group.inProcessing((p) => logs[p].endOffsetBefore(end));
+    const lost: Record<string, number> = {};
+    for (const [reason, n] of Object.entries(group.lost)) if (n > 0) lost[reason] = n;
+    const completions = recorder.groupMetrics(node.name).processed.values.reduce((a, b) => a + b, 0);
+    const b: GroupBooks = { appended, processed: group.unique, lost, inLog: notDone - inProcessing, inProcessing, duplicates: group.duplicates };
+    if (completions !== group.unique + group.duplicates || doneOrLost !== group.unique + group.lost.retention + group.lost['offset-reset']) {
+      throw new ConservationError(
+        `processing unaccounted for in group ${node.name}: ${completions} completions vs ${group.unique} distinct + ${group.duplicates} duplicates; ` +
+          `offsets done or lost ${doneOrLost} vs ${group.unique} processed + ${group.lost.retention + group.lost['offset-reset']} lost`,
+        { offered: 0, rejected: {}, appended, processed: group.unique, lost, inLog: b.inLog, inProcessing, inProducer: 0 },
+      );
+    }
+    groups[node.name] = b;
+    if (first === undefined) {
+      const t = topics[node.topic.name];
+      first = { offered: t.offered, rejected: t.rejected, appended, processed: b.processed, lost, inLog: b.inLog, inProcessing, inProducer: t.inProducer };
+      checkConservation(first);
+    } else {
+      const consumerSide = b.processed + Object.values(lost).reduce((x, y) => x + y, 0) + b.inLog + b.inProcessing;
+      if (consumerSide !== appended) {
+        throw new ConservationError(`records unaccounted for in group ${node.name}: appended ${appended} vs processed+lost+in log+in processing ${consumerSide}`, {
+          offered: 0, rejected: {}, appended, processed: b.processed, lost, inLog: b.inLog, inProcessing, inProducer: 0,
+        });
+      }
+    }
+  }
+  return { first: first!, topics, groups, producers };
+}
+
+function mergeOutcomes(a: ProducerOutcome, b: ProducerOutcome): ProducerOutcome {
+  const rejected: Record<string, number> = { ...a.rejected };
+  for (const [k, n] of Object.entries(b.rejected)) rejected[k] = (rejected[k] ?? 0) + n;
+  return {
+    offered: a.offered + b.offered,
+    rejected,
+    inProducer: a.inProducer + b.inProducer,
+    blockedTime: a.blockedTime + b.blockedTime,
+    maxBufferBytes: Math.max(a.maxBufferBytes, b.maxBufferBytes),
+    maxThrottleMs: Math.max(a.maxThrottleMs, b.maxThrottleMs),
+    retries: a.retries + b.retries,
+  };
+}
+
+function sortedReasons(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).filter(([, n]) => n > 0).sort(([a], [b]) => compareText(a, b)));
 }

@@ -3,9 +3,18 @@
  * wired together.
  *
  *   source producers ──append──▶ topic (partition logs) ──fetch──▶ consumer group
- *                                    │ retention deletes                │ processing
+ *                                    │ retention deletes                │ processing ──▶ services it calls
  *                                    ▼                                  ▼
- *                               every reader told                 services it calls
+ *                               every reader told          its instances' producers (a stage's sink)
+ *                                                                       │ append
+ *                                                                       ▼
+ *                                                           the next topic ──fetch──▶ the next group ...
+ *
+ * A pipeline is any such graph without cycles (the loader refuses them): several topics, several
+ * groups per topic (each with its own offsets: fan-out), stages that produce onward. Each
+ * application instance of a stage has its own KafkaProducer (app/sink.ts), made with the
+ * instance, so a stage's backpressure reaches its own poll loop and, through its lag, the stage
+ * before it, as Kafka's clients make it go.
  *
  * A topic knows its readers (the groups that consume it) and tells each of them when data is
  * appended or deleted, so no component holds a forward reference to one built after it.
@@ -26,7 +35,9 @@ import type { MarkedEvent } from '../metrics/result.js';
 import { stream } from '../random/stream.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { PartitionLog, type RetentionConfig } from './log.js';
-import { buildProducers, type KafkaProducer } from './producer/index.js';
+import { buildProducers, KafkaProducer } from './producer/index.js';
+import { Sink } from './app/sink.js';
+import { compile } from '../random/distributions.js';
 import { Service } from './app/service.js';
 import { ConsumerGroup } from './consumer/group.js';
 import { Brokers } from './brokers.js';
@@ -50,6 +61,8 @@ export interface TopicNode {
   readonly readers: TopicReader[];
   /** Tells every reader that partition p has new data (a producer appended to it). */
   readonly appended: (partition: number) => void;
+  /** The cluster as this topic's partitions see it (their leaders and replicas). */
+  readonly brokers: Brokers;
 }
 
 export interface GroupNode {
@@ -58,6 +71,10 @@ export interface GroupNode {
   readonly spec: ConsumerGroupSpec;
   readonly topic: TopicNode;
   readonly group: ConsumerGroup;
+  /** The topic its processing produces to, or null for a last stage. */
+  readonly output: TopicNode | null;
+  /** The sinks of its instances, one per instance ever started (their producers hold what they sent). */
+  readonly sinks: Sink[];
 }
 
 export interface ServiceNode {
@@ -74,7 +91,11 @@ export interface GraphFacts {
   maxCallers: Map<string, number>;
   /** Per service: the groups that call it, in the scenario's order. */
   callers: Map<string, string[]>;
-  /** True when every producer is a source producer (an arrival process), so all may run on the producer thread. */
+  /**
+   * True when the source producers (arrival processes) may run on the producer thread: they share
+   * nothing with the stages' producers that would need one order of events (a broker byte rate
+   * or a client quota shared with them).
+   */
   producersExogenous: boolean;
 }
 
@@ -97,17 +118,23 @@ export function graphFacts(scenario: Scenario): GraphFacts {
     callers.set(s.name, []);
     maxCallers.set(s.name, 0);
   }
+  const single = scenario['consumer-groups'].length === 1;
   for (const g of scenario['consumer-groups']) {
-    // Scale faults name no group while a scenario has one group: they scale that one.
+    // A scale fault names its group, or none when the scenario has one group.
     let most = g.instances;
-    for (const f of scenario.faults) if (f.type === 'scale') most = Math.max(most, f.instances);
+    for (const f of scenario.faults) if (f.type === 'scale' && (f.group === g.name || (f.group === undefined && single))) most = Math.max(most, f.instances);
     const called = new Set(g.processing.calls.map((c) => c.service));
     for (const name of called) {
       callers.get(name)?.push(g.name);
       maxCallers.set(name, (maxCallers.get(name) ?? 0) + 2 * most);
     }
   }
-  return { maxCallers, callers, producersExogenous: true };
+  const stages = scenario['consumer-groups'].some((g) => g.produces !== undefined);
+  const quotas = Object.keys(scenario.brokers.quotas).some((c) => scenario['consumer-groups'].some((g) => g.name === c && g.produces !== undefined));
+  const sharedBrokers = stages && (scenario.brokers['max-bytes-in-per-second'] !== undefined || quotas);
+  // The thread streams appends to one topic's partitions.
+  const oneSourceTopic = new Set(scenario.producers.map((p) => p.topic)).size === 1;
+  return { maxCallers, callers, producersExogenous: !sharedBrokers && oneSourceTopic };
 }
 
 export interface BuildOptions {
@@ -126,10 +153,13 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
   const facts = graphFacts(scenario);
   const marks: MarkedEvent[] = [];
 
-  // 1. Brokers and topics: one topic's partitions over the cluster.
+  // 1. Brokers and topics: each topic's partitions over the one cluster (its view of leaders and
+  // replicas; the brokers' byte rates and client quotas are shared by all views).
   const first = scenario.topics[0];
   const brokers = new Brokers(scenario.brokers, first.partitions, first['replication-factor'], scenario.faults, end);
-  const topics = scenario.topics.map((spec) => topicNode(spec, batched));
+  const topics = scenario.topics.map((spec, i) =>
+    topicNode(spec, batched, i === 0 ? brokers : new Brokers(scenario.brokers, spec.partitions, spec['replication-factor'], scenario.faults, end, brokers)),
+  );
 
   // 2. Services, each told how many callers it can have.
   const services: ServiceNode[] = scenario.services.map((s) => {
@@ -147,27 +177,64 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
   const coordinator = scenario.brokers;
   const groups: GroupNode[] = scenario['consumer-groups'].map((spec) => {
     const topic = topicNamed(topics, spec.topic);
-    const metrics = recorder.groupMetrics(spec.name);
-    const group = new ConsumerGroup(ctx, spec, topic.logs, serviceMap, metrics, (id) => stream(seed, `member:${id}`), {
-      initialRebalanceDelay: coordinator['group.initial.rebalance.delay.ms'],
-      consumerHeartbeat: coordinator['group.consumer.heartbeat.interval.ms'],
-      consumerSession: coordinator['group.consumer.session.timeout.ms'],
-    });
+    const written = writers(scenario, topic.name);
+    const metrics = recorder.groupMetrics(spec.name, { last: spec.produces === undefined, first: written.stages === 0 });
+    const output = spec.produces ? topicNamed(topics, spec.produces.topic) : null;
+    const sinks: Sink[] = [];
+    const sinkFor = (memberId: string): Sink | null => {
+      if (!output || !spec.produces) return null;
+      const out = spec.produces;
+      const producer = new KafkaProducer({
+        id: `${memberId}-producer`,
+        topic: output.name,
+        client: spec.name,
+        spec: out,
+        logs: output.logs,
+        senderRng: stream(seed, `sender:${memberId}`),
+        brokers: output.brokers,
+        minInsyncReplicas: output.spec.config['min.insync.replicas'],
+        appendLatency: compile(scenario.brokers['append-latency']),
+        replicationLatency: compile(scenario.brokers['replication-latency']),
+        rtt: scenario.network.rtt,
+        end,
+        interval,
+        metrics: recorder.producerMetrics(output.name),
+        onAppend: output.appended,
+        batched,
+        origins: true,
+      });
+      const sink = new Sink(sim, out, producer, output.partitions, written.keyed, stream(seed, `sink:${memberId}`), memberId);
+      sinks.push(sink);
+      return sink;
+    };
+    const group = new ConsumerGroup(
+      { ...ctx, brokers: topic.brokers },
+      spec,
+      topic.logs,
+      serviceMap,
+      metrics,
+      (id) => stream(seed, `member:${id}`),
+      {
+        initialRebalanceDelay: coordinator['group.initial.rebalance.delay.ms'],
+        consumerHeartbeat: coordinator['group.consumer.heartbeat.interval.ms'],
+        consumerSession: coordinator['group.consumer.session.timeout.ms'],
+      },
+      sinkFor,
+    );
     topic.readers.push(group);
-    return { id: `group:${spec.name}`, name: spec.name, spec, topic, group };
+    return { id: `group:${spec.name}`, name: spec.name, spec, topic, group, output, sinks };
   });
 
-  // 4. Source producers, appending to their topic and telling its readers.
+  // 4. Source producers, appending to their topics and telling their readers.
   let producers: KafkaProducer[] = [];
   if (!o.producersElsewhere) {
-    const topic = topicNamed(topics, first.name);
     const built = buildProducers({
       scenario,
       sim,
-      logs: topic.logs,
-      brokers,
-      metrics: recorder.producerMetrics(topic.name),
-      onAppend: topic.appended,
+      topic: (name) => {
+        const t = topicNamed(topics, name);
+        return { logs: t.logs, brokers: t.brokers, metrics: recorder.producerMetrics(t.name), onAppend: t.appended, minInsyncReplicas: t.spec.config['min.insync.replicas'] };
+      },
       batched,
     });
     producers = built.producers;
@@ -176,7 +243,17 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
   return { brokers, topics, groups, services, producers, facts, marks };
 }
 
-function topicNode(spec: TopicSpec, batched: boolean): TopicNode {
+/** Who writes topic `name`: how many stages, and whether its records carry keys (some writer gives them keys). */
+export function writers(scenario: Scenario, name: string): { sources: number; stages: number; keyed: boolean } {
+  const sources = scenario.producers.filter((p) => p.topic === name);
+  const stages = scenario['consumer-groups'].filter((g) => g.produces?.topic === name);
+  const keyed =
+    sources.some((p) => p.keys.dist !== 'null') ||
+    stages.some((g) => (g.produces!.keys === 'keep' ? writers(scenario, g.topic).keyed : g.produces!.keys.dist !== 'null'));
+  return { sources: sources.length, stages: stages.length, keyed };
+}
+
+function topicNode(spec: TopicSpec, batched: boolean, brokers: Brokers): TopicNode {
   const tc = spec.config;
   const retention: RetentionConfig = {
     segmentBytes: tc['segment.bytes'],
@@ -192,7 +269,7 @@ function topicNode(spec: TopicSpec, batched: boolean): TopicNode {
     for (let i = 0; i < readers.length; i++) readers[i].dataAppended(p);
   };
   const logs = Array.from({ length: spec.partitions }, (_, p) => new PartitionLog(p, !batched, { retention, onDeleted }));
-  return { id: `topic:${spec.name}`, name: spec.name, spec, partitions: spec.partitions, logs, retention, readers, appended };
+  return { id: `topic:${spec.name}`, name: spec.name, spec, partitions: spec.partitions, logs, retention, readers, appended, brokers };
 }
 
 export function topicNamed(topics: readonly TopicNode[], name: string): TopicNode {

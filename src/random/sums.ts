@@ -42,6 +42,11 @@ export function sumLaw(d: Dist): SumLaw | null {
     }
     case 'lognormal': {
       const s2 = 'p50' in d ? (Math.log(d.p99 / d.p50) / Z99) ** 2 : Math.log(1 + (d.sd * d.sd) / (d.mean * d.mean));
+      // No spread at all (p99 = p50, or sd 0): a constant, summed exactly.
+      if (!(s2 > 0)) {
+        const v = mean(d);
+        return { minK: 1, draw: (_rng, k) => k * v };
+      }
       const w = Math.exp(s2);
       const skew = (w + 2) * Math.sqrt(w - 1);
       const kurtosis = w ** 4 + 2 * w ** 3 + 3 * w ** 2 - 6;

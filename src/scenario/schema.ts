@@ -487,12 +487,50 @@ export const Processing = z
   })
   .default({ 'per-record': { dist: 'constant', value: 0 }, 'per-batch': { dist: 'constant', value: 0 }, calls: [], commit: 'sync' });
 
+/**
+ * What a stage's processing produces, through a KafkaProducer of each application instance: per
+ * input record `yield` records on average (1; a fraction filters, more fans out: the whole part
+ * always, one more with the fraction's probability), sent when the input record's processing ends.
+ */
+export const Produces = z
+  .strictObject({
+    topic: Name,
+    keys: z
+      .union([z.literal('keep'), Keys])
+      .default('keep')
+      .describe('keep: the input record\'s key (so its partition, when both topics have as many partitions), or a new key distribution'),
+    'record-size': SizeDist.default({ dist: 'constant', value: 512 }),
+    yield: z.number().min(0).max(1_000).default(1).describe('records produced per input record, on average: below 1 filters, above 1 fans out'),
+    'on-buffer-full': z
+      .enum(['block', 'drop'])
+      .default('block')
+      .describe('block: send() blocks the processing thread (up to max.block.ms, then the record is rejected buffer-exhausted and processing goes on); drop: the record is dropped'),
+    config: ProducerConfig,
+  })
+  .superRefine((p, ctx) => {
+    const c = p.config;
+    const dt = c?.['delivery.timeout.ms'];
+    if (dt !== undefined && typeof c['linger.ms'] === 'number' && typeof c['request.timeout.ms'] === 'number' && dt < c['linger.ms'] + c['request.timeout.ms']) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['config', 'delivery.timeout.ms'],
+        message: `expected delivery.timeout.ms >= linger.ms + request.timeout.ms (${(c['linger.ms'] + c['request.timeout.ms']) / 1000}), got ${dt / 1000}`,
+      });
+    }
+  })
+  .transform((p) => {
+    const c = p.config;
+    const dt = c['delivery.timeout.ms'] ?? Math.max(DEFAULT_DELIVERY_TIMEOUT, c['linger.ms'] + c['request.timeout.ms']);
+    return { ...p, config: { ...c, 'delivery.timeout.ms': dt } };
+  });
+
 export const ConsumerGroup = z.strictObject({
   name: Name,
   topic: Name,
   instances: z.number().int().positive().max(10_000),
   config: ConsumerConfig,
   processing: Processing,
+  produces: Produces.optional().describe('the topic this stage writes, with its producer: a stage of a multi-stage pipeline'),
 });
 
 export const ServiceWindow = z
@@ -519,24 +557,28 @@ export const Service = z.strictObject({
 // a loss makes its leaders unavailable until failover moves them.
 
 const Member = z.number().int().nonnegative().describe('member index, 0-based, in start-up order');
+const FaultGroup = Name.optional().describe('the consumer group it concerns; may be left out when the scenario has one');
 
 export const Fault = byKind<FaultSpec>(
   'a mapping with type: consumer-crash, rolling-restart, scale, broker-slowdown or broker-loss',
   {
     'consumer-crash': z.strictObject({
       type: z.literal('consumer-crash'),
+      group: FaultGroup,
       at: Duration,
       member: Member.default(0),
       'restart-after': Duration.optional().describe('the crashed instance starts again after this; never when absent'),
     }),
     'rolling-restart': z.strictObject({
       type: z.literal('rolling-restart'),
+      group: FaultGroup,
       at: Duration,
       interval: Duration.describe('from one member coming back to the next one stopping'),
       downtime: Duration.default(10_000_000).describe('how long each instance is down'),
     }),
     scale: z.strictObject({
       type: z.literal('scale'),
+      group: FaultGroup,
       at: Duration,
       instances: z.number().int().positive().max(10_000),
     }),
@@ -565,9 +607,9 @@ export const Fault = byKind<FaultSpec>(
 );
 
 export type FaultSpec =
-  | { type: 'consumer-crash'; at: number; member: number; 'restart-after'?: number }
-  | { type: 'rolling-restart'; at: number; interval: number; downtime: number }
-  | { type: 'scale'; at: number; instances: number }
+  | { type: 'consumer-crash'; group?: string; at: number; member: number; 'restart-after'?: number }
+  | { type: 'rolling-restart'; group?: string; at: number; interval: number; downtime: number }
+  | { type: 'scale'; group?: string; at: number; instances: number }
   | { type: 'broker-slowdown'; at: number; for: number; broker: number; factor: number }
   | { type: 'broker-loss'; at: number; broker: number; failover: number; 'restart-after'?: number; connections: 'time-out' | 'reset' };
 
@@ -745,9 +787,9 @@ export const Scenario = z
       .describe('exact: every record drawn; batched: counts and processing times drawn per slice and per poll batch; auto: batched from 5M expected records'),
     network: Network,
     brokers: Brokers,
-    topics: z.array(Topic).length(1, 'expected exactly one topic (multi-stage pipelines come in a later version)'),
+    topics: z.array(Topic).min(1).max(1_000),
     producers: z.array(Producer).min(1),
-    'consumer-groups': z.array(ConsumerGroup).length(1, 'expected exactly one consumer group (multi-stage pipelines come in a later version)'),
+    'consumer-groups': z.array(ConsumerGroup).min(1).max(1_000),
     services: z.array(Service).default([]),
     faults: z.array(Fault).default([]),
     objectives: Objectives.default([]).describe('service-level objectives checked by sim --check'),
@@ -772,6 +814,7 @@ export const Scenario = z
           }
         });
       });
+      pipelineIssues(s, topics, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       const brokerCount = typeof s.brokers?.count === 'number' ? s.brokers.count : undefined;
       listOf(s.topics).forEach((t, i) => {
         const rf = t?.['replication-factor'];
@@ -815,6 +858,81 @@ export const Scenario = z
     { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
   );
 
+/**
+ * The pipeline's wiring, checked as a whole: unique names, faults naming their group when there
+ * are several, stages writing a declared topic other than one upstream of them (no cycles:
+ * records would circle for ever), and `keys: keep` only where it can keep the partition.
+ */
+function pipelineIssues(s: Record<string, any>, topics: Set<string> | undefined, issue: (path: (string | number)[], message: string) => void): void {
+  const groups: any[] = Array.isArray(s['consumer-groups']) ? s['consumer-groups'] : [];
+  for (const [key, list] of [['topics', anyList(s.topics)], ['consumer-groups', groups], ['producers', anyList(s.producers)], ['services', anyList(s.services)]] as const) {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (typeof x?.name !== 'string') return;
+      if (seen.has(x.name)) issue([key, i, 'name'], `expected a name not used by an earlier entry of ${key}, got ${x.name} again`);
+      seen.add(x.name);
+    });
+  }
+  const groupNames = groups.map((g) => g?.name).filter((n): n is string => typeof n === 'string');
+  anyList(s.faults).forEach((f, i) => {
+    if (!f || !['consumer-crash', 'rolling-restart', 'scale'].includes(f.type)) return;
+    if (f.group === undefined) {
+      if (groupNames.length > 1) issue(['faults', i], `expected group: one of the consumer groups (${groupNames.join(', ')}): the scenario has ${groupNames.length}`);
+    } else if (typeof f.group === 'string' && groupNames.length === groups.length && !groupNames.includes(f.group)) {
+      issue(['faults', i, 'group'], expectedGot(`one of the consumer groups (${groupNames.join(', ')})`, f.group));
+    }
+  });
+  if (!topics) return;
+  const partitionsOf = new Map<string, number>();
+  for (const t of anyList(s.topics)) if (typeof t?.name === 'string' && typeof t.partitions === 'number') partitionsOf.set(t.name, t.partitions);
+  // Edges topic -> topic through stages; a stage writing its own input or anything upstream of it is a cycle.
+  const next = new Map<string, string[]>();
+  groups.forEach((g, i) => {
+    const out = g?.produces;
+    if (!out || typeof out.topic !== 'string' || typeof g.topic !== 'string') return;
+    if (!topics.has(out.topic)) {
+      issue(['consumer-groups', i, 'produces', 'topic'], expectedGot(`one of the topics (${[...topics].join(', ')})`, out.topic));
+      return;
+    }
+    const list = next.get(g.topic) ?? [];
+    list.push(out.topic);
+    next.set(g.topic, list);
+    if ((out.keys ?? 'keep') === 'keep') {
+      const pin = partitionsOf.get(g.topic);
+      const pout = partitionsOf.get(out.topic);
+      const keyed = anyList(s.producers).some((p) => p?.topic === g.topic && p?.keys && p.keys.dist !== 'null') || groups.some((u) => u?.produces?.topic === g.topic && u.produces.keys && u.produces.keys !== 'keep' && u.produces.keys.dist !== 'null');
+      if (keyed && pin !== undefined && pout !== undefined && pin !== pout) {
+        issue(
+          ['consumer-groups', i, 'produces', 'keys'],
+          `expected a key distribution (keys: { dist: uniform, count: ... }): keys: keep keeps a record's partition, which needs ${out.topic} to have as many partitions as ${g.topic} (${pout} vs ${pin}); lagsim does not carry keys through topics`,
+        );
+      }
+    }
+  });
+  groups.forEach((g, i) => {
+    const out = g?.produces;
+    if (!out || typeof out.topic !== 'string' || typeof g.topic !== 'string' || !topics.has(out.topic)) return;
+    // Is g's input topic reachable from what it writes?
+    const seen = new Set<string>();
+    const todo = [out.topic];
+    while (todo.length > 0) {
+      const t = todo.pop()!;
+      if (t === g.topic) {
+        issue(['consumer-groups', i, 'produces', 'topic'], `expected a topic downstream of ${g.topic}, got ${out.topic}: records would go round the pipeline for ever (${g.topic} -> ${out.topic} -> ... -> ${g.topic})`);
+        return;
+      }
+      if (seen.has(t)) continue;
+      seen.add(t);
+      todo.push(...(next.get(t) ?? []));
+    }
+  });
+}
+
+/** A list that may not have parsed, its items unchecked. */
+function anyList(list: unknown): any[] {
+  return Array.isArray(list) ? list : [];
+}
+
 /** The items of a list that may not have parsed. */
 function listOf<T>(list: readonly T[] | undefined): readonly (T | undefined)[] {
   return Array.isArray(list) ? list : [];
@@ -831,6 +949,7 @@ export type ScenarioInput = z.input<typeof Scenario>;
 export type RateProfile = z.output<typeof RateProfile>;
 export type ProducerSpec = z.output<typeof Producer>;
 export type ConsumerGroupSpec = z.output<typeof ConsumerGroup>;
+export type ProducesSpec = z.output<typeof Produces>;
 export type ServiceSpec = z.output<typeof Service>;
 export type BrokersSpec = z.output<typeof Brokers>;
 export type TopicSpec = z.output<typeof Topic>;

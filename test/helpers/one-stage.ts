@@ -7,8 +7,10 @@
  */
 import { mainStage, RESULT_VERSION, type Accounting, type EndToEndSeries, type GroupSeries, type GroupSummary, type LatencySummary, type MarkedEvent, type ProducerSummary, type RunResult, type ScenarioInfo, type ServiceSeries, type ServiceSummary, type TopicSeries } from '../../src/metrics/result.js';
 
-export interface OneStageSeries extends TopicSeries, Omit<GroupSeries, 'lag'>, EndToEndSeries {
+export interface OneStageSeries extends TopicSeries, Omit<GroupSeries, 'lag' | 'busyInstances'>, EndToEndSeries {
   groupLag: number[];
+  /** Defaults to none busy. */
+  busyInstances?: number[];
 }
 
 export interface OneStage {
@@ -62,7 +64,7 @@ export interface OneStageInput {
     lag: GroupSummary['lag'];
     latency: LatencySummary;
     throughput: OneStage['throughput'];
-    group: Omit<GroupSummary, 'lag' | 'throughput'>;
+    group: Omit<GroupSummary, 'lag' | 'throughput' | 'books' | 'produces' | 'latency' | 'inTopic' | 'inProcessing' | 'busyFraction'>;
     producer: ProducerSummary;
     kernelEvents: number;
   };
@@ -71,12 +73,13 @@ export interface OneStageInput {
 export function oneStageResult(x: OneStageInput): RunResult {
   const s = x.series;
   const t = x.summary.throughput;
+  const a = x.summary.accounting;
   return {
     version: RESULT_VERSION,
     scenario: x.scenario,
     topology: {
       topics: { [x.topic]: { partitions: x.partitions, replicationFactor: 1 } },
-      groups: { [x.group]: { topic: x.topic, instances: x.consumers } },
+      groups: { [x.group]: { topic: x.topic, instances: x.consumers, produces: null } },
       services: Object.fromEntries(Object.keys(x.services.summary).map((n) => [n, { callers: [x.group] }])),
       producers: { checkout: { topic: x.topic, instances: 1 } },
     },
@@ -95,6 +98,9 @@ export function oneStageResult(x: OneStageInput): RunResult {
           pausedPartitions: s.pausedPartitions,
           unownedPartitions: s.unownedPartitions,
           lostRate: s.lostRate,
+          latencyP50: s.latencyP50,
+          latencyP99: s.latencyP99,
+          busyInstances: s.busyInstances ?? x.time.map(() => 0),
         },
       },
       services: x.services.series,
@@ -105,10 +111,24 @@ export function oneStageResult(x: OneStageInput): RunResult {
     summary: {
       accounting: x.summary.accounting,
       topics: {
-        [x.topic]: { throughput: { meanProducedPerSecond: t.meanProducedPerSecond, peakProducedPerSecond: t.peakProducedPerSecond }, producer: x.summary.producer },
+        [x.topic]: {
+          books: { offered: a.offered, rejected: a.rejected, appended: a.appended, inProducer: a.inProducer },
+          throughput: { meanProducedPerSecond: t.meanProducedPerSecond, peakProducedPerSecond: t.peakProducedPerSecond },
+          producer: x.summary.producer,
+        },
       },
       groups: {
-        [x.group]: { lag: x.summary.lag, throughput: { meanProcessedPerSecond: t.meanProcessedPerSecond, peakProcessedPerSecond: t.peakProcessedPerSecond }, ...x.summary.group },
+        [x.group]: {
+          books: { appended: a.appended, processed: a.processed, lost: a.lost, inLog: a.inLog, inProcessing: a.inProcessing, duplicates: x.summary.group.duplicates },
+          produces: null,
+          lag: x.summary.lag,
+          latency: x.summary.latency,
+          inTopic: x.summary.latency,
+          inProcessing: x.summary.latency,
+          busyFraction: 0,
+          throughput: { meanProcessedPerSecond: t.meanProcessedPerSecond, peakProcessedPerSecond: t.peakProcessedPerSecond },
+          ...x.summary.group,
+        },
       },
       services: x.services.summary,
       endToEnd: { latency: x.summary.latency },

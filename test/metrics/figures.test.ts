@@ -4,14 +4,14 @@ import type { Topology } from '../../src/metrics/result.js';
 
 const oneStage: Topology = {
   topics: { orders: { partitions: 48, replicationFactor: 3 } },
-  groups: { 'order-processor': { topic: 'orders', instances: 8 } },
+  groups: { 'order-processor': { topic: 'orders', instances: 8, produces: null } },
   services: { db: { callers: ['order-processor'] } },
   producers: { checkout: { topic: 'orders', instances: 1 } },
 };
 
 const twoStages: Topology = {
   topics: { orders: { partitions: 48, replicationFactor: 3 }, payments: { partitions: 12, replicationFactor: 3 } },
-  groups: { validation: { topic: 'orders', instances: 8 }, payment: { topic: 'payments', instances: 4 } },
+  groups: { validation: { topic: 'orders', instances: 8, produces: 'payments' }, payment: { topic: 'payments', instances: 4, produces: null } },
   services: {},
   producers: { checkout: { topic: 'orders', instances: 1 } },
 };

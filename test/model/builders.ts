@@ -39,10 +39,13 @@ export function producerFrom(snippet: Partial<ScenarioInput> & Pick<ScenarioInpu
   const { producers } = buildProducers({
     scenario,
     sim,
-    logs,
-    brokers: new Brokers(scenario.brokers, topic.partitions, topic['replication-factor'], scenario.faults, end),
-    metrics: { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() },
-    onAppend: () => {},
+    topic: () => ({
+      logs,
+      brokers: new Brokers(scenario.brokers, topic.partitions, topic['replication-factor'], scenario.faults, end),
+      metrics: { produced: counter(), appended: counter(), rejected: counter(), blocked: counter(), buffer: counter() },
+      onAppend: () => {},
+      minInsyncReplicas: topic.config['min.insync.replicas'],
+    }),
     batched,
   });
   const producer = producers[0];

@@ -81,7 +81,7 @@ describe('the graph', () => {
     expect(r.version).toBe(2);
     // replication-factor defaults to min(3, brokers.count).
     expect(r.topology.topics).toEqual({ orders: { partitions: 6, replicationFactor: 3 } });
-    expect(r.topology.groups).toEqual({ app: { topic: 'orders', instances: 3 } });
+    expect(r.topology.groups).toEqual({ app: { topic: 'orders', instances: 3, produces: null } });
     expect(r.topology.services).toEqual({ db: { callers: ['app'] }, cache: { callers: [] } });
     expect(Object.keys(r.series.groups)).toEqual(['app']);
     expect(Object.keys(r.summary.topics)).toEqual(['orders']);

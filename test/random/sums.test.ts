@@ -36,6 +36,12 @@ describe('sums that are a law of their own', () => {
     else expect(Math.abs(m.variance - k * variance(d)) / (k * variance(d))).toBeLessThan(0.02);
   });
 
+  it('a lognormal with no spread (p99 = p50) is a constant, summed exactly (not NaN)', () => {
+    const law = sumLaw({ dist: 'lognormal', p50: 5000, p99: 5000 } as Dist)!;
+    expect(law.minK).toBe(1);
+    expect(law.draw(stream(1, 'sums'), 7)).toBeCloseTo(35_000, 6);
+  });
+
   it('other laws have none (the caller draws each record)', () => {
     expect(sumLaw({ dist: 'uniform', min: 1, max: 2 })).toBeNull();
     expect(sumLaw({ dist: 'pareto', scale: 1, shape: 3 })).toBeNull();

@@ -42,6 +42,7 @@ import type { Histogram } from '../../metrics/histogram.js';
 import type { PartitionLog } from '../log.js';
 import type { ModelContext } from '../context.js';
 import type { Caller, Service } from './service.js';
+import type { Sink, SinkHost } from './sink.js';
 
 /**
  * How the application finished with a record. Each outcome gets its own line in the books
@@ -52,8 +53,20 @@ export type RecordOutcome = 'done';
 /** Where processing counts its completions. */
 export interface ProcessingMetrics {
   processed: WindowedCounter;
-  /** End-to-end latency, ticks, by completion time. */
+  /** This stage's latency, ticks, by completion time: from the record's create time in the stage's topic to the end of its processing. */
   latency: WindowedHistogram;
+  /**
+   * End-to-end latency, ticks, by completion time: from the record's origin (the first producer)
+   * to the end of its processing; null for a stage that produces onward (its records' ends are
+   * not the pipeline's). The same histogram as `latency` when they measure the same thing.
+   */
+  endToEnd: WindowedHistogram | null;
+  /** From create time to being handed to the application by poll(), ticks. */
+  inTopic: Histogram;
+  /** From being handed over by poll() to the end of processing, ticks. */
+  inProcessing: Histogram;
+  /** Microseconds the application threads spent processing batches (summed over members), per window. */
+  busy: WindowedCounter;
 }
 
 /** What the poll loop hears back from processing. */
@@ -64,7 +77,7 @@ export interface ProcessingListener {
   batchEnded(): void;
 }
 
-export class Processing implements Caller {
+export class Processing implements Caller, SinkHost {
   private readonly sim: Simulation;
   private readonly end: number;
   private readonly interval: number;
@@ -75,6 +88,8 @@ export class Processing implements Caller {
   // consecutive offsets of one partition.
   private readonly bPart: Int32Array;
   private readonly bCreate: Float64Array;
+  /** Origin times (the first producer's hand-over); the create times' own array when the topic's records are the pipeline's first. */
+  private readonly bOrigin: Float64Array;
   private readonly bDone: Float64Array;
   private bN = 0;
   private bRecorded = 0;
@@ -89,7 +104,14 @@ export class Processing implements Caller {
   private step = 0;
   private batchStep = 0;
   private t = 0;
+  /** When the batch's processing started (its records were handed over). */
+  private startedAt = 0;
   private waitingOn: Service | null = null;
+  /** The batch runs ahead of the clock (no sink, or none of its sends can block: sink.ts). */
+  private ahead = true;
+  private readonly sink: Sink | null;
+  /** Whether latencies from origin are recorded apart from the stage's own. */
+  private readonly separateEndToEnd: boolean;
 
   private readonly perRecord: Sampler;
   private readonly perRecordZero: boolean;
@@ -113,12 +135,17 @@ export class Processing implements Caller {
     partitions: number,
     /** Names its events in errors. */
     component: string,
+    /** Where the stage's processing produces to, or null for the pipeline's last stage. */
+    sink: Sink | null = null,
   ) {
     this.sim = ctx.sim;
+    this.sink = sink;
+    this.separateEndToEnd = metrics.endToEnd !== null && metrics.endToEnd !== metrics.latency;
     this.end = ctx.end;
     this.interval = ctx.interval;
     this.bPart = new Int32Array(maxRecords);
     this.bCreate = new Float64Array(maxRecords);
+    this.bOrigin = this.separateEndToEnd || sink !== null ? new Float64Array(maxRecords) : this.bCreate;
     this.bDone = new Float64Array(maxRecords);
     this.runP = new Int32Array(partitions);
     this.runFrom = new Float64Array(partitions);
@@ -131,7 +158,7 @@ export class Processing implements Caller {
     const perBatchZero = spec['per-batch'].dist === 'constant' && spec['per-batch'].value === 0;
     this.batchLevel = this.batchCalls.length > 0 || !perBatchZero;
     this.allInline = this.recordCalls.every((s) => s.inline);
-    for (const event of ['startCall', 'batchDone'] as const) named(component, event, this[event]);
+    for (const event of ['startCall', 'batchDone', 'sendStep'] as const) named(component, event, this[event]);
     this.cpuSum = ctx.batched && this.recordCalls.length === 0 && this.batchLevel ? sumLaw(spec['per-record']) : null;
   }
 
@@ -147,6 +174,7 @@ export class Processing implements Caller {
   add(p: number, from: number, k: number, log: PartitionLog): void {
     const n = this.bN;
     log.copyCreateTimes(from, k, this.bCreate, n);
+    if (this.bOrigin !== this.bCreate) log.copyOriginTimes(from, k, this.bOrigin, n, this.bCreate);
     // A loop, not TypedArray#fill: that is a call into the runtime, and most runs are a
     // few records long (a consumer keeping up polls one or two at a time).
     const part = this.bPart;
@@ -174,10 +202,14 @@ export class Processing implements Caller {
     const now = this.sim.now;
     const windowStart = Math.floor(now / this.interval) * this.interval;
     this.t = at < windowStart ? windowStart : at;
+    this.startedAt = this.t;
     this.cursor = 0;
     this.step = 0;
     this.batchStep = 0;
     this.bRecorded = 0;
+    const inTopic = this.metrics.inTopic;
+    for (let i = 0; i < this.bN; i++) inTopic.record(this.t - this.bCreate[i]);
+    this.ahead = this.sink === null || this.sink.prepare(this.bN, this.bPart, this.bOrigin);
     this.process();
   }
 
@@ -186,20 +218,24 @@ export class Processing implements Caller {
   /** Runs the batch forward from the cursor until it is done or waits on a queued call. */
   private process(): void {
     const n = this.bN;
-    if (this.allInline && this.step === 0) {
+    const sendsPerRecord = !this.ahead && !this.batchLevel;
+    if (this.allInline && this.step === 0 && !sendsPerRecord) {
       this.cursor = this.processInline(this.cursor, n);
     } else {
+      const nCalls = this.recordCalls.length;
       while (this.cursor < n) {
         if (this.step === 0) {
           this.t += this.perRecord(this.rng);
           this.step = 1;
         }
-        while (this.step <= this.recordCalls.length) {
+        while (this.step <= nCalls) {
           const s = this.recordCalls[this.step - 1];
           if (!s.inline) return this.callLater(s);
           this.t = s.callAt(this.t);
           this.step++;
         }
+        // The record's send() calls, each at its own event when one may block (sink.ts).
+        if (sendsPerRecord && this.step === nCalls + 1) return this.sendLater();
         this.bDone[this.cursor] = this.t;
         if (!this.batchLevel) this.record(this.cursor, this.t);
         this.cursor++;
@@ -217,10 +253,11 @@ export class Processing implements Caller {
         this.t = s.callAt(this.t);
         this.batchStep++;
       }
+      if (!this.ahead && this.batchStep === this.batchCalls.length + 1) return this.sendLater();
       this.bDone.fill(this.t, 0, n);
       this.recordLinear(0, n, this.t, 0);
     }
-    this.sim.at(Math.ceil(this.t), this.batchDone, 0, 1);
+    this.sim.at(Math.max(this.sim.now, Math.ceil(this.t)), this.batchDone, 0, 1);
   }
 
   /** The hot loop: every per-record call is inline, so no event is needed per record. */
@@ -254,6 +291,32 @@ export class Processing implements Caller {
     this.sim.at(Math.max(this.sim.now, Math.ceil(this.t)), this.startCall, 0, 1);
   }
 
+  /** The record's (or, with per-batch work, the batch's) sends, at their own event. */
+  private sendLater(): void {
+    if (this.t <= this.sim.now) this.sendStep();
+    else this.sim.at(Math.ceil(this.t), this.sendStep, 0, 1);
+  }
+
+  private readonly sendStep = (): void => {
+    if (this.stopped) return;
+    const batch = this.cursor >= this.bN;
+    const from = batch ? 0 : this.cursor;
+    const to = batch ? this.bN : this.cursor + 1;
+    const done = this.sink!.sendBlocking(from, to, this.t, this);
+    if (done >= 0) this.sendsDone(done);
+  };
+
+  sendsDone(t: number): void {
+    if (this.stopped) return;
+    // The thread went on at the exact moment memory was freed, up to a tick before this event;
+    // never before a window already sampled (as in start()).
+    const windowStart = Math.floor(this.sim.now / this.interval) * this.interval;
+    this.t = t < windowStart ? windowStart : t;
+    if (this.cursor < this.bN) this.step++;
+    else this.batchStep++;
+    this.process();
+  }
+
   private readonly startCall = (): void => {
     if (this.stopped) return;
     this.waitingOn!.request(this);
@@ -275,6 +338,7 @@ export class Processing implements Caller {
 
   private readonly batchDone = (): void => {
     if (this.stopped) return;
+    this.metrics.busy.addInterval(this.startedAt, this.t, 1);
     this.reportRuns(this.bRecorded);
     this.bN = 0;
     this.bRecorded = 0;
@@ -285,6 +349,7 @@ export class Processing implements Caller {
 
   private cachedWindow = -1;
   private cachedHist: Histogram | undefined;
+  private cachedE2e: Histogram | undefined;
   private windowStart = 0;
   private windowEnd = -1;
 
@@ -296,6 +361,7 @@ export class Processing implements Caller {
     this.windowStart = w * interval;
     this.windowEnd = Math.min(this.end, (w + 1) * interval);
     this.cachedHist = t < this.end ? this.metrics.latency.at(t) : undefined;
+    this.cachedE2e = this.separateEndToEnd && t < this.end ? this.metrics.endToEnd!.at(t) : undefined;
     if (this.cachedHist === undefined) this.windowEnd = Infinity;
   }
 
@@ -305,8 +371,11 @@ export class Processing implements Caller {
     const h = this.cachedHist;
     if (h === undefined) return;
     h.record(t - this.bCreate[i]);
+    if (this.separateEndToEnd) this.cachedE2e!.record(t - this.bOrigin[i]);
+    this.metrics.inProcessing.record(t - this.startedAt);
     this.metrics.processed.values[this.cachedWindow]++;
     this.bRecorded++;
+    if (this.ahead && this.sink !== null) this.sink.emit(i, i + 1, t);
   }
 
   /**
@@ -322,11 +391,18 @@ export class Processing implements Caller {
       const h = this.cachedHist;
       if (h === undefined) return; // past the run's end, and so are the records after it
       const windowEnd = this.windowEnd;
+      const e2e = this.cachedE2e;
+      const origin = this.bOrigin;
+      const inProcessing = this.metrics.inProcessing;
+      const started = this.startedAt;
       let j = i;
       for (; j < to; j++) {
         const tj = t0 + (j - from + 1) * step;
         if (tj >= windowEnd) break;
         h.record(tj - create[j]);
+        if (e2e !== undefined) e2e.record(tj - origin[j]);
+        inProcessing.record(tj - started);
+        if (this.ahead && this.sink !== null) this.sink.emit(j, j + 1, tj);
       }
       const n = j - i;
       this.metrics.processed.values[this.cachedWindow] += n;
@@ -359,6 +435,8 @@ export class Processing implements Caller {
       const done = this.bDone[i];
       if (done >= this.end) break;
       this.metrics.latency.at(done)!.remove(done - this.bCreate[i]);
+      if (this.separateEndToEnd) this.metrics.endToEnd!.at(done)!.remove(done - this.bOrigin[i]);
+      this.metrics.inProcessing.remove(done - this.startedAt);
       this.metrics.processed.values[Math.floor(done / this.interval)]--;
     }
     this.bRecorded = first;
@@ -370,7 +448,9 @@ export class Processing implements Caller {
   /** The process dies now: completions after now did not happen, and nothing more will. */
   abort(now: number): void {
     this.stopped = true;
+    if (this.bN > 0) this.metrics.busy.addInterval(this.startedAt, Math.min(now, this.t), 1);
     this.retractAfter(now);
+    this.sink?.abort(now);
     this.bN = 0;
     this.bRecorded = 0;
   }

@@ -38,6 +38,7 @@ import type { PartitionLog } from '../log.js';
 import type { ModelContext } from '../context.js';
 import type { Service } from '../app/service.js';
 import type { RecordOutcome } from '../app/processing.js';
+import type { Sink } from '../app/sink.js';
 import { Member, type GroupHost, type GroupMetrics } from './member.js';
 import { Offsets } from './offsets.js';
 import { computeAssignment, lastBeat, type Coordinator, type CoordinatorHost } from './coordinator.js';
@@ -90,6 +91,8 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
     readonly metrics: GroupMetrics,
     private readonly rngFor: (id: string) => Rng,
     settings: CoordinatorSettings,
+    /** Where an application instance's processing produces to (a stage of a pipeline), made per instance; none for a last stage. */
+    private readonly sinkFor: (memberId: string) => Sink | null = () => null,
   ) {
     const P = logs.length;
     this.sim = ctx.sim;
@@ -177,7 +180,7 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   newMember(slot: number): Member {
     const staticId = this.spec.config['group.instance.id'];
     const id = this.nextMemberId();
-    const m = new Member(this, slot, id, staticId === undefined ? undefined : `${staticId}-${slot}`, this.services, this.rngFor(`${this.spec.name}-${slot}@${this.seq}`));
+    const m = new Member(this, slot, id, staticId === undefined ? undefined : `${staticId}-${slot}`, this.services, this.rngFor(`${this.spec.name}-${slot}@${this.seq}`), this.sinkFor(id));
     m.heartbeatPhase = this.sim.now;
     m.lastPoll = this.sim.now;
     return m;
@@ -188,8 +191,13 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   }
 
   /** Schedules the group's faults (consumer crash, rolling restart, scale). */
+  /** Schedules the scenario's faults that concern this group: those naming it, or naming none (a scenario of one group). */
   scheduleFaults(faults: FaultSpec[]): void {
-    this.lifecycle.scheduleFaults(faults, this.ctx.end);
+    const name = this.spec.name;
+    this.lifecycle.scheduleFaults(
+      faults.filter((f) => !('group' in f) || f.group === undefined || f.group === name),
+      this.ctx.end,
+    );
   }
 
   // ---- partitions: consuming, paused, unowned --------------------------------------------

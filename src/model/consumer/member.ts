@@ -31,6 +31,7 @@ import type { ConsumerGroupSpec } from '../../scenario/schema.js';
 import type { Rng } from '../../random/stream.js';
 import type { WindowedCounter } from '../../metrics/windows.js';
 import type { Service } from '../app/service.js';
+import type { Sink } from '../app/sink.js';
 import { Processing, type ProcessingListener, type ProcessingMetrics, type RecordOutcome } from '../app/processing.js';
 import { Fetcher, type FetchHost, type FetchOwner } from './fetcher.js';
 
@@ -111,6 +112,8 @@ export class Member implements FetchOwner, ProcessingListener {
     readonly instanceId: string | undefined,
     services: Map<string, Service>,
     rng: Rng,
+    /** Where the application's processing produces to (app/sink.ts), or null. */
+    sink: Sink | null = null,
   ) {
     const { spec, ctx } = group;
     const c = spec.config;
@@ -124,7 +127,7 @@ export class Member implements FetchOwner, ProcessingListener {
     this.syncCommit = spec.processing.commit === 'sync';
     this.isConsuming = new Uint8Array(group.logs.length);
     this.fetcher = new Fetcher(group, this, this.consuming, this.isConsuming, spec, memberId);
-    this.processing = new Processing(ctx, spec.processing, services, rng, group.metrics, this, this.maxPollRecords, group.logs.length, memberId);
+    this.processing = new Processing(ctx, spec.processing, services, rng, group.metrics, this, this.maxPollRecords, group.logs.length, memberId, sink);
     for (const event of ['poll', 'commitArrives', 'pollTimer'] as const) named(memberId, event, this[event]);
   }
 

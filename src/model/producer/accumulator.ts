@@ -32,6 +32,9 @@ export class RecordAccumulator {
   readonly first: Float64Array;
   /** Create time of the last record in partition p's open batch. */
   readonly last: Float64Array;
+  /** A stage's producer: origin ages (create time - origin time) of the open batch's first and last record. */
+  private readonly ageFirst: Float64Array | null;
+  private readonly ageLast: Float64Array | null;
   readonly count: Int32Array;
   readonly bytes: Float64Array;
   readonly alloc: Float64Array;
@@ -70,6 +73,8 @@ export class RecordAccumulator {
     this.opened = new Float64Array(partitions);
     this.first = new Float64Array(partitions);
     this.last = new Float64Array(partitions);
+    this.ageFirst = batches.origins ? new Float64Array(partitions) : null;
+    this.ageLast = batches.origins ? new Float64Array(partitions) : null;
     this.count = new Int32Array(partitions);
     this.bytes = new Float64Array(partitions);
     this.alloc = new Float64Array(partitions);
@@ -86,14 +91,18 @@ export class RecordAccumulator {
     return this.open.some((o) => o === 1);
   }
 
-  /** Puts one record (created at `createTime`) into partition p's batch at time t. */
-  append(p: number, t: number, createTime: number, size: number): void {
+  /** Puts one record (created at `createTime`, entered the pipeline at `origin`) into partition p's batch at time t. */
+  append(p: number, t: number, createTime: number, size: number, origin = createTime): void {
     if (this.open[p]) {
       if (t >= this.opened[p] + this.linger) this.close(p, this.opened[p] + this.linger);
       else if (this.bytes[p] + size > this.batchSize) this.close(p, t);
     }
-    if (!this.open[p]) this.openBatch(p, t, createTime, size > this.batchSize ? Math.ceil(size) : this.batchSize);
-    if (this.exact) this.batches.stageTime(p, createTime);
+    if (!this.open[p]) {
+      this.openBatch(p, t, createTime, size > this.batchSize ? Math.ceil(size) : this.batchSize);
+      if (this.ageFirst !== null) this.ageFirst[p] = createTime - origin;
+    }
+    if (this.exact) this.batches.stageTime(p, createTime, origin);
+    if (this.ageLast !== null) this.ageLast[p] = createTime - origin;
     this.count[p]++;
     this.last[p] = createTime;
     this.bytes[p] += size;
@@ -101,14 +110,14 @@ export class RecordAccumulator {
   }
 
   /** As append, when the record may need memory the pool does not have at t: false if so (nothing done). */
-  tryAppend(p: number, t: number, createTime: number, size: number): boolean {
+  tryAppend(p: number, t: number, createTime: number, size: number, origin = createTime): boolean {
     if (this.open[p] && this.bytes[p] + size > this.batchSize) this.close(p, t);
     if (!this.open[p]) {
       if (!this.pool.fits(t, size > this.batchSize ? Math.ceil(size) : this.batchSize)) return false;
       this.lingerQ.push(p);
       this.lingerOpened.push(t);
     }
-    this.append(p, t, createTime, size);
+    this.append(p, t, createTime, size, origin);
     return true;
   }
 
@@ -126,7 +135,10 @@ export class RecordAccumulator {
   /** Partition p's open batch is ready at `ready`: it takes no more records and goes to the sender. */
   close(p: number, ready: number): void {
     const a = this.alloc[p];
-    const id = this.batches.close(p, this.opened[p], ready, this.first[p], this.last[p], this.count[p], this.bytes[p], a);
+    const id =
+      this.ageFirst === null
+        ? this.batches.close(p, this.opened[p], ready, this.first[p], this.last[p], this.count[p], this.bytes[p], a)
+        : this.batches.close(p, this.opened[p], ready, this.first[p], this.last[p], this.count[p], this.bytes[p], a, this.ageFirst[p], this.ageLast![p]);
     this.pool.closed(a);
     this.open[p] = 0;
     if (this.ahead) {

@@ -26,6 +26,9 @@ export class Batches {
   /** Create times of its first and last records. */
   first = new Float64Array(256);
   last = new Float64Array(256);
+  /** How long before their create times its first and last records entered the pipeline (a stage's producer; 0 otherwise). */
+  ageFirst = new Float64Array(256);
+  ageLast = new Float64Array(256);
   count = new Int32Array(256);
   bytes = new Float64Array(256);
   /** Bytes of buffer.memory it holds. */
@@ -49,20 +52,28 @@ export class Batches {
   private readonly stage: Float64Array[];
   private readonly stStart: Int32Array;
   private readonly stEnd: Int32Array;
+  /** Exact fidelity, a stage's producer: origin times beside the create times in `stage`. */
+  private readonly ostage: Float64Array[];
   private readonly exact: boolean;
+  /** The records carry origin times other than their create times (a stage's producer). */
+  readonly origins: boolean;
 
-  constructor(partitions: number, exact: boolean) {
+  constructor(partitions: number, exact: boolean, origins = false) {
     this.nextSeq = new Float64Array(partitions);
     this.sendSeq = new Float64Array(partitions);
     this.exact = exact;
+    this.origins = origins;
+    this.ostage = exact && origins ? Array.from({ length: partitions }, () => new Float64Array(64)) : [];
     this.stage = exact ? Array.from({ length: partitions }, () => new Float64Array(64)) : [];
     this.stStart = new Int32Array(partitions);
     this.stEnd = new Int32Array(partitions);
   }
 
   /** A batch the accumulator closed, taking partition p's next sequence; returns its id. */
-  close(p: number, created: number, ready: number, first: number, last: number, count: number, bytes: number, alloc: number): number {
+  close(p: number, created: number, ready: number, first: number, last: number, count: number, bytes: number, alloc: number, ageFirst = 0, ageLast = 0): number {
     const id = this.newBatch();
+    this.ageFirst[id] = ageFirst;
+    this.ageLast[id] = ageLast;
     this.part[id] = p;
     this.seq[id] = this.nextSeq[p]++;
     this.created[id] = created;
@@ -110,6 +121,7 @@ export class Batches {
     this.count[id] += this.count[x];
     this.bytes[id] += this.bytes[x];
     this.last[id] = this.last[x];
+    this.ageLast[id] = this.ageLast[x];
     this.alloc[id] += this.alloc[x];
     this.span[id] += this.span[x];
     this.release(x);
@@ -132,15 +144,18 @@ export class Batches {
   // ---- exact fidelity: create times --------------------------------------------------------
 
   /** A record created at `createTime` joined partition p's open batch. */
-  stageTime(p: number, createTime: number): void {
+  stageTime(p: number, createTime: number, origin: number): void {
     let stage = this.stage[p];
     if (this.stEnd[p] === stage.length) stage = this.makeRoom(p);
+    if (this.origins) this.ostage[p][this.stEnd[p]] = origin;
     stage[this.stEnd[p]++] = createTime;
   }
 
   /** Appends partition p's oldest n records to its log; returns when they are visible. */
   appendTo(log: AppendTarget, p: number, n: number, bytes: number, visible: number): number {
-    const v = log.append(this.stage[p], this.stStart[p], n, bytes, visible);
+    const v = this.origins
+      ? log.append(this.stage[p], this.stStart[p], n, bytes, visible, 0, 0, this.ostage[p])
+      : log.append(this.stage[p], this.stStart[p], n, bytes, visible);
     this.consumed(p, n);
     return v;
   }
@@ -160,8 +175,14 @@ export class Batches {
       const grown = new Float64Array(stage.length * 2);
       grown.set(stage.subarray(s, s + live));
       stage = grown;
+      if (this.origins) {
+        const o = new Float64Array(grown.length);
+        o.set(this.ostage[p].subarray(s, s + live));
+        this.ostage[p] = o;
+      }
     } else {
       stage.copyWithin(0, s, s + live);
+      if (this.origins) this.ostage[p].copyWithin(0, s, s + live);
     }
     this.stage[p] = stage;
     this.stStart[p] = 0;
@@ -192,6 +213,8 @@ export class Batches {
       this.ready = g64(this.ready);
       this.first = g64(this.first);
       this.last = g64(this.last);
+      this.ageFirst = g64(this.ageFirst);
+      this.ageLast = g64(this.ageLast);
       this.count = g32(this.count);
       this.bytes = g64(this.bytes);
       this.alloc = g64(this.alloc);

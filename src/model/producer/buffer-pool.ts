@@ -152,6 +152,13 @@ export class BufferPool {
     this.wHead = 0;
   }
 
+  /** A calling thread that blocks in turn (a stage's processing) was blocked from `from` to `to`. */
+  blockedFor(from: number, to: number): void {
+    if (to <= from) return;
+    this.blocked.addInterval(from, to, 1);
+    this.blockedTime += to - from;
+  }
+
   /** Closes the books at the end of the run: blocked time up to `end`, use in the last windows. */
   finish(end: number): void {
     if (this.blockedSince >= 0) {

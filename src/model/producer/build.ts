@@ -18,13 +18,20 @@ import { partitionWeights } from '../keys.js';
 import type { ProducersOutcome } from '../../metrics/summarise.js';
 import { maxOf } from '../../metrics/extremes.js';
 
-export interface ProducerSetup {
-  scenario: Scenario;
-  sim: Simulation;
+/** What a source producer writes to: its topic's logs (or streams to them), cluster view and counters. */
+export interface ProducerTarget {
   logs: readonly AppendTarget[];
   brokers: Brokers;
   metrics: ProducerMetrics;
   onAppend: (partition: number) => void;
+  minInsyncReplicas: number;
+}
+
+export interface ProducerSetup {
+  scenario: Scenario;
+  sim: Simulation;
+  /** The target of the producers writing topic `name`. */
+  topic: (name: string) => ProducerTarget;
   onSliceEnd?: (next: number | null) => void;
   batched: boolean;
 }
@@ -37,9 +44,10 @@ export interface ProducerSetup {
 export function buildProducers(o: ProducerSetup): { producers: KafkaProducer[]; marks: MarkedEvent[] } {
   const { scenario } = o;
   const end = scenario.duration;
-  const P = scenario.topics[0].partitions;
   const marks: MarkedEvent[] = [];
   const producers = scenario.producers.flatMap((spec) => {
+    const target = o.topic(spec.topic);
+    const P = target.logs.length;
     const { segments: whole, marks: m } = compileProfile(spec.rate, end);
     marks.push(...m);
     const n = spec.instances;
@@ -54,19 +62,20 @@ export function buildProducers(o: ProducerSetup): { producers: KafkaProducer[]; 
       const id = n === 1 ? spec.name : `${spec.name}-${i}`;
       const producer = new KafkaProducer({
         id,
+        topic: spec.topic,
         client: spec.name,
         spec,
-        logs: o.logs,
+        logs: target.logs,
         senderRng: stream(scenario.seed, `sender:${id}`),
-        brokers: o.brokers,
-        minInsyncReplicas: scenario.topics[0].config['min.insync.replicas'],
+        brokers: target.brokers,
+        minInsyncReplicas: target.minInsyncReplicas,
         appendLatency: compile(scenario.brokers['append-latency']),
         replicationLatency: compile(scenario.brokers['replication-latency']),
         rtt: scenario.network.rtt,
         end,
         interval: scenario['sample-interval'],
-        metrics: o.metrics,
-        onAppend: o.onAppend,
+        metrics: target.metrics,
+        onAppend: target.onAppend,
         batched: o.batched,
       });
       producer.application = new Arrivals(producer, {

@@ -45,9 +45,12 @@ import { Sender } from './sender.js';
 export interface ProducerOptions {
   /** The producer instance's name, for error messages. */
   id: string;
+  /** The topic it writes. */
+  topic: string;
   /** The client id quotas are looked up by (the producer's name, shared by its instances). */
   client: string;
-  spec: ProducerSpec;
+  /** The producer's configuration and what its application does when the buffer is full (a source producer's spec, or a stage's `produces`). */
+  spec: Pick<ProducerSpec, 'config' | 'on-buffer-full'>;
   logs: readonly AppendTarget[];
   /** Draws of the produce path (latencies, retry jitter), apart so they do not shift arrivals. */
   senderRng: Rng;
@@ -63,6 +66,8 @@ export interface ProducerOptions {
   metrics: ProducerMetrics;
   onAppend: (partition: number) => void;
   batched: boolean;
+  /** Its records carry an origin time apart from their create time (a stage's producer). */
+  origins?: boolean;
 }
 
 /** What calls a producer's send(): for a source producer, its arrival process. */
@@ -74,6 +79,7 @@ export class KafkaProducer {
   /** Records handed to send() (or appended ahead of the clock by the application). */
   offered = 0;
   readonly id: string;
+  readonly topic: string;
   readonly produced: WindowedCounter;
   readonly accumulator: RecordAccumulator;
   /** Started with the producer; none for a producer others call. */
@@ -92,10 +98,11 @@ export class KafkaProducer {
     const n = o.logs.length;
     const batched = o.batched;
     this.id = o.id;
+    this.topic = o.topic;
     this.produced = o.metrics.produced;
     this.drop = o.spec['on-buffer-full'] === 'drop';
     this.rejections = new Rejections(o.metrics.rejected);
-    this.batches = new Batches(n, !batched);
+    this.batches = new Batches(n, !batched, o.origins === true);
     const inFlight = new InFlightRequests(o.brokers.count, c['max.in.flight.requests.per.connection']);
     this.pool = new BufferPool(c['buffer.memory'], c['max.block.ms'], inFlight, o.metrics.blocked, o.metrics.buffer, o.interval, o.end);
     this.sender = new Sender({
@@ -198,6 +205,58 @@ export class KafkaProducer {
         this.accumulator.exhausted(t);
       }
     }
+  }
+
+  // ---- send() from a thread that blocks: a stage's processing (app/sink.ts) -------------------
+
+  /**
+   * The application's thread hands a record (entered the pipeline at `origin`) to send() at t:
+   * true if it went into the accumulator; false if it needs memory the pool does not have, and
+   * then nothing was done but marking the accumulator exhausted (the caller blocks, and tries
+   * again when memory is freed: `nextFree`). Only for a producer with one calling thread, which
+   * blocks in turn: it never has waiters in the pool.
+   */
+  trySend(p: number, t: number, size: number, origin: number): boolean {
+    this.catchUp(t);
+    if (!this.accumulator.tryAppend(p, t, t, size, origin)) {
+      this.accumulator.exhausted(t);
+      return false;
+    }
+    this.offered++;
+    this.produced.add(t, 1);
+    return true;
+  }
+
+  /** The calling thread gave up on a record at t after waiting since `since` (max.block.ms), or dropped it. */
+  refuse(t: number, reason: 'buffer-exhausted' | 'dropped'): void {
+    this.offered++;
+    this.produced.add(t, 1);
+    this.rejections.add(reason, t, 1);
+  }
+
+  /** The calling thread was blocked in send() from `from` to `to`. */
+  blockedFor(from: number, to: number): void {
+    this.pool.blockedFor(from, to);
+  }
+
+  /** The next time after t at which an answer frees memory (Infinity: none in flight). */
+  nextFree(t: number): number {
+    return this.pool.nextFree(t);
+  }
+
+  /** Whether new batches of `bytes` in all would fit in the memory free at t (nothing is taken). */
+  couldTake(t: number, bytes: number): boolean {
+    return this.pool.used(t) + bytes <= this.pool.memory;
+  }
+
+  /**
+   * When a producer with no application of its own must next be moved on (advanceTo) for its
+   * batches to leave on time: a linger deadline, or the sender's next possible move (Infinity: idle).
+   */
+  nextDeadline(): number {
+    const l = this.accumulator.nextLinger();
+    const w = this.sender.nextWake();
+    return l < w ? l : w;
   }
 
   /**

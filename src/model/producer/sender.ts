@@ -176,6 +176,48 @@ export class Sender {
     if (this.parked.length > 0) this.expireParked(t);
   }
 
+  /**
+   * The earliest time after which `advance` could do something with no new batch: a queued
+   * batch going out (its ready time, the connection's throttle, a free in-flight slot), a
+   * delivery timeout, a request's answer (with broker losses, where one may fail and be
+   * retried), a leader change for parked batches. Infinity when the sender is idle. A producer
+   * with no application of its own (a stage's) is moved on at these times.
+   */
+  nextWake(): number {
+    let w = Infinity;
+    const batches = this.batches;
+    const minDone = this.inFlight.minDone;
+    const slotCount = this.inFlight.count;
+    for (let b = 0; b < this.nBrokers; b++) {
+      const list = this.queues.waiting[b];
+      if (list.size > 0) {
+        let cand = Infinity;
+        for (let i = list.head; i < list.tail; i++) {
+          const id = list.a[i];
+          if (id >= 0 && batches.seq[id] === batches.sendSeq[batches.part[id]]) {
+            cand = batches.ready[id];
+            break;
+          }
+        }
+        let s = cand > this.connUntil[b] ? cand : this.connUntil[b];
+        if (slotCount[b] >= this.maxInFlight && minDone[b] > s) s = minDone[b];
+        if (minDone[b] < s) s = minDone[b];
+        if (s < w) w = s;
+        if (this.nextExpiry[b] < w) w = this.nextExpiry[b];
+      } else if (this.hasLosses && slotCount[b] > 0 && minDone[b] < w) {
+        w = minDone[b];
+      }
+    }
+    if (this.parked.length > 0) {
+      if (this.nextChange < w) w = this.nextChange;
+      for (const id of this.parked) {
+        const d = batches.created[id] + this.deliveryTimeout;
+        if (d < w) w = d;
+      }
+    }
+    return w;
+  }
+
   /** Leaders changed at or before t: batches move to their partitions' new leaders. */
   private leadersChange(t: number): void {
     const batches = this.batches;
@@ -432,7 +474,9 @@ export class Sender {
       batches.consumed(p, n);
     } else {
       const v = this.batched
-        ? this.logs[p].appendSpread(n, batches.bytes[id], visible, batches.first[id], batches.last[id])
+        ? batches.origins
+          ? this.logs[p].appendSpread(n, batches.bytes[id], visible, batches.first[id], batches.last[id], batches.ageFirst[id], batches.ageLast[id])
+          : this.logs[p].appendSpread(n, batches.bytes[id], visible, batches.first[id], batches.last[id])
         : batches.appendTo(this.logs[p], p, n, batches.bytes[id], visible);
       this.appended.add(v, n);
     }

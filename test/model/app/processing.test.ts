@@ -3,6 +3,7 @@
  * after another with their per-record time, the per-batch step ends them together, a queued
  * service call waits for its own event, and a process that dies takes back what had not ended.
  */
+import { Histogram } from '../../../src/metrics/histogram.js';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../src/kernel/simulation.js';
 import { parseScenario } from '../../../src/scenario/load.js';
@@ -29,7 +30,8 @@ services: [${service}]
   const sim = new Simulation();
   const interval = 1_000_000;
   const sampling = new SampleWindows(10 * interval, interval);
-  const metrics = { processed: new WindowedCounter(sampling), latency: new WindowedHistogram(sampling) };
+  const latency = new WindowedHistogram(sampling);
+  const metrics = { processed: new WindowedCounter(sampling), latency, endToEnd: latency, inTopic: new Histogram(), inProcessing: new Histogram(), busy: new WindowedCounter(sampling) };
   const services = new Map(scenario.services.map((s) => [s.name, new Service(sim, s, stream(1, `service:${s.name}`), maxCallers, sampling)]));
   const ended: [number, number, number, RecordOutcome, number][] = [];
   const batches: number[] = [];

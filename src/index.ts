@@ -37,6 +37,8 @@ export type {
 export { loadScenario, parseScenario, ScenarioError } from './scenario/load.js';
 export type { Scenario } from './scenario/schema.js';
 export { simulate, ConservationError } from './model/simulate.js';
+export { RunLimitError } from './model/run-limit.js';
+export type { BlockedLimit } from './model/run-limit.js';
 export { load, parse, run, prepare, replicate, judge, report, runFile } from './run.js';
 export type { LoadOptions, RunOptions, ReplicateOptions, ReplicationProgress, RunFileOptions, RunFileResult } from './run.js';
 export { mainStage, stageOf, RESULT_VERSION } from './metrics/result.js';

@@ -15,7 +15,9 @@
  *   7. report     report/index.ts       report.md, report.html, charts, summary.json, CSV
  *
  * Phases 1-2 throw ScenarioError (every problem, located); phase 4 throws ConservationError
- * when a record is unaccounted for, and KernelError (time, component, event) on a model fault.
+ * when a record is unaccounted for, KernelError (time, component, event) on a model fault, and
+ * RunLimitError when callers blocked in send() would take more memory than a run may use
+ * (model/run-limit.ts: the producer, the time, the figures and the knobs).
  * The report modules are loaded only by phase 7, so a worker thread never loads them.
  */
 import os from 'node:os';

@@ -4,7 +4,9 @@
  * The phases themselves are src/run.ts's; this module adds argv, progress, output and exit codes.
  *
  * Only this module prints and exits. Exit codes: 0 done; 2 bad input (every problem listed as
- * file:line:col or under the `--set`/`--variant` that caused it, nothing written); 1 with
+ * file:line:col or under the `--set`/`--variant` that caused it, nothing written), or a run
+ * stopped by its limit on callers blocked in send() (model/run-limit.ts: said with the figures
+ * and the knobs, nothing written); 1 with
  * `--check` when an objective failed (the report is written first); 1 also when the simulation
  * itself failed (a bug: a message with the simulated time and component; a stack only with
  * LAGSIM_DEBUG=1).
@@ -18,6 +20,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
 import { ReportDirectoryError, checkOutputDirectory, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
 import { estimate, formatRecords, LONG_RUN_SECONDS } from '../model/estimate.js';
+import { RunLimitError } from '../model/run-limit.js';
 import { formatSeconds } from '../report/format.js';
 import { formatSummary } from './summary.js';
 import { formatVerdicts } from './verdicts.js';
@@ -237,6 +240,14 @@ async function run(args: RunArgs): Promise<number> {
   let replicated: Replicated;
   try {
     replicated = await replicate(scenario, { replications: n, jobs, onProgress: (f, done) => bar?.update(Math.floor(f * 100), { done, runs: n }) });
+  } catch (err) {
+    // Nothing is staged yet: the report is written only after every run has finished.
+    if (err instanceof RunLimitError) {
+      drawing.close().catch(() => undefined);
+      process.stderr.write(`sim: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
   } finally {
     bar?.stop();
   }

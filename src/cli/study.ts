@@ -1,7 +1,8 @@
 /**
  * The study commands: `sim compare`, `sim sweep`, `sim plan`, `sim merge`. Each returns an exit code (0 done,
- * 2 bad input: nothing run or written) and lets a failed run propagate to main.ts's handler
- * (exit 1). Progress bars go to stderr on a terminal only; results to stdout.
+ * 2 bad input: nothing run or written, or a run stopped by its limit on blocked callers: nothing
+ * written) and lets a failed run propagate to main.ts's handler (exit 1). Progress bars go to
+ * stderr on a terminal only; results to stdout.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import { planSummary, writePlanReport } from '../study/plan-report.js';
 import type { PassRule } from '../study/study.js';
 import { jobsRange, replicationsRefusal } from '../study/messages.js';
 import { wiring } from '../study/wiring.js';
+import { RunLimitError } from '../model/run-limit.js';
 
 export interface CommonStudyArgs {
   replications: number;
@@ -63,7 +65,7 @@ async function guarded(work: () => Promise<number>): Promise<number> {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
-    if (err instanceof StudyInputError || err instanceof ReportDirectoryError) {
+    if (err instanceof StudyInputError || err instanceof ReportDirectoryError || err instanceof RunLimitError) {
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }

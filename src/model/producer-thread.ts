@@ -20,7 +20,9 @@
  * The thread outlives its run: it waits, unreferenced, for the next run of the same process,
  * with its code compiled and its ring mapped, so a caller that runs many scenarios (a study, a
  * benchmark, a program using the library) pays the thread's start-up once, not once per run.
- * A run that fails, on either side, stops it; the next run starts a new one.
+ * A run that fails, on either side, stops it; the next run starts a new one. A run stopped by
+ * its limit on blocked callers (model/run-limit.ts) fails on the run's side with the same
+ * RunLimitError, rebuilt from its data.
  */
 import { Worker, isMainThread, parentPort, receiveMessageOnPort, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { KernelError, Simulation } from '../kernel/simulation.js';
@@ -29,6 +31,7 @@ import { SampleWindows, WindowedCounter } from '../metrics/windows.js';
 import type { AppendTarget, PartitionLog } from './log.js';
 import { Brokers } from './brokers.js';
 import { buildProducers, producerOutcome, type ProducerOutcome } from './producer/index.js';
+import { asRunLimit, RunLimitError, type BlockedLimit } from './run-limit.js';
 import type { ProducerMetrics } from './producer/index.js';
 
 export const PRODUCER_THREAD_ROLE = 'lagsim-producer-thread';
@@ -64,7 +67,7 @@ export interface ThreadResult {
 
 type ThreadMessage =
   | ({ kind: 'done' } & ThreadResult)
-  | { kind: 'error'; name: string; message: string; stack?: string };
+  | { kind: 'error'; name: string; message: string; stack?: string; limit?: BlockedLimit };
 
 interface ThreadData {
   role: typeof PRODUCER_THREAD_ROLE;
@@ -227,7 +230,8 @@ export class ProducerThread {
 }
 
 /** The thread's error as the run would have thrown it inline (a KernelError passes the run's kernel unwrapped). */
-function rebuilt(msg: { name: string; message: string; stack?: string }): Error {
+function rebuilt(msg: { name: string; message: string; stack?: string; limit?: BlockedLimit }): Error {
+  if (msg.limit !== undefined) return new RunLimitError(msg.limit);
   const e = msg.name === 'KernelError' ? new KernelError(msg.message) : new Error(msg.message);
   e.name = msg.name;
   if (msg.stack) e.stack = msg.stack;
@@ -341,8 +345,9 @@ function runJob(job: Job, control: Int32Array, ring: Float64Array): void {
     port.postMessage({ kind: 'done', outcome, metrics: values } satisfies ThreadMessage);
     Atomics.store(control, STATE, DONE);
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    port.postMessage({ kind: 'error', name: err.name, message: err.message, stack: err.stack } satisfies ThreadMessage);
+    const limit = asRunLimit(e);
+    const err = limit ?? (e instanceof Error ? e : new Error(String(e)));
+    port.postMessage({ kind: 'error', name: err.name, message: err.message, stack: err.stack, limit: limit?.limit } satisfies ThreadMessage);
     Atomics.store(control, STATE, FAILED);
   }
   Atomics.notify(control, STATE);

@@ -41,7 +41,8 @@ export { ConservationError, checkConservation };
 import type { PartitionLog } from './log.js';
 import { producerMarks, producerOutcome, type ProducerOutcome } from './producer/index.js';
 import { ProducerThread, type ThreadResult } from './producer-thread.js';
-import { expectedRecords } from './estimate.js';
+import { resolveFidelity } from './estimate.js';
+import { asRunLimit } from './run-limit.js';
 import type { ConsumerGroup } from './consumer/group.js';
 import { buildGraph, graphFacts, topicNamed, type Graph } from './topology.js';
 import { Probe } from './probe.js';
@@ -145,7 +146,7 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
     }
   } catch (e) {
     thread?.stop();
-    throw e;
+    throw asRunLimit(e) ?? e;
   }
   for (const p of graph.producers) p.finish(end);
   for (const g of graph.groups) for (const k of g.sinks) k.finish(end);
@@ -199,14 +200,6 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
     marks,
     kernelEvents: sim.executed,
   };
-}
-
-/** Expected records above which `fidelity: auto` chooses the batched fidelity. */
-export const AUTO_BATCHED_RECORDS = 5_000_000;
-
-export function resolveFidelity(scenario: Scenario): 'exact' | 'batched' {
-  if (scenario.fidelity !== 'auto') return scenario.fidelity;
-  return expectedRecords(scenario) > AUTO_BATCHED_RECORDS ? 'batched' : 'exact';
 }
 
 /**

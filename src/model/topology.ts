@@ -37,6 +37,8 @@ import type { Recorder } from '../metrics/recorder.js';
 import { PartitionLog, type RetentionConfig } from './log.js';
 import { buildProducers, KafkaProducer } from './producer/index.js';
 import { Sink } from './app/sink.js';
+import { BlockedMemory } from './run-limit.js';
+import { CALLER_BYTES, Waiters } from './producer/waiters.js';
 import { compile } from '../random/distributions.js';
 import { Service } from './app/service.js';
 import { ConsumerGroup } from './consumer/group.js';
@@ -202,6 +204,16 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
         onAppend: output.appended,
         batched,
         origins: true,
+        // The processing thread blocks in turn (sink.ts): its producer never holds waiting callers.
+        waiters: new Waiters(new BlockedMemory(Infinity), {
+          producer: spec.name,
+          instances: 1,
+          instance: memberId,
+          rate: 0,
+          bytesPerCaller: CALLER_BYTES,
+          bufferMemory: out.config['buffer.memory'],
+          maxBlock: out.config['max.block.ms'],
+        }),
       });
       const sink = new Sink(sim, out, producer, output.partitions, written.keyed, stream(seed, `sink:${memberId}`), memberId);
       sinks.push(sink);

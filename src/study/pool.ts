@@ -9,7 +9,9 @@
  * the same study run one job after the other give byte-identical outputs.
  *
  * One failed job fails the whole batch with a RunFailedError naming the job; the other workers
- * are stopped. A pool of size 1 runs jobs inline on the calling thread, with no worker at all.
+ * are stopped. A job stopped by its limit on blocked callers fails the batch with a RunLimitError
+ * (model/run-limit.ts) naming the job instead: the scenario's problem, not the simulation's. A
+ * pool of size 1 runs jobs inline on the calling thread, with no worker at all.
  *
  * Workers start lazily and are kept between batches (a plan runs many small batches); an idle
  * worker does not keep the process alive, a busy one does.
@@ -22,6 +24,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
+import { RunLimitError } from '../model/run-limit.js';
 import { runJob, WORKER_ROLE, type JobMessage, type JobRun, type WorkerMessage } from './worker.js';
 
 export type { JobRun } from './worker.js';
@@ -160,6 +163,7 @@ class InlineRunner extends BatchRunner {
       try {
         run = runJob(jobs[i].scenario, (f) => progress.set(i, f));
       } catch (err) {
+        if (err instanceof RunLimitError) throw new RunLimitError(err.limit, jobs[i].label);
         const e = err instanceof Error ? err : new Error(String(err));
         throw new RunFailedError(jobs[i].label, e.name, e.message, e.stack);
       }
@@ -255,7 +259,8 @@ class WorkerPool extends BatchRunner {
           if (m.kind === 'progress') {
             progress.set(m.index, m.fraction);
           } else if (m.kind === 'error') {
-            finish(new RunFailedError(jobs[m.index].label, m.name, m.message, m.stack));
+            const label = jobs[m.index].label;
+            finish(m.limit !== undefined ? new RunLimitError(m.limit, label) : new RunFailedError(label, m.name, m.message, m.stack));
           } else {
             try {
               onResult(m.index, { result: m.result, wallMs: m.wallMs });

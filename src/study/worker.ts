@@ -12,6 +12,7 @@ import { isMainThread, parentPort, workerData, type MessagePort } from 'node:wor
 import { simulate } from '../model/simulate.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { RunResult } from '../metrics/result.js';
+import { RunLimitError, type BlockedLimit } from '../model/run-limit.js';
 
 export const WORKER_ROLE = 'lagsim-run-worker';
 
@@ -21,11 +22,11 @@ export interface JobMessage {
   scenario: Scenario;
 }
 
-/** Worker -> pool. Progress is posted only when the whole percentage changes. */
+/** Worker -> pool. Progress is posted only when the whole percentage changes; a run stopped by its limit posts the limit's data. */
 export type WorkerMessage =
   | { kind: 'progress'; index: number; fraction: number }
   | { kind: 'done'; index: number; result: RunResult; wallMs: number }
-  | { kind: 'error'; index: number; name: string; message: string; stack?: string };
+  | { kind: 'error'; index: number; name: string; message: string; stack?: string; limit?: BlockedLimit };
 
 export interface JobRun {
   result: RunResult;
@@ -55,7 +56,7 @@ function serve(port: MessagePort): void {
       answer = { kind: 'done', index: job.index, result, wallMs };
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      answer = { kind: 'error', index: job.index, name: e.name, message: e.message, stack: e.stack };
+      answer = { kind: 'error', index: job.index, name: e.name, message: e.message, stack: e.stack, limit: e instanceof RunLimitError ? e.limit : undefined };
     }
     port.postMessage(answer);
   });

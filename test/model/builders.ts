@@ -26,8 +26,11 @@ export interface ProducerRig {
   run(): void;
 }
 
-/** The first producer of the scenario `snippet` (over DEFAULTS), in exact fidelity unless `batched`. */
-export function producerFrom(snippet: Partial<ScenarioInput> & Pick<ScenarioInput, 'producers'>, batched = false): ProducerRig {
+/**
+ * The first producer of the scenario `snippet` (over DEFAULTS), in exact fidelity unless
+ * `batched`; `blockedLimit` replaces the run's limit on what blocked callers hold.
+ */
+export function producerFrom(snippet: Partial<ScenarioInput> & Pick<ScenarioInput, 'producers'>, batched = false, blockedLimit?: number): ProducerRig {
   const scenario = Scenario.parse({ ...DEFAULTS, ...snippet });
   const sim = new Simulation();
   const end = scenario.duration;
@@ -47,6 +50,7 @@ export function producerFrom(snippet: Partial<ScenarioInput> & Pick<ScenarioInpu
       minInsyncReplicas: topic.config['min.insync.replicas'],
     }),
     batched,
+    blockedLimit,
   });
   const producer = producers[0];
   return {

@@ -1,7 +1,8 @@
 /**
  * model/estimate.ts: a valid scenario whose run could not finish in hours, or fit in memory, is
- * refused while loading, located at the knob to change, with the figure; the shipped scenarios
- * and long but sane runs (a day at 2k/s) are not.
+ * refused while loading, located at the knob to change, with the figure, and so is one certain to
+ * block more callers in send() than a run may hold; the shipped scenarios (every variant) and
+ * long but sane runs (a day at 2k/s) are not.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,11 @@ describe('the estimate', () => {
   });
 
   it('lets every shipped scenario and a day at 2k records/s through', () => {
-    for (const f of readdirSync(path.join(root, 'scenarios')).filter((x) => x.endsWith('.yaml'))) loadScenario(path.join(root, 'scenarios', f));
+    for (const f of readdirSync(path.join(root, 'scenarios')).filter((x) => x.endsWith('.yaml'))) {
+      const file = path.join(root, 'scenarios', f);
+      expect(estimate(loadScenario(file)).blocked.callers).toBe(0);
+      for (const variant of Object.keys(loadScenario(file).variants)) expect(estimate(loadScenario(file, { variant })).blocked.callers).toBe(0);
+    }
     const day = estimate(parseScenario(base({ rate: '2k/s', duration: '24h' }), 'day.yaml'));
     expect(day.records).toBeCloseTo(172.8e6, -5);
     expect(day.seconds).toBeLessThan(MAX_RUN_SECONDS);
@@ -54,12 +59,34 @@ describe('the estimate', () => {
 });
 
 describe('refused while loading, at the knob', () => {
-  it('10^9 records/s for 30 minutes: the producer rate, with the records and the time', () => {
+  it('10^9 records/s for 30 minutes: the producer rate, with the records and the time, and the callers it would block', () => {
     const e = refusal(base({ rate: '1e9/s' }));
-    expect(e.issues).toHaveLength(1);
-    const [i] = e.issues;
+    expect(e.issues).toHaveLength(2);
+    const [i, blocked] = e.issues;
     expect([i.file, i.line, i.path]).toEqual(['big.yaml', 6, 'producers[0].rate']);
     expect(i.message).toMatch(/^expected a run lagsim can finish: this one offers 1\.8T records over 30 min, at least 25 h of computing \(at 50 ns a record; the limit is 4 h\): lower the rate or shorten duration$/);
+    expect([blocked.line, blocked.path]).toEqual([6, 'producers[0].rate']);
+    expect(blocked.message).toBe(
+      "expected a run that fits in memory: its producers offer 60B records in the first 1 min (its max.block.ms), more than the brokers can take by then (at most 352 GiB) and buffer.memory hold, " +
+        "so at least 59.3B callers would be blocked in send() at once, 662 GiB to hold them (a run stops at 512 MiB): lower the rate, raise the brokers' max-bytes-in-per-second, shorten max.block.ms, or set on-buffer-full: drop",
+    );
+  });
+
+  it('10^9 records/s for a minute: refused for the callers it would block alone; not where the brokers could take it all, or with on-buffer-full: drop', () => {
+    const [i, ...rest] = refusal(base({ rate: '1e9/s', duration: '1m' })).issues;
+    expect(rest).toEqual([]);
+    expect(i.path).toBe('producers[0].rate');
+    expect(i.message).toMatch(/^expected a run that fits in memory: its producers offer 60B records in the first 1 min/);
+    // 2k/s into brokers at 1 B/s blocks ~120k callers at once, certainly, and is run.
+    expect(() => parseScenario(base({ rate: '2k/s', duration: '10m' }), 'slow.yaml', { set: ['brokers.max-bytes-in-per-second=1'] })).not.toThrow();
+    expect(() => parseScenario(base({ rate: '1e9/s', duration: '1m' }), 'drop.yaml', { set: ['producers.0.on-buffer-full=drop'] })).not.toThrow();
+    expect(() => parseScenario(base({ rate: '1e9/s', duration: '1m' }), 'acks0.yaml', { set: ['producers.0.config.acks=0'] })).not.toThrow();
+  });
+
+  it('rate 1e308/s: the callers it would block said in words, no Infinity or n/a', () => {
+    const [, blocked] = refusal(base({ rate: '1e308/s' })).issues;
+    expect(blocked.message).toMatch(/offer more than 10\^308 records in the first 1 min .*so more than 10\^308 callers would be blocked in send\(\) at once, more memory than there is \(a run stops at 512 MiB\)/);
+    expect(blocked.message).not.toMatch(/Infinity|n\/a|NaN/);
   });
 
   it('rate 1e308/s: refused the same way, no Infinity in the message', () => {

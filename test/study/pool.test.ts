@@ -1,12 +1,14 @@
 /**
  * The worker pool: results in job order whatever the completion order, byte-identical to running
- * the jobs one after the other, progress per job, and a failed job named in the error.
+ * the jobs one after the other, progress per job, a failed job named in the error, and a job
+ * stopped at its limit on blocked callers failing the batch as a RunLimitError, not a failure.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/simulate.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { createPool, RunFailedError, type PoolProgress, type RunJob } from '../../src/study/pool.js';
+import { RunLimitError } from '../../src/model/run-limit.js';
 
 function small(duration: string, seed: number): Scenario {
   return parseScenario(
@@ -71,6 +73,31 @@ describe('createPool', () => {
     const again = await pool.run([jobs[3]]);
     expect(JSON.stringify(again[0].result)).toBe(JSON.stringify(simulate(jobs[3].scenario)));
   }, 60_000);
+
+  it('fails the batch with a RunLimitError naming the job when a run passes its limit on blocked callers, in a worker and inline', async () => {
+    // 10^9 records/s into brokers whose latencies can be 0: the estimate cannot refuse it, the run stops after ~45 ms simulated.
+    const hostile = parseScenario(
+      `
+name: hostile
+duration: 1m
+network: { rtt: 0ms }
+brokers: { append-latency: { dist: exponential, mean: 1ms }, replication-latency: { dist: exponential, mean: 1ms } }
+topics: [{ name: t, partitions: 8 }]
+producers: [{ name: web, topic: t, rate: 1e9/s }]
+consumer-groups: [{ name: g, topic: t, instances: 1 }]
+`,
+      'hostile.yaml',
+    );
+    const limits = [];
+    for (const p of [pool, createPool(1)]) {
+      const err = await p.run([{ label: 'point rate=1e9', scenario: hostile }, jobs[3]]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RunLimitError);
+      expect((err as RunLimitError).run).toBe('point rate=1e9');
+      expect((err as RunLimitError).message).toMatch(/^run point rate=1e9: expected a run that fits in memory: at [\d.]+ ms of simulated time [\d.]+M callers were blocked in send\(\)/);
+      limits.push((err as RunLimitError).limit);
+    }
+    expect(limits[1]).toEqual(limits[0]);
+  }, 120_000);
 
   it('counts its runs and their own time against the wall time its batches took', async () => {
     for (const size of [1, 2]) {

@@ -13,6 +13,7 @@
  */
 import type { WindowedCounter } from '../../metrics/windows.js';
 import type { InFlightRequests } from './in-flight.js';
+import type { Waiters } from './waiters.js';
 
 export class BufferPool {
   readonly memory: number;
@@ -28,10 +29,7 @@ export class BufferPool {
   private readonly inFlight: InFlightRequests;
 
   /** Callers blocked in send(), FIFO: arrival time, partition, size. */
-  private wT: number[] = [];
-  private wP: number[] = [];
-  private wS: number[] = [];
-  private wHead = 0;
+  private readonly waiting: Waiters;
   private blockedSince = -1;
 
   private readonly blocked: WindowedCounter;
@@ -41,10 +39,11 @@ export class BufferPool {
   /** The last window whose end-of-window use has been recorded. */
   private bufferWindow = 0;
 
-  constructor(memory: number, maxBlock: number, inFlight: InFlightRequests, blocked: WindowedCounter, buffer: WindowedCounter, interval: number, end: number) {
+  constructor(memory: number, maxBlock: number, inFlight: InFlightRequests, waiting: Waiters, blocked: WindowedCounter, buffer: WindowedCounter, interval: number, end: number) {
     this.memory = memory;
     this.maxBlock = maxBlock;
     this.inFlight = inFlight;
+    this.waiting = waiting;
     this.blocked = blocked;
     this.buffer = buffer;
     this.interval = interval;
@@ -105,51 +104,46 @@ export class BufferPool {
   // ---- callers blocked in send() ----------------------------------------------------------
 
   waiters(): number {
-    return this.wT.length - this.wHead;
+    return this.waiting.length;
   }
 
   hasWaiters(): boolean {
-    return this.wT.length > this.wHead;
+    return this.waiting.length > 0;
   }
 
   /** A caller arrived at t with a record for partition p of `size` bytes, and waits. */
   wait(t: number, p: number, size: number): void {
-    if (this.wT.length === this.wHead) this.blockedSince = t;
-    this.wT.push(t);
-    this.wP.push(p);
-    this.wS.push(size);
+    if (this.waiting.length === 0) this.blockedSince = t;
+    this.waiting.push(t, p, size);
   }
 
   /** The first waiter's arrival time, partition and size. */
   firstArrival(): number {
-    return this.wT[this.wHead];
+    return this.waiting.firstArrival();
   }
 
   firstPartition(): number {
-    return this.wP[this.wHead];
+    return this.waiting.firstPartition();
   }
 
   firstSize(): number {
-    return this.wS[this.wHead];
+    return this.waiting.firstSize();
   }
 
   /** The first waiter was served or gave up. */
   shift(): void {
-    this.wHead++;
+    this.waiting.shift();
   }
 
   /** Callers were served at t: if none is left, the blocked interval ends. */
   served(t: number): void {
-    if (this.wT.length !== this.wHead) return;
+    if (this.waiting.length !== 0) return;
     if (this.blockedSince >= 0) {
       this.blocked.addInterval(this.blockedSince, t, 1);
       this.blockedTime += t - this.blockedSince;
       this.blockedSince = -1;
     }
-    this.wT = [];
-    this.wP = [];
-    this.wS = [];
-    this.wHead = 0;
+    this.waiting.clear();
   }
 
   /** A calling thread that blocks in turn (a stage's processing) was blocked from `from` to `to`. */

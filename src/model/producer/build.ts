@@ -1,6 +1,8 @@
 /**
  * The scenario's producers, built the same way wherever they run: on the run's own kernel, or
- * on a kernel of their own in a producer thread (producer-thread.ts).
+ * on a kernel of their own in a producer thread (producer-thread.ts). They share one
+ * BlockedMemory, the run's limit on what their blocked callers hold (model/run-limit.ts), fixed
+ * by the scenario alone, so a run stops at the same caller wherever its producers run.
  */
 import type { Scenario } from '../../scenario/schema.js';
 import type { MarkedEvent } from '../../metrics/result.js';
@@ -17,6 +19,9 @@ import { compileProfile } from '../rate-profile.js';
 import { partitionWeights } from '../keys.js';
 import type { ProducersOutcome } from '../../metrics/summarise.js';
 import { maxOf } from '../../metrics/extremes.js';
+import { estimate, MAX_RUN_BYTES } from '../estimate.js';
+import { BlockedMemory, blockedLimit } from '../run-limit.js';
+import { CALLER_BYTES, CALLER_BYTES_SIZED, Waiters } from './waiters.js';
 
 /** What a source producer writes to: its topic's logs (or streams to them), cluster view and counters. */
 export interface ProducerTarget {
@@ -34,6 +39,8 @@ export interface ProducerSetup {
   topic: (name: string) => ProducerTarget;
   onSliceEnd?: (next: number | null) => void;
   batched: boolean;
+  /** The most bytes the producers' blocked callers may hold (default: the scenario's, `blockedLimit`); for tests. */
+  blockedLimit?: number;
 }
 
 /**
@@ -45,12 +52,16 @@ export function buildProducers(o: ProducerSetup): { producers: KafkaProducer[]; 
   const { scenario } = o;
   const end = scenario.duration;
   const marks: MarkedEvent[] = [];
+  const blocked = new BlockedMemory(o.blockedLimit ?? blockedLimit(estimate(scenario).bytes, MAX_RUN_BYTES));
   const producers = scenario.producers.flatMap((spec) => {
     const target = o.topic(spec.topic);
     const P = target.logs.length;
     const { segments: whole, marks: m } = compileProfile(spec.rate, end);
     marks.push(...m);
     const n = spec.instances;
+    const peakRate = maxOf(whole.map((s) => Math.max(s.r0, s.r1) * 1e6), 0);
+    // Every record has one size in the batched fidelity (the mean) and with a constant law.
+    const sized = !o.batched && spec['record-size'].dist !== 'constant';
     const segments = whole.map((s) => ({ ...s, r0: s.r0 / n, r1: s.r1 / n }));
     const weights = spec.keys.dist === 'null' ? null : partitionWeights(spec.keys, P);
     const partitioner = weights ? new AliasTable(weights) : null;
@@ -77,6 +88,15 @@ export function buildProducers(o: ProducerSetup): { producers: KafkaProducer[]; 
         metrics: target.metrics,
         onAppend: target.onAppend,
         batched: o.batched,
+        waiters: new Waiters(blocked, {
+          producer: spec.name,
+          instances: n,
+          instance: id,
+          rate: peakRate,
+          bytesPerCaller: sized ? CALLER_BYTES_SIZED : CALLER_BYTES,
+          bufferMemory: spec.config['buffer.memory'],
+          maxBlock: spec.config['max.block.ms'],
+        }),
       });
       producer.application = new Arrivals(producer, {
         sim: o.sim,

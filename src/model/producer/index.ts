@@ -5,7 +5,7 @@
  * InFlightRequests. A source producer's application is its arrival process (Arrivals).
  * build.ts makes a scenario's producers.
  *
- * Imports run one way: metrics, batches, in-flight, ready-queues <- buffer-pool <- sender <-
+ * Imports run one way: metrics, batches, in-flight, ready-queues, waiters <- buffer-pool <- sender <-
  * accumulator <- kafka-producer <- arrivals <- build.
  */
 export { buildProducers, producerMarks, producerOutcome, type ProducerOutcome, type ProducerSetup } from './build.js';

@@ -41,6 +41,7 @@ import { BufferPool } from './buffer-pool.js';
 import { InFlightRequests } from './in-flight.js';
 import { Rejections, type ProducerMetrics } from './metrics.js';
 import { Sender } from './sender.js';
+import type { Waiters } from './waiters.js';
 
 export interface ProducerOptions {
   /** The producer instance's name, for error messages. */
@@ -68,6 +69,8 @@ export interface ProducerOptions {
   batched: boolean;
   /** Its records carry an origin time apart from their create time (a stage's producer). */
   origins?: boolean;
+  /** Where callers blocked in send() are held, charged to the run's memory for them. */
+  waiters: Waiters;
 }
 
 /** What calls a producer's send(): for a source producer, its arrival process. */
@@ -104,7 +107,7 @@ export class KafkaProducer {
     this.rejections = new Rejections(o.metrics.rejected);
     this.batches = new Batches(n, !batched, o.origins === true);
     const inFlight = new InFlightRequests(o.brokers.count, c['max.in.flight.requests.per.connection']);
-    this.pool = new BufferPool(c['buffer.memory'], c['max.block.ms'], inFlight, o.metrics.blocked, o.metrics.buffer, o.interval, o.end);
+    this.pool = new BufferPool(c['buffer.memory'], c['max.block.ms'], inFlight, o.waiters, o.metrics.blocked, o.metrics.buffer, o.interval, o.end);
     this.sender = new Sender({
       id: o.id,
       client: o.client,
@@ -163,6 +166,11 @@ export class KafkaProducer {
 
   start(): void {
     this.application?.start();
+  }
+
+  /** Callers blocked in send() now. */
+  blockedCallers(): number {
+    return this.pool.waiters();
   }
 
   /** Records handed to send() and not yet appended: blocked callers, open and closed batches. */

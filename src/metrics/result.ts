@@ -311,3 +311,21 @@ export function stageOf(result: RunResult, group: string): Stage {
     partitionLag: result.partitionLag[group],
   };
 }
+
+/**
+ * In a pipeline, the group a comparison of variants follows: the one with the highest peak lag
+ * (where the pipeline backs up). Null for a single stage.
+ */
+export function focusGroup(result: RunResult): string | null {
+  const names = Object.keys(result.topology.groups);
+  if (names.length < 2) return null;
+  let best = names[0];
+  for (const n of names) if (result.summary.groups[n].lag.peakRecords > result.summary.groups[best].lag.peakRecords) best = n;
+  return best;
+}
+
+/** The topology of one group and its topic alone: one-stage figure paths resolve to them. */
+export function stageTopology(topology: Topology, group: string): Topology {
+  const topic = topology.groups[group].topic;
+  return { ...topology, groups: { [group]: topology.groups[group] }, topics: { [topic]: topology.topics[topic] } };
+}

@@ -72,11 +72,36 @@ function offered(p: ProducerSpec, duration: number, until = duration): number {
   return n;
 }
 
-/** Records the producers are expected to offer over the run. */
+/**
+ * Records the run is expected to handle: each group's topic's records (so the source producers'
+ * records in a single stage; in a pipeline each stage's, a stage's topic receiving `yield` records
+ * per record of the stage before it).
+ */
 export function expectedRecords(scenario: Scenario): number {
+  const volume = topicVolumes(scenario);
   let expected = 0;
-  for (const p of scenario.producers) expected += offered(p, scenario.duration);
+  for (const g of scenario['consumer-groups']) expected += volume.get(g.topic) ?? 0;
   return expected;
+}
+
+/** Records each topic is expected to receive over the run: its source producers' and its writing stages' (the graph has no cycles). */
+export function topicVolumes(scenario: Scenario): Map<string, number> {
+  const volume = new Map<string, number>();
+  const visiting = new Set<string>();
+  const of = (topic: string): number => {
+    const known = volume.get(topic);
+    if (known !== undefined) return known;
+    if (visiting.has(topic)) return 0;
+    visiting.add(topic);
+    let n = 0;
+    for (const p of scenario.producers) if (p.topic === topic) n += offered(p, scenario.duration);
+    for (const g of scenario['consumer-groups']) if (g.produces?.topic === topic) n += g.produces.yield * of(g.topic);
+    visiting.delete(topic);
+    volume.set(topic, n);
+    return n;
+  };
+  for (const t of scenario.topics) of(t.name);
+  return volume;
 }
 
 export function estimate(scenario: Scenario): Estimate {

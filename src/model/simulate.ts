@@ -152,9 +152,11 @@ export function simulateGraph(scenario: Scenario, options: RunOptions = {}): Rec
   for (const g of graph.groups) for (const k of g.sinks) k.finish(end);
   const sourceOutcome = remote ? remote.outcome : producerOutcome(graph.producers);
   for (const s of graph.services) s.service.finish(end);
+  const several = graph.groups.length > 1;
   for (const g of graph.groups) {
     g.group.settle(end);
-    marks.push(...g.group.marks);
+    // In a pipeline a mark says which group it is about.
+    marks.push(...(several ? g.group.marks.map((m) => ({ ...m, label: `${g.name}: ${m.label}` })) : g.group.marks));
   }
 
   // ---- accounting ---------------------------------------------------------------------------

@@ -36,7 +36,7 @@ import { stream } from '../random/stream.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { PartitionLog, type RetentionConfig } from './log.js';
 import { buildProducers, KafkaProducer } from './producer/index.js';
-import { Sink } from './app/sink.js';
+import { Sink, stagePartitioner } from './app/sink.js';
 import { BlockedMemory } from './run-limit.js';
 import { CALLER_BYTES, Waiters } from './producer/waiters.js';
 import { compile } from '../random/distributions.js';
@@ -183,6 +183,7 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
     const metrics = recorder.groupMetrics(spec.name, { last: spec.produces === undefined, first: written.stages === 0 });
     const output = spec.produces ? topicNamed(topics, spec.produces.topic) : null;
     const sinks: Sink[] = [];
+    const partitioner = output && spec.produces ? stagePartitioner(spec.produces, output.partitions) : null;
     const sinkFor = (memberId: string): Sink | null => {
       if (!output || !spec.produces) return null;
       const out = spec.produces;
@@ -215,7 +216,7 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
           maxBlock: out.config['max.block.ms'],
         }),
       });
-      const sink = new Sink(sim, out, producer, output.partitions, written.keyed, stream(seed, `sink:${memberId}`), memberId);
+      const sink = new Sink(sim, out, producer, output.partitions, written.keyed, partitioner, stream(seed, `sink:${memberId}`), memberId);
       sinks.push(sink);
       return sink;
     };

@@ -16,6 +16,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { resolveSeries, seriesOf } from '../metrics/figures.js';
 import type { VariantResult } from '../metrics/study.js';
+import { focusGroup, stageTopology, type Topology } from '../metrics/result.js';
 import {
   COUNT_LABEL,
   LINE_HEIGHT,
@@ -176,13 +177,21 @@ export function buildComparisonCharts(variants: readonly VariantResult[]): Chart
   const labels = displayLabels(variants);
   const axis = timeAxisFor(Math.max(...variants.map((v) => v.result.median.scenario.durationSeconds)));
   const charts: Chart[] = [];
-  for (const c of COMPARED) {
+  const focus = focusGroup(variants[0].result.median);
+  for (const compared of COMPARED) {
+    const c = focus === null ? compared : focused(compared, focus, variants[0].result.median.topology);
     const anyNonZero = variants.some((v) => seriesOf(v.result.median, c.key).some((x) => x !== null && x !== 0));
     if (c.onlyIfNonZero && !anyNonZero) continue;
     charts.push(comparedChart(c, variants, labels, axis));
   }
   charts.push(heatmapsChart(variants, labels, axis));
   return charts;
+}
+
+/** A compared series of one group (and its topic) in a pipeline: its path in full, the group in its title. */
+function focused(c: ComparedSeries, group: string, topology: Topology): ComparedSeries {
+  const key = resolveSeries(c.key, stageTopology(topology, group));
+  return key === c.key ? c : { ...c, key, title: `${c.title}: stage ${group}` };
 }
 
 function colourScale(labels: readonly string[]) {

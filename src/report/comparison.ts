@@ -10,6 +10,7 @@
  * objective tables are tables.ts's, which a run's report shares.
  */
 import { resolveFigure } from '../metrics/figures.js';
+import { focusGroup, stageTopology } from '../metrics/result.js';
 import type { VariantResult } from '../metrics/study.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
 import type { Chart } from './charts.js';
@@ -95,12 +96,14 @@ function variantsTable(variants: readonly VariantResult[], labels: string[], use
 function sideBySideTable(variants: readonly VariantResult[], labels: string[], userText: (t: string) => string): Table {
   const figures = figuresFor(variants);
   const header = ['Measure', ...labels.map((l, k) => userText(l) + (k === 0 ? '' : ` (Δ vs ${userText(labels[0])})`))];
+  // In a pipeline every variant is measured at the stage where the baseline backs up most.
+  const stage = focusGroup(variants[0].result.median);
   const rows = figures.map((f) => {
-    const base = measure(variants[0], f.path).value;
+    const base = measure(variants[0], f.path, stage).value;
     return [
       userText(f.label),
       ...variants.map((v, k) => {
-        const m = measure(v, f.path);
+        const m = measure(v, f.path, stage);
         return k === 0 ? formatFigure(m.value, f.format) : `${formatFigure(m.value, f.format)} (${formatDelta(m.value, base, f.format)})`;
       }),
     ];
@@ -197,12 +200,13 @@ function comparisonCsv(variants: readonly VariantResult[]): string {
   const lines = ['variant,figure,runs,mean,sd,low,high'];
   const cell = (text: string) => (/[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text);
   const num = (v: number | null) => (v === null ? '' : String(v));
+  const stage = focusGroup(variants[0].result.median);
   variants.forEach((v, k) => {
     for (const f of figuresFor(variants)) {
-      const m = measure(v, f.path);
+      const m = measure(v, f.path, stage);
       const e = m.estimate;
       lines.push(
-        [cell(labels[k]), cell(resolveFigure(f.path, v.result.median.topology)), String(m.runs), num(m.value), num(e?.sd ?? (m.value === null ? null : 0)), num(e?.low ?? m.value), num(e?.high ?? m.value)].join(','),
+        [cell(labels[k]), cell(resolveFigure(f.path, stage === null ? v.result.median.topology : stageTopology(v.result.median.topology, stage))), String(m.runs), num(m.value), num(e?.sd ?? (m.value === null ? null : 0)), num(e?.low ?? m.value), num(e?.high ?? m.value)].join(','),
       );
     }
   });

@@ -6,7 +6,7 @@
  * everything else is text this module wrote. A renderer escapes cells for its own format on top
  * (HTML escapes every cell).
  */
-import { mainStage, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
+import { focusGroup, mainStage, stageTopology, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
 import { resolveFigure, valueAt } from '../metrics/figures.js';
 import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
 import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds, formatWithUnit } from './format.js';
@@ -263,9 +263,12 @@ export interface Measured {
   estimate?: Estimate;
 }
 
-export function measure(variant: VariantResult, figure: string): Measured {
-  // The figures above are one stage's (the first group and its topic), by their one-stage paths.
-  const path = resolveFigure(figure, variant.result.median.topology);
+export function measure(variant: VariantResult, figure: string, comparedStage?: string | null): Measured {
+  // The figures above are one stage's by their one-stage paths: in a pipeline, the stage where
+  // the first variant backs up most (the one a comparison follows, `focusGroup`).
+  const topology = variant.result.median.topology;
+  const focus = comparedStage ?? focusGroup(variant.result.median);
+  const path = resolveFigure(figure, focus === null ? topology : stageTopology(topology, focus));
   const runs = variant.result.runs.length;
   const estimate = variant.result.estimates[path];
   if (runs > 1 && estimate !== undefined) return { value: estimate.mean, runs, estimate };

@@ -7,7 +7,7 @@
  * Keys. `keep` keeps the input record's partition (the topics have as many partitions, so the
  * same key hashes to the same partition; the loader checks it) and, for records without a key,
  * uses the sticky partitioner; a key distribution draws a new key per record (murmur2 over the
- * output topic's partitions, as a source producer does).
+ * output topic's partitions, as a source producer does: `stagePartitioner`, once per stage).
  *
  * Two paths, one model, as for a source producer (producer/kafka-producer.ts):
  * - Ahead. When a batch starts, its outputs are drawn (count, partition, size, in the batch's
@@ -34,7 +34,7 @@ import { named, type EventHandle, type Simulation } from '../../kernel/simulatio
 import type { ProducesSpec } from '../../scenario/schema.js';
 import { compile, type Sampler } from '../../random/distributions.js';
 import type { Rng } from '../../random/stream.js';
-import { AliasTable } from '../../random/alias.js';
+import { AliasTable as AliasTableOf, type AliasTable } from '../../random/alias.js';
 import { partitionWeights } from '../keys.js';
 import type { KafkaProducer } from '../producer/kafka-producer.js';
 
@@ -95,6 +95,8 @@ export class Sink {
     partitions: number,
     /** The input records carry keys (so `keep` keeps their partition; without keys it is the sticky partitioner). */
     inputKeyed: boolean,
+    /** Partitions of a new key distribution (`keys` given), built once per stage; null otherwise. */
+    partitioner: AliasTable | null,
     rng: Rng,
     component: string,
   ) {
@@ -106,7 +108,7 @@ export class Sink {
     this.perInputMax = Math.ceil(spec.yield);
     this.keep = spec.keys === 'keep' && inputKeyed;
     this.partitions = partitions;
-    this.partitioner = spec.keys === 'keep' || spec.keys.dist === 'null' ? null : new AliasTable(partitionWeights(spec.keys, partitions));
+    this.partitioner = partitioner;
     this.size = compile(spec['record-size']);
     this.batchSize = spec.config['batch.size'];
     this.maxBlock = spec.config['max.block.ms'];
@@ -381,4 +383,9 @@ export class Sink {
   get pending(): number {
     return this.qLen;
   }
+}
+
+/** The partitions of a stage's new key distribution (murmur2 of each key), or null for `keep` and null keys. */
+export function stagePartitioner(spec: ProducesSpec, partitions: number): AliasTable | null {
+  return spec.keys === 'keep' || spec.keys.dist === 'null' ? null : new AliasTableOf(partitionWeights(spec.keys, partitions));
 }

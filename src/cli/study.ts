@@ -15,7 +15,7 @@ import { ReportDirectoryError, checkOutputDirectory } from '../report/atomic.js'
 import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../study/grid.js';
 import { createPool, type PoolProgress, type Runner } from '../study/pool.js';
 import { sweep } from '../study/sweep.js';
-import { mainStage } from '../metrics/result.js';
+import { focusGroup, mainStage, stageOf } from '../metrics/result.js';
 import { checkMetrics, DEFAULT_METRICS, sweepTableMarkdown, writeSweepReport } from '../study/sweep-report.js';
 import { mergeShards, resultJson, shardFileName } from '../study/shard.js';
 import { plan, type SearchStrategy } from '../study/plan.js';
@@ -279,12 +279,15 @@ export function runCompare(args: CompareArgs): Promise<number> {
     await wiring.writeComparison(out, variants);
     const failed = variants.some((v) => v.verdicts.some((x) => !meetsRule(x, args.accept)));
     if (!args.quiet) {
+      // In a pipeline, the stage where the baseline backs up most (as the comparison's report follows it).
+      const focus = focusGroup(variants[0].result.median);
       for (const v of variants) {
         const verdicts = v.verdicts.length === 0 ? 'no objectives' : v.verdicts.every((x) => meetsRule(x, args.accept)) ? 'meets every objective' : `fails ${v.verdicts.filter((x) => !meetsRule(x, args.accept)).map((x) => x.objective).join('; ')}`;
         const median = v.result.median;
-        const lag = mainStage(median).groupSummary.lag;
+        const lag = (focus === null ? mainStage(median) : stageOf(median, focus)).groupSummary.lag;
         const p99 = median.summary.endToEnd.latency.p99Ms;
-        process.stdout.write(`${v.label}: peak lag ${Math.round(lag.peakRecords)} records, latency p99 ${p99 === null ? 'n/a' : `${(p99 / 1000).toFixed(2)} s`}, ${verdicts}\n`);
+        const where = focus === null ? '' : ` (stage ${focus})`;
+        process.stdout.write(`${v.label}: peak lag${where} ${Math.round(lag.peakRecords)} records, latency p99 ${p99 === null ? 'n/a' : `${(p99 / 1000).toFixed(2)} s`}, ${verdicts}\n`);
       }
       process.stdout.write(`${path.join(out, 'report.md')}\n`);
     }

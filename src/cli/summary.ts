@@ -33,6 +33,22 @@ export function formatSummary(r: RunResult, reportPath: string, replicated?: Rep
     `  rejected         ${byReason(rejected)}`,
     `  lost             ${byReason(lost)}`,
   ];
+  // A pipeline: one line per stage, the first stage's figures above being only its own.
+  const groups = Object.entries(s.groups);
+  if (groups.length > 1) {
+    const width = Math.max(...groups.map(([n]) => n.length));
+    lines.splice(2, 0, '  stages (peak lag, behind, stage p99, busy):');
+    groups.forEach(([name, gs], i) => {
+      const blocked = gs.produces !== null ? s.topics[gs.produces]?.producer.blockedSeconds ?? 0 : 0;
+      lines.splice(
+        3 + i,
+        0,
+        `    ${name.padEnd(width)}  ${formatCount(gs.lag.peakRecords)} records, ${formatSeconds(gs.lag.peakSeconds)}, p99 ${formatMs(gs.latency.p99Ms)}, ${Math.round(gs.busyFraction * 100)}% busy` +
+          (blocked > 0 ? `, send() blocked ${formatSeconds(blocked)}` : ''),
+      );
+    });
+    lines.splice(3 + groups.length, 0, `  first stage (${stage.group}):`);
+  }
   // What went wrong in the group and the producer, when something did (the report has it all).
   const g = stage.groupSummary;
   if (g.rebalances > 0 || g.pausedPartitionSeconds > 0) {

@@ -136,12 +136,20 @@ const CHARTS_NOTE =
 // ---------------------------------------------------------------------------------------------
 // report.md, report.html, summary.json, comparison.csv
 
+/** In a pipeline, which stage the per-stage figures are of (empty for a single stage). */
+function stageNote(variants: readonly VariantResult[]): string {
+  const stage = focusGroup(variants[0].result.median);
+  if (stage === null) return '';
+  const topic = variants[0].result.median.topology.groups[stage].topic;
+  return ` The group's figures (lag, throughput, busy share, time in topic and processing, rebalances, producer) are those of stage ${stage} (reading ${topic}), where the baseline backs up most; end-to-end latency spans the whole pipeline.`;
+}
+
 function comparisonMarkdown(variants: readonly VariantResult[], charts: readonly Chart[], title: string, description?: string): string {
   const labels = displayLabels(variants);
   const parts: string[] = [`# ${headingText(title)}`];
   if (description !== undefined && description.trim() !== '') parts.push(blockquote(description));
   parts.push('## Variants', markdownTable(variantsTable(variants, labels, inlineText)));
-  parts.push('## Summary side by side', 'Deltas are against the first variant, the baseline.');
+  parts.push('## Summary side by side', 'Deltas are against the first variant, the baseline.' + stageNote(variants));
   parts.push(markdownTable(sideBySideTable(variants, labels, inlineText)));
   parts.push('## Estimates with 95% confidence intervals', markdownTable(estimatesTable(variants, labels, inlineText)));
   const slo = sloTable(variants, labels, inlineText);
@@ -160,7 +168,7 @@ async function comparisonHtml(variants: readonly VariantResult[], charts: readon
   const body: string[] = [heading(1, title)];
   if (description !== undefined && description.trim() !== '') body.push(quote(description));
   body.push(heading(2, 'Variants'), htmlTable(variantsTable(variants, labels, oneLine)));
-  body.push(heading(2, 'Summary side by side'), paragraph('Deltas are against the first variant, the baseline.', 'note'));
+  body.push(heading(2, 'Summary side by side'), paragraph('Deltas are against the first variant, the baseline.' + stageNote(variants), 'note'));
   body.push(htmlTable(sideBySideTable(variants, labels, oneLine)));
   body.push(heading(2, 'Estimates with 95% confidence intervals'), htmlTable(estimatesTable(variants, labels, oneLine)));
   const slo = sloTable(variants, labels, oneLine);

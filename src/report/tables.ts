@@ -208,7 +208,7 @@ export function runsNote(replicated: Replicated | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Figures of a summary, by path (a comparison's rows, a run's replications)
 
-export type FigureFormat = 'count' | 'exact' | 'ms' | 'seconds' | 'bytes';
+export type FigureFormat = 'count' | 'exact' | 'ms' | 'seconds' | 'bytes' | 'percent';
 
 export interface Figure {
   path: string;
@@ -229,6 +229,9 @@ const FIGURES: Figure[] = [
   { path: 'latency.maxMs', label: 'End-to-end latency max', format: 'ms' },
   { path: 'throughput.meanProcessedPerSecond', label: 'Processed, mean (records/s)', format: 'count' },
   { path: 'throughput.peakProcessedPerSecond', label: 'Processed, peak (records/s)', format: 'count' },
+  { path: 'group.busyFraction', label: 'Consumers busy (share of their time)', format: 'percent' },
+  { path: 'group.inTopic.p99Ms', label: 'Time in topic and buffer p99 (to poll)', format: 'ms' },
+  { path: 'group.inProcessing.p99Ms', label: 'Time in processing p99 (from poll)', format: 'ms' },
   { path: 'group.rebalances', label: 'Rebalances', format: 'exact' },
   { path: 'group.pausedPartitionSeconds', label: 'Partition-time not consumed', format: 'seconds' },
   { path: 'group.duplicates', label: 'Duplicates', format: 'exact' },
@@ -288,6 +291,8 @@ export function formatFigure(value: number | null, f: FigureFormat): string {
       return formatSeconds(value);
     case 'bytes':
       return formatBytes(value);
+    case 'percent':
+      return `${(value * 100).toFixed(value >= 0.995 || value < 0.1 ? 1 : 0)}%`;
   }
 }
 
@@ -297,6 +302,8 @@ export function formatDelta(value: number | null, baseline: number | null, f: Fi
   const d = value - baseline;
   if (d === 0) return 'same';
   const sign = d > 0 ? '+' : '\u2212';
+  // A share moves in points: 100% to 60% is 40 points, not -40%.
+  if (f === 'percent') return `${sign}${(Math.abs(d) * 100).toFixed(1)} points`;
   const abs = formatFigure(Math.abs(d), f);
   if (baseline === 0) return `${sign}${abs}`;
   const percent = formatPercent(Math.abs(d), Math.abs(baseline));

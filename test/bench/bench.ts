@@ -30,6 +30,10 @@
  * (f) cost per record against partitions per member: one consumer, uniform keys, linger.ms 0
  *     (a batch per record), the same records and batches at 1, 48, 480 and 4,800 partitions.
  * (g) slow-payment-provider: simulate() against writeReport() (9 charts), median of 3.
+ * (h) a 4-stage pipeline at 20k records/s for 30 simulated minutes (24 partitions and 4 consumers
+ *     a stage, ~50 us of CPU a record, auto fidelity) against one such stage alone, alternately:
+ *     simulate() time per stage-record (records processed, summed over the stages).
+ *     Target (issue 15): the pipeline in the same per-record cost class as a single stage.
  * Targets (issue 14): (a) >= 5M records/s on one thread, >= 50x (d); (b) the whole command
  * <= 3 s, its start-up and report together <= 0.7 s; (e) <= 15 s and <= 300 MB; (f) 4,800
  * partitions within 2x of 48; (g) the report no slower than the simulation.
@@ -48,6 +52,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseScenario, loadScenario } from '../../src/scenario/load.js';
 import { simulate } from '../../src/model/simulate.js';
+import { resolveFidelity } from '../../src/model/estimate.js';
 import { writeReport } from '../../src/report/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -72,7 +77,7 @@ const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `
 export async function bench(args: string[]): Promise<void> {
   const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 0);
   const against = args.find((a) => a.startsWith('--against='))?.slice(10);
-  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? (against ? ['a', 'b'] : ['a', 'd', 'b', 'g', 'f', 'e', 'c']);
+  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? (against ? ['a', 'b'] : ['a', 'd', 'b', 'g', 'f', 'h', 'e', 'c']);
   if (only.length > 1) {
     // Each part in a process of its own: a process that ran (a)'s exact fidelity first runs
     // (b)'s batched one ~40% slower (the JIT keeps both shapes), which no `sim` run does.
@@ -95,6 +100,7 @@ export async function bench(args: string[]): Promise<void> {
     if (only.includes('e')) benchE(out);
     if (only.includes('f')) benchF(runs);
     if (only.includes('g')) await benchG(runs, out);
+    if (only.includes('h')) benchH(runs);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -400,6 +406,50 @@ function benchF(runs: number): void {
   sizes.forEach((p, k) => console.log(`    ${String(p).padStart(5)} partitions: median ${median(us[k]).toFixed(2)} us/record (${us[k].map((x) => x.toFixed(2)).join(', ')})`));
   const ratios = us[3].map((x, i) => x / us[1][i]);
   console.log(`    4,800 / 48, per run: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}x (target <= 2x)`);
+}
+
+/** n stages, each a group of 4 reading a 24-partition topic and (all but the last) producing to the next. */
+function pipelineScenario(stages: number): string {
+  const topics = Array.from({ length: stages }, (_, i) => `  - { name: t${i}, partitions: 24 }`).join('\n');
+  const groups = Array.from(
+    { length: stages },
+    (_, i) => `  - name: s${i}
+    topic: t${i}
+    instances: 4
+    processing: { per-record: { dist: lognormal, p50: 50us, p99: 250us } }${i < stages - 1 ? `\n    produces: { topic: t${i + 1}, record-size: 600B }` : ''}`,
+  ).join('\n');
+  return `
+name: bench-pipeline
+seed: 1
+duration: 30m
+sample-interval: 1s
+topics:
+${topics}
+producers: [{ name: p, topic: t0, rate: 20k/s, record-size: 600B, keys: { dist: uniform, count: 100000 } }]
+consumer-groups:
+${groups}
+`;
+}
+
+function benchH(runs: number): void {
+  const cases = [1, 4].map((n) => ({ n, scenario: parseScenario(pipelineScenario(n), `bench-pipeline-${n}.yaml`), us: [] as number[], records: 0, events: 0 }));
+  for (let i = 0; i < (runs || 2); i++) {
+    for (const c of cases) {
+      const t = performance.now();
+      const r = simulate(c.scenario);
+      c.records = Object.values(r.summary.groups).reduce((a, g) => a + g.books.processed + g.duplicates, 0);
+      c.events = r.summary.kernelEvents;
+      c.us.push(((performance.now() - t) * 1000) / c.records);
+    }
+  }
+  console.log(`(h) pipeline against one stage, 20k records/s for 30 min, ${cases[0].us.length} runs each, alternating (fidelity ${resolveFidelity(cases[1].scenario)})`);
+  for (const c of cases) {
+    console.log(
+      `    ${c.n} stage${c.n > 1 ? 's' : ' '}: ${fmt(c.records)} stage-records, median ${median(c.us).toFixed(3)} us/stage-record (${fmt(1e6 / median(c.us))} stage-records/s; ${c.us.map((x) => x.toFixed(3)).join(', ')}), ${fmt(c.events)} events`,
+    );
+  }
+  const ratios = cases[1].us.map((x, i) => x / cases[0].us[i]);
+  console.log(`    per stage-record, 4 stages / 1, per run: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}x`);
 }
 
 async function benchG(runs: number, out: string): Promise<void> {

@@ -69,6 +69,22 @@ export interface ObjectiveVerdict {
   confidence: 'single-run' | 'holds' | 'on-average' | 'fails';
   /** With replications: the 95% CI of the measured figure. */
   interval?: { low: number; high: number };
+  /** For a lag objective (records or seconds) and a per-window one: when and for how long the figure's series was past the bound. */
+  alert?: AlertFigures;
+}
+
+/**
+ * What an on-call team reads off a threshold, from the series at window resolution: a window is
+ * past the bound when its value is (above an at-most bound, below an at-least one; a window with
+ * no value is not), and is counted whole. A lag series holds the lag at each window's end, so a
+ * crossing is seen at the first sample past the bound, and the time past it is within one window
+ * per crossing of the truth.
+ */
+export interface AlertFigures {
+  /** End of the first window past the bound, seconds of simulated time; null if none was. With replications: the earliest over the runs. */
+  firstCrossedSeconds: number | null;
+  /** Total length of the windows past the bound, seconds. With replications: the mean over the runs. */
+  secondsAbove: number;
 }
 
 /** One configuration of a comparison, sweep or plan, as reports show it. */

@@ -25,7 +25,8 @@ import {
   formatFigure,
   measure,
   runsText,
-  SLO_NOTE,
+  alertCells,
+  objectivesNote,
   verdictCells,
   type Table,
 } from './tables.js';
@@ -111,21 +112,35 @@ function sideBySideTable(variants: readonly VariantResult[], labels: string[], u
   return { header, rows, align: ['left', ...variants.map(() => 'right' as const)] };
 }
 
+/** Objective by objective, a row per variant; first crossing and time above after the margin when some objective has them. */
 function sloTable(variants: readonly VariantResult[], labels: string[], userText: (t: string) => string): Table | undefined {
   const rows: string[][] = [];
-  const objectives = [...new Set(variants.flatMap((v) => v.verdicts.map((o) => o.objective)))];
+  const verdicts = variants.flatMap((v) => v.verdicts);
+  const alerts = verdicts.some((v) => v.alert !== undefined);
+  const objectives = [...new Set(verdicts.map((o) => o.objective))];
   for (const objective of objectives) {
     variants.forEach((v, k) => {
       for (const verdict of v.verdicts.filter((o) => o.objective === objective)) {
-        rows.push([userText(objective), userText(labels[k]), ...verdictCells(verdict)]);
+        const [measured, bound, margin, result, confidence] = verdictCells(verdict);
+        rows.push([userText(objective), userText(labels[k]), measured, bound, margin, ...(alerts ? alertCells(verdict) : []), result, confidence]);
       }
     });
   }
   if (rows.length === 0) return undefined;
+  const several = verdicts.some((v) => v.interval !== undefined);
   return {
-    header: ['Objective', 'Variant', 'Measured', 'Bound', 'Margin', 'Result', 'Confidence'],
+    header: [
+      'Objective',
+      'Variant',
+      'Measured',
+      'Bound',
+      'Margin',
+      ...(alerts ? [several ? 'First crossed (earliest run)' : 'First crossed', several ? 'Time above (mean)' : 'Time above'] : []),
+      'Result',
+      'Confidence',
+    ],
     rows,
-    align: ['left', 'left', 'right', 'right', 'right', 'left', 'left'],
+    align: ['left', 'left', 'right', 'right', 'right', ...(alerts ? (['right', 'right'] as const) : []), 'left', 'left'],
   };
 }
 
@@ -153,7 +168,7 @@ function comparisonMarkdown(variants: readonly VariantResult[], charts: readonly
   parts.push(markdownTable(sideBySideTable(variants, labels, inlineText)));
   parts.push('## Estimates with 95% confidence intervals', markdownTable(estimatesTable(variants, labels, inlineText)));
   const slo = sloTable(variants, labels, inlineText);
-  if (slo !== undefined) parts.push('## Objectives', markdownTable(slo), SLO_NOTE);
+  if (slo !== undefined) parts.push('## Objectives', markdownTable(slo), objectivesNote(variants.flatMap((v) => v.verdicts)));
   parts.push('## Charts', CHARTS_NOTE);
   for (const chart of charts) parts.push(`### ${chart.title}`, `![${chart.alt}](${chart.name}.svg)`, `*${chart.caption}*`);
   parts.push(
@@ -174,7 +189,7 @@ async function comparisonHtml(variants: readonly VariantResult[], charts: readon
   const slo = sloTable(variants, labels, oneLine);
   if (slo !== undefined) {
     body.push(heading(2, 'Objectives'), htmlTable(slo).replace(/<td>pass<\/td>/g, '<td class="pass">pass</td>').replace(/<td>FAIL<\/td>/g, '<td class="fail">FAIL</td>'));
-    body.push(paragraph(SLO_NOTE, 'note'));
+    body.push(paragraph(objectivesNote(variants.flatMap((v) => v.verdicts)), 'note'));
   }
   body.push(heading(2, 'Charts'), paragraph(CHARTS_NOTE + ' Hover over a line or a cell for its values.', 'note'));
   for (const chart of charts) body.push(chartSection(chart));

@@ -18,7 +18,7 @@ import {
   runsNote,
   scenarioTable,
   servicesTable,
-  SLO_NOTE,
+  objectivesNote,
   summaryTable,
   type RunStudy,
   type Table,
@@ -34,7 +34,7 @@ export function reportMarkdown(result: RunResult, charts: readonly Chart[], skip
 
   parts.push('## Summary', markdownTable(summaryTable(result, inlineText)));
   const objectives = objectivesTable(study.verdicts ?? [], inlineText);
-  if (objectives !== undefined) parts.push('## Objectives', markdownTable(objectives), SLO_NOTE);
+  if (objectives !== undefined) parts.push('## Objectives', markdownTable(objectives), objectivesNote(study.verdicts ?? []));
   if (study.replicated !== undefined && study.replicated.runs.length > 1) {
     parts.push('## Replications', markdownTable(replicationEstimatesTable(scenario.name, study.replicated, inlineText)));
   }

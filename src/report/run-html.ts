@@ -13,7 +13,7 @@ import {
   runsNote,
   scenarioTable,
   servicesTable,
-  SLO_NOTE,
+  objectivesNote,
   summaryTable,
   type RunStudy,
 } from './tables.js';
@@ -33,7 +33,7 @@ export async function reportHtml(
   body.push(htmlTable(scenarioTable(result, oneLine)), paragraph(runsNote(study.replicated), 'note'));
   body.push(heading(2, 'Summary'), htmlTable(summaryTable(result, oneLine)));
   const objectives = objectivesTable(study.verdicts ?? [], oneLine);
-  if (objectives !== undefined) body.push(heading(2, 'Objectives'), htmlTable(objectives), paragraph(SLO_NOTE, 'note'));
+  if (objectives !== undefined) body.push(heading(2, 'Objectives'), htmlTable(objectives), paragraph(objectivesNote(study.verdicts ?? []), 'note'));
   if (study.replicated !== undefined && study.replicated.runs.length > 1) {
     body.push(heading(2, 'Replications'), htmlTable(replicationEstimatesTable(scenario.name, study.replicated, oneLine)));
   }

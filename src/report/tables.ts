@@ -354,13 +354,37 @@ export function verdictCells(verdict: ObjectiveVerdict): string[] {
   ];
 }
 
-/** The objectives of one configuration (a run's report): one row each. */
+/**
+ * When a lag or per-window objective's series first crossed its bound (seconds into the run,
+ * "never") and the time past it in all, at window resolution (AlertFigures); "–" for others.
+ */
+export function alertCells(verdict: ObjectiveVerdict): string[] {
+  if (verdict.alert === undefined) return ['\u2013', '\u2013'];
+  const first = verdict.alert.firstCrossedSeconds;
+  return [first === null ? 'never' : `at ${formatSeconds(first)}`, formatSeconds(verdict.alert.secondsAbove)];
+}
+
+/**
+ * The objectives of one configuration (a run's report): one row each; with two more columns, first
+ * crossing and time above the bound, when some objective has alert figures.
+ */
 export function objectivesTable(verdicts: readonly ObjectiveVerdict[], userText: (t: string) => string): Table | undefined {
   if (verdicts.length === 0) return undefined;
+  if (!verdicts.some((v) => v.alert !== undefined)) {
+    return {
+      header: ['Objective', 'Measured', 'Bound', 'Margin', 'Result', 'Confidence'],
+      rows: verdicts.map((v) => [userText(v.objective), ...verdictCells(v)]),
+      align: ['left', 'right', 'right', 'right', 'left', 'left'],
+    };
+  }
+  const several = verdicts.some((v) => v.interval !== undefined);
   return {
-    header: ['Objective', 'Measured', 'Bound', 'Margin', 'Result', 'Confidence'],
-    rows: verdicts.map((v) => [userText(v.objective), ...verdictCells(v)]),
-    align: ['left', 'right', 'right', 'right', 'left', 'left'],
+    header: ['Objective', 'Measured', 'Bound', 'Margin', several ? 'First crossed (earliest run)' : 'First crossed', several ? 'Time above (mean)' : 'Time above', 'Result', 'Confidence'],
+    rows: verdicts.map((v) => {
+      const [measured, bound, margin, result, confidence] = verdictCells(v);
+      return [userText(v.objective), measured, bound, margin, ...alertCells(v), result, confidence];
+    }),
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
   };
 }
 
@@ -373,3 +397,13 @@ export const SLO_NOTE =
   'Margin is the room left before the bound (negative: how far past it). With several runs, pass is judged on the mean ' +
   'and the 95% interval is in brackets: "holds with 95% confidence" when the whole interval passes, "only on average" when ' +
   'only the mean does; "single run" means one seed, with no interval to judge by.';
+
+/** Said under an objectives table that has alert columns. */
+export const ALERT_NOTE =
+  'For a lag or per-window objective, first crossed is the end of the first sample window whose value was past the bound (seconds ' +
+  'into the run), and time above the total length of such windows: window resolution, as an alert evaluated once a window would see it.';
+
+/** The notes under an objectives table. */
+export function objectivesNote(verdicts: readonly ObjectiveVerdict[]): string {
+  return verdicts.some((v) => v.alert !== undefined) ? `${SLO_NOTE} ${ALERT_NOTE}` : SLO_NOTE;
+}

@@ -191,3 +191,17 @@ export function unknownVariant(name: string, suggestion: string | undefined, nam
   const message = `unknown variant ${JSON.stringify(name)}; the scenario's variants: ${names.join(', ')}`;
   return suggestion ? `unknown variant ${JSON.stringify(name)} (did you mean ${JSON.stringify(suggestion)}?); the scenario's variants: ${names.join(', ')}` : message;
 }
+
+/** An objective on one group's figure written unscoped in a scenario of several groups. */
+export function unscopedObjective(key: string, groups: readonly string[]): string {
+  return (
+    `expected objectives.groups.<group>.${key}, one consumer group's figure (the scenario has ${groups.length} groups: ${groups.join(', ')}), ` +
+    `got it unscoped: write it under each group it concerns, like objectives.groups.${groups[0]}.${key}`
+  );
+}
+
+/** An objective scoped to a group or topic the scenario does not declare. */
+export function unknownObjectiveScope(kind: 'consumer groups' | 'topics', name: string, names: readonly string[], suggestion: string | undefined): string {
+  const message = expectedGot(`one of the ${kind} (${names.join(', ') || 'none declared'})`, name);
+  return suggestion === undefined ? message : didYouMean(message, suggestion);
+}

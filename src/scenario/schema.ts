@@ -22,7 +22,8 @@ import {
   parseSize,
 } from './units.js';
 import type { Dist } from '../random/distributions.js';
-import { expectedGot, wholeMicroseconds } from './messages.js';
+import { expectedGot, unknownObjectiveScope, unscopedObjective, wholeMicroseconds } from './messages.js';
+import { closest } from './suggest.js';
 
 export const KAFKA_DEFAULTS_VERSION = '4.0';
 
@@ -680,17 +681,38 @@ export const Brokers = z
 //     lost: 0                          # records never to be processed: rejected or lost, all reasons
 //     duplicates: 0
 //     rebalances: { at-most: 3 }       # or just `rebalances: 3`
+//     groups:                          # objectives of one stage, by consumer group name
+//       payment:
+//         lag: { max-records: 10k }    # that group's lag on its topic
+//         latency: { p99: 2s }         # its stage latency (create time in its topic -> processed)
+//         latency-per-window: { p99: 3s }
+//         drain: { within: 5m }
+//         lost: 0                      # lost to that group after append (retention, offset reset)
+//         duplicates: 0
+//         rebalances: 3
+//     topics:                          # objectives of one topic, by name
+//       payments: { rejected: 0 }      # records its producers rejected (source producers and stages)
 //
-// Every bound is an upper bound and a figure equal to it passes. The output is a list in the
-// order above, each bound in the unit of the RunResult figure it is compared with.
+// `lag`, `drain`, `duplicates` and `rebalances` are a group's figures. With one consumer group
+// they are that group's; with several they must be written under `groups:` (the loader says so)
+// rather than applied to every group, because one bound seldom fits every stage (a fan-out
+// stage, a slow enrichment step) and a check that silently multiplies is hard to read in a
+// verdict table. `latency` and `latency-per-window` at the top are end-to-end, `lost` the whole
+// pipeline's.
+//
+// Every bound is an upper bound and a figure equal to it passes. The output is a list: the
+// unscoped objectives in the order above, then each group's in the same order, then each
+// topic's; each bound in the unit of the RunResult figure it is compared with.
 
 /** One objective, normalized: a RunResult figure, how it compares and the bound in its unit. */
 export interface Objective {
   /** As a reader would say it: "latency p99 <= 5s", "latency p99 <= 10s in every window". */
   objective: string;
   /**
-   * A summary path (`latency.p99Ms`); `accounting.lost` or `accounting.rejected` (the sum over
-   * reasons), `accounting.lostOrRejected` (both); or a series name with `window`.
+   * A summary path (`latency.p99Ms`, `groups.payment.lag.peakRecords`); `accounting.lost` or
+   * `accounting.rejected` (the sum over reasons), `accounting.lostOrRejected` (every topic's
+   * rejections and every group's losses); `groups.<g>.books.lost`, `topics.<t>.books.rejected`
+   * (summed over reasons); or a series path with `window`.
    */
   figure: string;
   /** True when `figure` is a series and the objective must hold in every sample window. */
@@ -718,42 +740,122 @@ function latencyBounds<K extends LatencyKey>(keys: readonly K[]) {
 
 const AtMost = z.union([Count, z.strictObject({ 'at-most': Count }).transform((o) => o['at-most'])]);
 
+const LagBounds = z
+  .strictObject({ 'max-records': Count.optional(), 'max-seconds': Duration.optional(), 'max-partition-records': Count.optional() })
+  .optional();
+const Drain = z.strictObject({ within: Duration }).optional();
+
+/** A group's objectives: under `groups.<name>`, or at the top for a scenario's only group. */
+const GroupObjectiveKinds = {
+  lag: LagBounds.describe('peak lag, at most'),
+  drain: Drain.describe('time from the peak of lag until it falls to 10% of the peak, at most'),
+  duplicates: AtMost.optional().describe('records processed more than once, at most'),
+  rebalances: AtMost.optional().describe('rebalances completed, at most'),
+};
+
+/**
+ * Where an unscoped objective's figure sits in the scenario: the figures that are a group's, so
+ * that a scenario of several groups can be told which line to scope.
+ */
+export const GROUP_FIGURES_UNSCOPED: Readonly<Record<string, readonly string[]>> = {
+  'lag.peakRecords': ['lag', 'max-records'],
+  'lag.peakSeconds': ['lag', 'max-seconds'],
+  'lag.maxPartitionLagRecords': ['lag', 'max-partition-records'],
+  'lag.timeToDrainSeconds': ['drain'],
+  'group.duplicates': ['duplicates'],
+  'group.rebalances': ['rebalances'],
+};
+
+type Add = (objective: string, figure: string, bound: number, unit: string, window?: boolean) => void;
+const ms = (us: number) => us / 1000;
+
+/** The objectives a group's kinds give; `at` prefixes figures (`groups.payment.`), `who` labels (`payment: `). */
+function groupObjectives(o: { lag?: z.output<typeof LagBounds>; drain?: z.output<typeof Drain>; duplicates?: number; rebalances?: number }, add: Add, at: (figure: string) => string, who: string): void {
+  const lag = o.lag;
+  if (lag?.['max-records'] !== undefined) add(`${who}peak lag <= ${formatCountShort(lag['max-records'])} records`, at('lag.peakRecords'), lag['max-records'], 'records');
+  if (lag?.['max-seconds'] !== undefined) add(`${who}peak lag (time) <= ${formatDuration(lag['max-seconds'])}`, at('lag.peakSeconds'), lag['max-seconds'] / 1e6, 's');
+  if (lag?.['max-partition-records'] !== undefined) {
+    add(`${who}peak partition lag <= ${formatCountShort(lag['max-partition-records'])} records`, at('lag.maxPartitionLagRecords'), lag['max-partition-records'], 'records');
+  }
+  if (o.drain) add(`${who}time to drain <= ${formatDuration(o.drain.within)}`, at('lag.timeToDrainSeconds'), o.drain.within / 1e6, 's');
+}
+
+const StageObjectives = z.strictObject({
+  lag: GroupObjectiveKinds.lag,
+  drain: GroupObjectiveKinds.drain,
+  latency: latencyBounds(['p50', 'p95', 'p99', 'p99.9', 'max', 'mean'] as const).optional().describe("the stage's latency (create time in its topic -> processed), at most"),
+  'latency-per-window': latencyBounds(['p50', 'p99'] as const).optional().describe("the stage's latency in every sample window, at most"),
+  lost: AtMost.optional().describe('records lost to this group after append (retention, offset reset), at most'),
+  duplicates: GroupObjectiveKinds.duplicates,
+  rebalances: GroupObjectiveKinds.rebalances,
+});
+
+const TopicObjectives = z.strictObject({
+  rejected: AtMost.optional().describe("records rejected by the topic's producers (source producers and stages, every reason), at most"),
+});
+
 export const Objectives = z
   .strictObject({
     latency: latencyBounds(['p50', 'p95', 'p99', 'p99.9', 'max', 'mean'] as const).optional().describe('overall end-to-end latency, at most'),
     'latency-per-window': latencyBounds(['p50', 'p95', 'p99', 'max'] as const).optional().describe('end-to-end latency in every sample window, at most'),
-    lag: z
-      .strictObject({ 'max-records': Count.optional(), 'max-seconds': Duration.optional(), 'max-partition-records': Count.optional() })
-      .optional()
-      .describe('peak lag, at most'),
-    drain: z.strictObject({ within: Duration }).optional().describe('time from the peak of lag until it falls to 10% of the peak, at most'),
-    lost: AtMost.optional().describe('records rejected by producers or lost after append (every reason), at most'),
-    duplicates: AtMost.optional().describe('records processed more than once, at most'),
-    rebalances: AtMost.optional().describe('rebalances completed, at most'),
+    lag: GroupObjectiveKinds.lag.describe("peak lag of the scenario's only consumer group, at most"),
+    drain: GroupObjectiveKinds.drain,
+    lost: AtMost.optional().describe('records rejected by producers or lost after append (every reason, every topic and group), at most'),
+    duplicates: GroupObjectiveKinds.duplicates,
+    rebalances: GroupObjectiveKinds.rebalances,
+    groups: z.record(Name, StageObjectives).optional().describe('objectives of one stage, by consumer group name'),
+    topics: z.record(Name, TopicObjectives).optional().describe('objectives of one topic, by topic name'),
   })
   .transform((o): Objective[] => {
     const out: Objective[] = [];
-    const ms = (us: number) => us / 1000;
-    const add = (objective: string, figure: string, bound: number, unit: string, window = false) =>
-      out.push({ objective, figure, window, comparison: 'at-most', bound, unit });
+    const add: Add = (objective, figure, bound, unit, window = false) => out.push({ objective, figure, window, comparison: 'at-most', bound, unit });
     for (const [k, us] of Object.entries(o.latency ?? {}) as [LatencyKey, number | undefined][]) {
       if (us !== undefined) add(`latency ${k} <= ${formatDuration(us)}`, LATENCY_FIGURES[k].summary, ms(us), 'ms');
     }
     for (const [k, us] of Object.entries(o['latency-per-window'] ?? {}) as [LatencyKey, number | undefined][]) {
       if (us !== undefined) add(`latency ${k} <= ${formatDuration(us)} in every window`, LATENCY_FIGURES[k].series!, ms(us), 'ms', true);
     }
-    const lag = o.lag;
-    if (lag?.['max-records'] !== undefined) add(`peak lag <= ${formatCountShort(lag['max-records'])} records`, 'lag.peakRecords', lag['max-records'], 'records');
-    if (lag?.['max-seconds'] !== undefined) add(`peak lag (time) <= ${formatDuration(lag['max-seconds'])}`, 'lag.peakSeconds', lag['max-seconds'] / 1e6, 's');
-    if (lag?.['max-partition-records'] !== undefined) {
-      add(`peak partition lag <= ${formatCountShort(lag['max-partition-records'])} records`, 'lag.maxPartitionLagRecords', lag['max-partition-records'], 'records');
-    }
-    if (o.drain) add(`time to drain <= ${formatDuration(o.drain.within)}`, 'lag.timeToDrainSeconds', o.drain.within / 1e6, 's');
+    groupObjectives(o, add, (f) => f, '');
     if (o.lost !== undefined) add(`records lost or rejected <= ${formatCountShort(o.lost)}`, 'accounting.lostOrRejected', o.lost, 'records');
     if (o.duplicates !== undefined) add(`duplicates <= ${formatCountShort(o.duplicates)}`, 'group.duplicates', o.duplicates, 'records');
     if (o.rebalances !== undefined) add(`rebalances <= ${formatCountShort(o.rebalances)}`, 'group.rebalances', o.rebalances, 'rebalances');
+    for (const [g, st] of Object.entries(o.groups ?? {})) {
+      const at = (f: string) => `groups.${g}.${f}`;
+      const who = `${g}: `;
+      groupObjectives(st, add, at, who);
+      for (const [k, us] of Object.entries(st.latency ?? {}) as [LatencyKey, number | undefined][]) {
+        if (us !== undefined) add(`${who}stage latency ${k} <= ${formatDuration(us)}`, at(LATENCY_FIGURES[k].summary), ms(us), 'ms');
+      }
+      for (const [k, us] of Object.entries(st['latency-per-window'] ?? {}) as [LatencyKey, number | undefined][]) {
+        if (us !== undefined) add(`${who}stage latency ${k} <= ${formatDuration(us)} in every window`, at(LATENCY_FIGURES[k].series!), ms(us), 'ms', true);
+      }
+      if (st.lost !== undefined) add(`${who}records lost <= ${formatCountShort(st.lost)}`, at('books.lost'), st.lost, 'records');
+      if (st.duplicates !== undefined) add(`${who}duplicates <= ${formatCountShort(st.duplicates)}`, at('duplicates'), st.duplicates, 'records');
+      if (st.rebalances !== undefined) add(`${who}rebalances <= ${formatCountShort(st.rebalances)}`, at('rebalances'), st.rebalances, 'rebalances');
+    }
+    for (const [t, to] of Object.entries(o.topics ?? {})) {
+      if (to.rejected !== undefined) add(`${t}: records rejected <= ${formatCountShort(to.rejected)}`, `topics.${t}.books.rejected`, to.rejected, 'records');
+    }
     return out;
   });
+
+/**
+ * The scope an objective's figure names: the group of a `groups.<name>.` figure or the topic of a
+ * `topics.<name>.` one, found by the figure's known ending (a name may hold dots); undefined for
+ * an unscoped figure.
+ */
+export function objectiveScope(figure: string): { kind: 'groups' | 'topics'; name: string } | undefined {
+  const endings = {
+    groups: ['lag.peakRecords', 'lag.peakSeconds', 'lag.maxPartitionLagRecords', 'lag.timeToDrainSeconds', 'books.lost', 'duplicates', 'rebalances', 'latencyP50', 'latencyP99', ...Object.values(LATENCY_FIGURES).map((f) => f.summary)],
+    topics: ['books.rejected'],
+  };
+  for (const kind of ['groups', 'topics'] as const) {
+    if (!figure.startsWith(`${kind}.`)) continue;
+    const end = endings[kind].find((e) => figure.endsWith(`.${e}`) && figure.length > kind.length + e.length + 2);
+    if (end !== undefined) return { kind, name: figure.slice(kind.length + 1, figure.length - end.length - 1) };
+  }
+  return undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Variants: named sets of overrides on the scenario, each a mapping from a path to the value it
@@ -815,6 +917,7 @@ export const Scenario = z
         });
       });
       pipelineIssues(s, topics, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+      objectiveIssues(s, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
       const brokerCount = typeof s.brokers?.count === 'number' ? s.brokers.count : undefined;
       listOf(s.topics).forEach((t, i) => {
         const rf = t?.['replication-factor'];
@@ -926,6 +1029,37 @@ function pipelineIssues(s: Record<string, any>, topics: Set<string> | undefined,
       todo.push(...(next.get(t) ?? []));
     }
   });
+}
+
+/**
+ * Objectives checked against the pipeline: each scoped one names a declared group or topic, and
+ * a group's figure written unscoped (`lag`, `drain`, `duplicates`, `rebalances`) is refused when
+ * there are several groups to choose from. Each mistake is said once, at the line that makes it.
+ */
+function objectiveIssues(s: Record<string, any>, issue: (path: (string | number)[], message: string) => void): void {
+  if (!Array.isArray(s.objectives)) return;
+  const names = { groups: namesOf(s['consumer-groups']), topics: namesOf(s.topics) };
+  const said = new Set<string>();
+  const once = (path: (string | number)[], message: string) => {
+    const key = JSON.stringify(path);
+    if (!said.has(key)) issue(path, message);
+    said.add(key);
+  };
+  for (const o of s.objectives as unknown[]) {
+    const figure = (o as Partial<Objective> | null)?.figure;
+    if (typeof figure !== 'string') continue;
+    const scope = objectiveScope(figure);
+    if (scope !== undefined) {
+      const declared = names[scope.kind];
+      if (declared === undefined || declared.has(scope.name)) continue;
+      const list = [...declared];
+      once(['objectives', scope.kind, scope.name], unknownObjectiveScope(scope.kind === 'groups' ? 'consumer groups' : 'topics', scope.name, list, closest(scope.name, list)));
+      continue;
+    }
+    const at = GROUP_FIGURES_UNSCOPED[figure];
+    const groups = names.groups;
+    if (at !== undefined && groups !== undefined && groups.size > 1) once(['objectives', ...at], unscopedObjective(at.join('.'), [...groups]));
+  }
 }
 
 /** A list that may not have parsed, its items unchecked. */

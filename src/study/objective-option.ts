@@ -2,8 +2,8 @@
  * `--objective FIGURE<=NUMBER` (or `>=`) for sweeps, plans and comparisons: an objective on any
  * numeric figure of a run's summary, named by its path in summary.json
  * (`endToEnd.latency.p99Ms`, `groups.<name>.throughput.meanProcessedPerSecond`, or in a run of one
- * topic and one group the one-stage paths `latency.p99Ms`, `lag.peakRecords`; `accounting.lost`, `accounting.rejected` and
- * `accounting.lostOrRejected` sum over reasons), judged with
+ * topic and one group the one-stage paths `latency.p99Ms`, `lag.peakRecords`; `accounting.lost` and `accounting.rejected`
+ * sum the first stage's books over reasons, `accounting.lostOrRejected` every topic's and group's), judged with
  * the scenario's own objectives by slo/objectives.ts. The number is in the figure's own unit
  * (milliseconds for `...Ms`, seconds for `...Seconds`). A figure no run reports is refused, with
  * the nearest name, when the first configuration is judged.

@@ -146,6 +146,26 @@ describe('writeComparison', { timeout: 120_000 }, async () => {
   });
 });
 
+describe('comparison objectives with alert figures', () => {
+  it('add first crossing and time above after the margin, the earliest run and the mean with replications', async () => {
+    const lag = (over: Parameters<typeof verdict>[0]) =>
+      verdict({ objective: 'payment: peak lag <= 1k records', figure: 'groups.payment.lag.peakRecords', bound: 1000, unit: 'records', ...over });
+    const compared = [
+      makeVariant('8 consumers', { verdicts: [verdict(), lag({ measured: 3001, margin: -2001, alert: { firstCrossedSeconds: 20, secondsAbove: 41 } })] }),
+      makeVariant('16 consumers', {
+        runs: 3,
+        verdicts: [verdict(), lag({ measured: 400, margin: 600, pass: true, confidence: 'holds', interval: { low: 300, high: 500 }, alert: { firstCrossedSeconds: null, secondsAbove: 0 } })],
+      }),
+    ];
+    const files = await renderComparison(compared, { title: 'lag' });
+    const md = String(files.find((f) => f.name === 'report.md')!.content);
+    expect(md).toContain('| Objective | Variant | Measured | Bound | Margin | First crossed (earliest run) | Time above (mean) | Result | Confidence |');
+    expect(md).toContain('| payment: peak lag &lt;= 1k records | 8 consumers | 3k records | ≤ 1k records | −2k records | at 20 s | 41 s | FAIL | single run |');
+    expect(md).toMatch(/\| payment: peak lag &lt;= 1k records \| 16 consumers \| [^|]+ \| ≤ 1k records \| 600 records \| never \| 0 s \| pass \| holds with 95% confidence \|/);
+    expect(md).toContain('| latency p99 &lt;= 5s | 8 consumers | 8.12 s | ≤ 5 s | −3.12 s | – | – | FAIL | single run |');
+  });
+});
+
 describe('figures and deltas', () => {
   it('reads a summary figure by path, reasons with dots included', () => {
     const { summary } = makeRunResult();

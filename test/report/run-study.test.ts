@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/index.js';
+import { ALERT_NOTE } from '../../src/report/tables.js';
 import type { StagedFile } from '../../src/report/atomic.js';
 import { makeRunResult } from './fixture.js';
 import { makeVariant, verdict } from './study-fixture.js';
@@ -46,6 +47,31 @@ describe("a run's report with its study", { timeout: 60_000 }, () => {
     const html = text(files, 'report.html');
     expect(html).toContain('<h2>Objectives</h2>');
     expect(html).toContain('FAIL');
+    // No objective with a series: no alert columns, no note about them.
+    expect(section).toContain('| Objective | Measured | Bound | Margin | Result | Confidence |');
+    expect(md).not.toContain(ALERT_NOTE);
+  });
+
+  it('adds when a lag or per-window objective first crossed its bound and the time above it, when one has them', async () => {
+    const latency = verdict();
+    const lag = verdict({
+      objective: 'payment: peak lag <= 1k records',
+      figure: 'groups.payment.lag.peakRecords',
+      bound: 1000,
+      measured: 3001,
+      unit: 'records',
+      margin: -2001,
+      alert: { firstCrossedSeconds: 20, secondsAbove: 41 },
+    });
+    const never = verdict({ objective: 'billing: peak lag <= 1k records', bound: 1000, measured: 0, unit: 'records', margin: 1000, pass: true, alert: { firstCrossedSeconds: null, secondsAbove: 0 } });
+    const files = await renderReport(makeRunResult(), { verdicts: [latency, lag, never] });
+    const section = text(files, 'report.md').slice(text(files, 'report.md').indexOf('## Objectives'));
+    expect(section).toContain('| Objective | Measured | Bound | Margin | First crossed | Time above | Result | Confidence |');
+    expect(section).toContain('| latency p99 &lt;= 5s | 8.12 s | ≤ 5 s | −3.12 s | – | – | FAIL | single run |');
+    expect(section).toContain('| payment: peak lag &lt;= 1k records | 3k records | ≤ 1k records | −2k records | at 20 s | 41 s | FAIL | single run |');
+    expect(section).toContain('| billing: peak lag &lt;= 1k records | 0 records | ≤ 1k records | 1k records | never | 0 s | pass | single run |');
+    expect(section).toContain(ALERT_NOTE);
+    expect(text(files, 'report.html')).toContain('First crossed');
   });
 
   it('with replications: names the seeds, tabulates the estimates, and bands the lines with the 5th-95th percentile', async () => {

@@ -8,7 +8,7 @@ import { aggregate } from '../../src/stats/aggregate.js';
 import { estimate } from '../../src/stats/estimate.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { Objective } from '../../src/scenario/schema.js';
-import type { RunResult } from '../../src/metrics/result.js';
+import { mainStage, type RunResult } from '../../src/metrics/result.js';
 import { makeRunResult } from '../report/fixture.js';
 import { MINIMAL } from '../scenario/helpers.js';
 import { one } from '../helpers/one-stage.js';
@@ -31,8 +31,9 @@ function runWith(figures: { p99?: number | null; peak?: number; drain?: number |
   if (figures.peak !== undefined) g.lag.peakRecords = figures.peak;
   if (figures.drain !== undefined) g.lag.timeToDrainSeconds = figures.drain;
   if (figures.rebalances !== undefined) g.rebalances = figures.rebalances;
-  if (figures.lost) s.accounting.lost = figures.lost;
-  if (figures.rejected) s.accounting.rejected = figures.rejected;
+  // As in a real run of one stage, its books and the accounting are the same.
+  if (figures.lost) s.accounting.lost = g.books.lost = figures.lost;
+  if (figures.rejected) s.accounting.rejected = mainStage(r).topicSummary.books.rejected = figures.rejected;
   return r;
 }
 

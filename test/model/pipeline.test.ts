@@ -163,6 +163,35 @@ consumer-groups:
   });
 });
 
+describe('a service shared by two stages', () => {
+  it('has one concurrency limit whatever calls it: two groups each within its capacity overload it together', () => {
+    const scenario = (rateB: number) => `
+name: shared-db
+duration: 60s
+fidelity: exact
+topics: [{ name: a, partitions: 2 }, { name: b, partitions: 2 }]
+producers:
+  - { name: pa, topic: a, rate: 600/s }
+  - { name: pb, topic: b, rate: ${rateB}/s }
+consumer-groups:
+  - { name: ga, topic: a, instances: 2, processing: { calls: [{ service: db }] } }
+  - { name: gb, topic: b, instances: 2, processing: { calls: [{ service: db }] } }
+services:
+  - { name: db, latency: 1ms, concurrency: 1 }
+`;
+    // Alone, 600/s into a service that takes 1000/s keeps up.
+    const alone = run(scenario(1));
+    expect(alone.summary.groups.ga.lag.peakSeconds).toBeLessThan(1);
+    // Together, 1200/s: the one server takes 1000/s and the rest waits.
+    const both = run(scenario(600));
+    const processed = both.summary.groups.ga.books.processed + both.summary.groups.gb.books.processed;
+    expect(Math.abs(processed / 60 / 1000 - 1)).toBeLessThan(0.02);
+    expect(both.summary.services.db.maxInFlight).toBeLessThanOrEqual(1 + 1e-9);
+    expect(both.summary.services.db.maxQueued).toBeGreaterThan(0.5);
+    expect(both.summary.groups.ga.lag.peakSeconds + both.summary.groups.gb.lag.peakSeconds).toBeGreaterThan(5);
+  });
+});
+
 describe('what the loader says about a pipeline', () => {
   it('refuses a cycle, an unknown output topic, a fault with no group, and keys: keep across different partition counts', () => {
     const bad = `

@@ -213,8 +213,8 @@ async function run(args: RunArgs): Promise<number> {
   const jobs = args.jobs ?? os.availableParallelism();
   // A long run says so before it starts (model/estimate.ts; one too long is refused while loading).
   const cost = estimate(scenario);
-  if (!args.quiet && cost.seconds * n >= LONG_RUN_SECONDS) {
-    process.stderr.write(`sim: a long run: ${formatRecords(cost.records * n)} records to simulate, at least ${formatSeconds(cost.seconds * n)} of computing\n`);
+  if (!args.quiet && (cost.seconds + cost.blockedSeconds) * n >= LONG_RUN_SECONDS) {
+    process.stderr.write(`sim: a long run: ${formatRecords(cost.records * n)} records to simulate, at least ${formatSeconds((cost.seconds + cost.blockedSeconds) * n)} of computing\n`);
   }
   // A producer thread, if the run takes one, boots while the report's modules load.
   prepare(scenario, { replications: n, jobs });

@@ -536,8 +536,9 @@ function stageChart(result: RunResult, group: string, axis: TimeAxis, events: Ev
       { lines: [{ name: 'lag (s)', colour: QUANTITY_COLOURS.lagSeconds, values: g.lagSeconds }], height: 90, yTitle: 'lag (s)', labelExpr: "format(datum.value, ',~r')" },
       {
         lines: [
+          // Processed follows appended when the stage keeps up; dashed over solid keeps both visible.
           { name: 'appended to its topic', colour: QUANTITY_COLOURS.appended, values: st.topicSeries.appendedRate },
-          { name: 'processed', colour: QUANTITY_COLOURS.processed, values: g.processedRate },
+          { name: 'processed', colour: QUANTITY_COLOURS.processed, values: g.processedRate, dash: [5, 3] },
         ],
         height: 110,
         yTitle: 'records/s',

@@ -7,13 +7,15 @@
  * Layout:
  *   1. levels: a topic no stage writes is at level 0; a group is at its topic's level; a topic a
  *      stage writes is one level past the furthest such stage (the loader refuses cycles);
- *   2. columns: for each level its topics (each naming its source producers) and then its groups;
- *   3. rows: each column in turn, a node wants the mean height of the nodes it is fed by (a
- *      group its topic, a topic its writers), in the scenario's order, and is pushed down until
- *      it no longer overlaps the node above; a fan-out is then a topic with two groups stacked
- *      to its right;
- *   4. edges are elbows (right, down or up, right) ending in an arrowhead, drawn as thin rects so
- *      that report.html adds no tooltips to them (html.ts adds tooltips to rules and lines).
+ *   2. columns: one per level, holding its topics (each naming its source producers), each with
+ *      the groups reading it stacked below it and indented, so a fan-out is a topic with two
+ *      stages under it, and a column is no wider than a stage (a chain of four stages fits a page);
+ *   3. rows: each column's topics from the top, in the order of the height of the stages that
+ *      write them, then the scenario's;
+ *   4. edges: a topic's line runs down the indent and turns right into each of its stages; a
+ *      stage's runs right, up or down, and right into the topic it writes; each ends in an
+ *      arrowhead. They are thin rects so that report.html adds no tooltips to them (html.ts adds
+ *      tooltips to rules and lines).
  * Coordinates are pixels (`scale: null`), computed here from DejaVu Sans's widths
  * (text-metrics.ts), so the diagram is the same on every machine.
  */
@@ -29,10 +31,15 @@ const DETAIL_SIZE = 10;
 const LINE = 14;
 const PAD_X = 8;
 const PAD_Y = 6;
-const COLUMN_GAP = 28;
-const ROW_GAP = 18;
-/** Room above a box for its "bottleneck" tag. */
-const TAG_ROOM = 14;
+const COLUMN_GAP = 30;
+/** A stage's box sits this far right of its topic's, the line from the topic running down the gap. */
+const INDENT = 16;
+/** Between boxes of a column: room for a stage's "bottleneck" tag. */
+const V_GAP = 18;
+/** Between one topic's stages and the next topic of the column. */
+const BLOCK_GAP = 26;
+/** Room above the first row (a stage there could carry a tag). */
+const TAG_ROOM = 4;
 
 const COLOURS = {
   topicFill: '#eef3f8',
@@ -76,7 +83,7 @@ export function pipelineChart(result: RunResult, why: Why): Chart {
     title,
     alt: 'The pipeline from producers through topics to consumer groups, each group with its peak lag, stage p99 latency and busy share',
     caption:
-      'Left to right: topics (blue: partitions, records produced to it per second, its source producers) and stages (consumer groups). ' +
+      'Left to right, one column per step: each topic (blue: partitions, records produced to it per second, its source producers) with the stages (consumer groups) reading it below it. ' +
       'Each stage: instances, the share of time its consumers were busy processing, its peak lag in records and in seconds, and its stage p99 ' +
       '(from a record\u2019s create time in the stage\u2019s topic to the end of its processing). ' +
       'Red outline: the bottleneck (see "What limited this run"); orange: a stage throttled later.',
@@ -124,7 +131,7 @@ function layout(result: RunResult, why: Why): Node[] {
         `${formatCount(tp.throughput.meanProducedPerSecond)}/s in`,
         ...(sources.length > 0 ? [`from ${sources.join(', ')}`] : []),
       ],
-      column: 2 * (topicLevel.get(t) ?? 0),
+      column: topicLevel.get(t) ?? 0,
       from: groups.filter((g) => topology.groups[g].produces === t).map((g) => `g:${g}`),
       order,
       mark: 'plain',
@@ -145,36 +152,41 @@ function layout(result: RunResult, why: Why): Node[] {
         `stage p99 ${formatMs(s.latency.p99Ms)}`,
         ...(calls.length > 0 ? [`calls ${calls.join(', ')}`] : []),
       ],
-      column: 2 * (topicLevel.get(gr.topic) ?? 0) + 1,
+      column: topicLevel.get(gr.topic) ?? 0,
       from: [`t:${gr.topic}`],
       order,
       mark: why.bottleneck?.stage === g ? 'bottleneck' : throttled.has(g) ? 'throttled' : 'plain',
     });
   });
 
-  // 3. rows, column by column; and x from the columns' widths
+  // 3. each column's topics from the top, in the order of the stages feeding them, each with its stages below it
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const columns = Math.max(...nodes.map((n) => n.column)) + 1;
   let x = 0;
   for (let c = 0; c < columns; c++) {
-    const inColumn = nodes.filter((n) => n.column === c);
     const want = (n: Node) => {
-      const ys = n.from.map((id) => byId.get(id)).filter((f): f is Node => f !== undefined && f.column < c).map((f) => f.y + f.height / 2);
+      const ys = n.from.map((id) => byId.get(id)).filter((f): f is Node => f !== undefined && f.column < c).map((f) => f.y);
       return ys.length === 0 ? 0 : ys.reduce((a, b) => a + b, 0) / ys.length;
     };
-    inColumn.sort((a, b) => want(a) - want(b) || a.order - b.order);
-    let floor = -Infinity;
-    for (const n of inColumn) {
-      n.y = Math.max(floor, want(n) - n.height / 2);
-      floor = n.y + n.height + ROW_GAP + TAG_ROOM;
+    const columnTopics = nodes.filter((n) => n.kind === 'topic' && n.column === c).sort((a, b) => want(a) - want(b) || a.order - b.order);
+    let y = 0;
+    let width = 0;
+    for (const topic of columnTopics) {
+      topic.x = x;
+      topic.y = y;
+      y += topic.height + V_GAP;
+      width = Math.max(width, topic.width);
+      for (const stage of nodes.filter((n) => n.kind === 'stage' && n.from[0] === topic.id)) {
+        stage.x = x + INDENT;
+        stage.y = y;
+        y += stage.height + V_GAP;
+        width = Math.max(width, INDENT + stage.width);
+      }
+      y += BLOCK_GAP - V_GAP;
     }
-    const columnWidth = Math.max(0, ...inColumn.map((n) => n.width));
-    for (const n of inColumn) n.x = x + (columnWidth - n.width) / 2;
-    if (inColumn.length > 0) x += columnWidth + COLUMN_GAP;
+    if (columnTopics.length > 0) x += width + COLUMN_GAP;
   }
-  // Centring on what feeds it can put a box above the first: move everything down, leaving room for a tag.
-  const top = Math.min(...nodes.map((n) => n.y));
-  for (const n of nodes) n.y = Math.round(n.y - top + TAG_ROOM);
+  for (const n of nodes) n.y = Math.round(n.y + TAG_ROOM);
   for (const n of nodes) n.x = Math.round(n.x);
   return nodes;
 }
@@ -197,6 +209,15 @@ function edgeLayers(nodes: readonly Node[]): Layer[] {
     for (const id of to.from) {
       const from = byId.get(id);
       if (from === undefined) continue;
+      if (from.kind === 'topic') {
+        // Down the indent from the topic's bottom, then right into the stage.
+        const xv = from.x + INDENT / 2;
+        const yv = to.y + to.height / 2;
+        segments.push({ x: xv - half, x2: xv + half, y: from.y + from.height, y2: yv + half });
+        segments.push({ x: xv - half, x2: to.x - 5, y: yv - half, y2: yv + half });
+        heads.push({ x: to.x - 4, y: yv });
+        continue;
+      }
       const x1 = from.x + from.width;
       const y1 = from.y + from.height / 2;
       const x2 = to.x - 5;

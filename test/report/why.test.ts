@@ -18,8 +18,8 @@ const simulate = (yaml: string): RunResult => run(parse(yaml, 'why.yaml'));
 const plain = (t: string) => t;
 
 /** A chain of stages s0 -> s1 -> ... on topics t0, t1, ... (2 partitions each), fed at `rate`. */
-function chain(stages: { instances?: number; partitions?: number; ms: number; extra?: string }[], rate: number, rest = ''): string {
-  const topics = stages.map((s, i) => `  - { name: t${i}, partitions: ${s.partitions ?? 2} }`).join('\n');
+function chain(stages: { instances?: number; partitions?: number; ms: number; extra?: string; topicConfig?: string }[], rate: number, rest = ''): string {
+  const topics = stages.map((s, i) => `  - { name: t${i}, partitions: ${s.partitions ?? 2}${s.topicConfig === undefined ? '' : `, config: ${s.topicConfig}`} }`).join('\n');
   const groups = stages
     .map(
       (s, i) => `  - name: s${i}
@@ -123,6 +123,24 @@ consumer-groups:
     expect(whyText(why, plain).limits.join('\n')).toMatch(/payments: its producers \(validation\) blocked in send\(\)/);
   });
 
+  it('lists records lost to retention under the stage that fell behind', () => {
+    // The slow middle stage falls seconds behind a topic that keeps about two seconds of records.
+    const r = simulate(
+      chain([{ ms: 1 }, { ms: 12, topicConfig: '{ retention.ms: 2000, segment.ms: 1000 }' }, { ms: 1 }], 200, 'brokers: { log.retention.check.interval.ms: 1000 }'),
+    );
+    const why = whyLimited(r);
+    const s1 = why.stages.find((s) => s.group === 's1')!;
+    expect(s1.lostToRetention).toBeGreaterThan(0);
+    expect(s1.lostToRetention).toBe(r.summary.groups.s1.books.lost.retention);
+    const lost = why.limits.find((l) => l.kind === 'retention');
+    expect(lost?.subject).toBe('s1');
+    expect(lost!.atSeconds).toBeGreaterThan(why.bottleneck!.cause.atSeconds);
+    // Losses are reported, but the bottleneck is what throttled the stage.
+    expect(why.bottleneck?.stage).toBe('s1');
+    expect(why.bottleneck?.cause.kind).toBe('consumers-busy');
+    expect(whyText(why, plain).limits.join('\n')).toMatch(/s1: records deleted by retention before it read them \([\d,]+ lost\)/);
+  });
+
   it('says no stage reached a limit when none did', () => {
     const why = whyLimited(simulate(chain([{ ms: 1 }, { ms: 1 }], 100)));
     expect(why.bottleneck).toBeNull();
@@ -191,6 +209,38 @@ describe('a pipeline in the report', () => {
     expect(html).toContain('data-chart="pipeline"');
     expect(html).toContain('data-chart="stage-s2"');
   }, 30_000);
+
+  it('lays the diagram out in columns by step, a fan-out under its topic, with no box over another', () => {
+    const fan = simulate(
+      chain([{ ms: 1 }, { ms: 1 }], 100).replace(
+        'consumer-groups:\n',
+        'consumer-groups:\n  - { name: audit, topic: t0, instances: 1, processing: { per-record: { dist: constant, value: 1ms } } }\n',
+      ),
+    );
+    const diagram = planCharts(fan).charts.find((c) => c.name === 'pipeline')!;
+    const layers = (diagram.spec as unknown as { layer: { mark: { type: string }; data: { values: Record<string, number | string>[] } }[] }).layer;
+    const boxes = layers.filter((l) => l.mark.type === 'rect' && l.data.values.every((v) => (v.y2 as number) - (v.y as number) > 5 && (v.x2 as number) - (v.x as number) > 5)).flatMap((l) => l.data.values);
+    const texts = layers.filter((l) => l.mark.type === 'text').flatMap((l) => l.data.values);
+    const boxOf = (name: string) => {
+      const t = texts.find((v) => v.text === name)!;
+      return boxes.find((b) => b.x <= t.x && t.x <= b.x2 && b.y <= t.y && t.y <= b.y2)!;
+    };
+    const [t0, t1, s0, s1, audit] = ['t0', 't1', 's0', 's1', 'audit'].map(boxOf);
+    // Both readers of t0 under it, in the same column, in the scenario's order (audit is first); the next step to the right.
+    expect(s0.x).toBe(audit.x);
+    expect(audit.y).toBeGreaterThan(t0.y2);
+    expect(s0.y).toBeGreaterThan(audit.y2);
+    expect(t1.x).toBeGreaterThan(Math.max(s0.x2 as number, audit.x2 as number));
+    expect(s1.x).toBeGreaterThan(t1.x);
+    expect(boxes).toHaveLength(5);
+    for (const a of boxes) {
+      for (const b of boxes) {
+        if (a === b) continue;
+        const apart = a.x2 <= b.x || b.x2 <= a.x || a.y2 <= b.y || b.y2 <= a.y;
+        expect(apart).toBe(true);
+      }
+    }
+  });
 
   it('leaves a single-stage report as it was', () => {
     const one = makeRunResult();

@@ -11,26 +11,18 @@
  * Long series are decimated min/max per bucket (downsample.ts) before they go into a spec.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { mainStage, type MarkedEvent, type RunResult } from '../metrics/result.js';
+import { mainStage, stageOf, type MarkedEvent, type RunResult } from '../metrics/result.js';
 import { resolveSeries } from '../metrics/figures.js';
 import { maxOf } from '../metrics/extremes.js';
 import type { Band } from '../metrics/study.js';
 import { bucketPartitionLag, minMaxIndices } from './downsample.js';
 import { textWidth } from './text-metrics.js';
+import { specBase, type Chart, type Layer } from './chart-base.js';
+import { pipelineChart } from './pipeline.js';
+import { whyLimited } from './why.js';
 
-/** One chart: its file name (without extension), its spec and what report.md says about it. */
-export interface Chart {
-  name: string;
-  title: string;
-  /** Alt text for the image in report.md. */
-  alt: string;
-  /** One line under the chart in report.md: how to read it. */
-  caption: string;
-  spec: TopLevelSpec;
-}
+export { specBase, type Chart, type Layer } from './chart-base.js';
 
-type LayerSpec = Extract<TopLevelSpec, { layer: unknown }>;
-export type Layer = LayerSpec['layer'][number];
 type Encoding = NonNullable<Extract<Layer, { mark: unknown }>['encoding']>;
 export type PositionDef = NonNullable<Encoding['x']>;
 type LegendDef = NonNullable<Extract<NonNullable<Encoding['color']>, { legend?: unknown }>['legend']>;
@@ -171,6 +163,12 @@ export function planCharts(result: RunResult, spread?: Spread): { charts: Chart[
     'No record was rejected by a producer or lost during the run.',
   );
   if (Object.keys(s.services).length > 0) charts.push(servicesChart(result, axis, events));
+  // A pipeline's stages: its diagram, and each stage's own panels (the charts above are its first stage's).
+  const groups = Object.keys(result.topology.groups);
+  if (groups.length > 1) {
+    charts.push({ ...pipelineChart(result, whyLimited(result)), section: { kind: 'pipeline' } });
+    for (const group of groups) charts.push(stageChart(result, group, axis, events));
+  }
   return { charts, skipped };
 }
 
@@ -458,6 +456,7 @@ interface Panel {
   lines: Line[];
   height: number;
   yTitle: string;
+  logMilliseconds?: boolean;
   interpolate?: 'step-after';
   yDomain?: [number, number];
   labelExpr?: string;
@@ -483,6 +482,7 @@ function panelsChart(
           ...eventLayers(events, axis, panel.height, { bandsOnly: true }),
           lineLayer(panel.lines, axis, time, {
             yTitle: panel.yTitle,
+            logMilliseconds: panel.logMilliseconds,
             interpolate: panel.interpolate,
             yDomain: panel.yDomain,
             labelExpr: panel.labelExpr,
@@ -502,6 +502,69 @@ function panelsChart(
 }
 
 const MIB = 1024 * 1024;
+
+/**
+ * One stage of a pipeline on one time axis: its lag in records and in seconds, what reached its
+ * topic against what it processed, its stage latency, and its consumers against how many of them
+ * were busy processing (the two lines together mean the stage is saturated).
+ */
+function stageChart(result: RunResult, group: string, axis: TimeAxis, events: EventMarks): Chart {
+  const st = stageOf(result, group);
+  const g = st.groupSeries;
+  const positive = (values: readonly (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
+  const count = "format(datum.value, '~r')";
+  const title = `Stage ${group}`;
+  return {
+    name: `stage-${group}`,
+    title,
+    alt: `Stage ${group}: lag in records and seconds, appended vs processed, stage latency p50 and p99, consumers and busy consumers over time`,
+    caption:
+      `From the top: lag of ${group} on ${st.topic} (log end offset − committed offset, all partitions and the worst one); ` +
+      'the age of its oldest unprocessed record; records appended to its topic against records it processed per second; ' +
+      'its stage latency (create time in its topic to processed, log scale); its consumers against the mean number busy processing ' +
+      '(the two together mean every consumer was busy: the stage is saturated).',
+    section: { kind: 'stage', group },
+    spec: panelsChart(title, `reads ${st.topic} (${st.partitions} partitions)${st.groupSummary.produces === null ? '' : `, writes ${st.groupSummary.produces}`}`, events, axis, result.time, [
+      {
+        lines: [
+          { name: 'group lag', colour: QUANTITY_COLOURS.groupLag, values: g.lag },
+          { name: 'max partition lag', colour: QUANTITY_COLOURS.maxPartitionLag, values: g.maxPartitionLag },
+        ],
+        height: 110,
+        yTitle: 'lag (records)',
+      },
+      { lines: [{ name: 'lag (s)', colour: QUANTITY_COLOURS.lagSeconds, values: g.lagSeconds }], height: 90, yTitle: 'lag (s)', labelExpr: "format(datum.value, ',~r')" },
+      {
+        lines: [
+          // Processed follows appended when the stage keeps up; dashed over solid keeps both visible.
+          { name: 'appended to its topic', colour: QUANTITY_COLOURS.appended, values: st.topicSeries.appendedRate },
+          { name: 'processed', colour: QUANTITY_COLOURS.processed, values: g.processedRate, dash: [5, 3] },
+        ],
+        height: 110,
+        yTitle: 'records/s',
+      },
+      {
+        lines: [
+          { name: 'stage p50', colour: QUANTITY_COLOURS.p50, values: positive(g.latencyP50) },
+          { name: 'stage p99', colour: QUANTITY_COLOURS.p99, values: positive(g.latencyP99) },
+        ],
+        height: 110,
+        yTitle: 'stage latency',
+        logMilliseconds: true,
+      },
+      {
+        lines: [
+          { name: 'consumers', colour: QUANTITY_COLOURS.consumers, values: g.consumers },
+          { name: 'busy processing (mean)', colour: QUANTITY_COLOURS.blocked, values: g.busyInstances, dash: [5, 3] },
+        ],
+        height: 90,
+        yTitle: 'consumers',
+        yDomain: [0, Math.max(1, maxOf(g.consumers, 1))],
+        labelExpr: count,
+      },
+    ]),
+  };
+}
 
 /**
  * Which partitions get a label on the heat map's axis when rows are too thin to label them all:
@@ -588,29 +651,6 @@ interface TimeChartOptions {
   labelExpr?: string;
   extraShades?: Shade[];
 }
-
-export function specBase(title: string, subtitle: string | string[]) {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, subtitle },
-    background: 'white',
-    padding: { left: 8, right: 16, top: 8, bottom: 8 },
-    config: CONFIG,
-  } as const;
-}
-
-/** Shared look; kept in each spec so a .vl.json renders the same anywhere. */
-const CONFIG = {
-  // No per-mark ARIA labels: the report shows charts as images with alt text, and labelling each
-  // of thousands of points and cells would double the SVG and the time to draw it.
-  aria: false,
-  font: 'DejaVu Sans, Verdana, sans-serif',
-  title: { anchor: 'start', fontSize: 15, subtitleFontSize: 11, subtitleColor: '#555555', offset: 8 },
-  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
-  axisY: { minExtent: 44 },
-  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 400, symbolStrokeWidth: 2.5, symbolSize: 300, columnPadding: 24 },
-  view: { stroke: '#cccccc' },
-} as const;
 
 function timeChart(result: RunResult, axis: TimeAxis, events: EventMarks, options: TimeChartOptions): TopLevelSpec {
   const spread = spreadLayer(options.lines, axis, result.time, options.yTitle, options.logMilliseconds === true);

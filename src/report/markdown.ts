@@ -10,8 +10,12 @@
 import type { RunResult } from '../metrics/result.js';
 import type { Chart, SkippedChart } from './charts.js';
 import { formatCount } from './format.js';
+import { whyLimited, whyText } from './why.js';
 import {
   accountingTable,
+  firstStageNote,
+  limitsTable,
+  stagesTable,
   eventsTable,
   objectivesTable,
   replicationEstimatesTable,
@@ -32,6 +36,20 @@ export function reportMarkdown(result: RunResult, charts: readonly Chart[], skip
   parts.push(markdownTable(scenarioTable(result, inlineText)));
   parts.push(runsNote(study.replicated));
 
+  // A pipeline of several stages: its diagram, what limited it, and a row per stage, first.
+  const stages = Object.keys(result.topology.groups).length > 1;
+  const diagram = charts.find((c) => c.section?.kind === 'pipeline');
+  if (diagram !== undefined) parts.push('## Pipeline', `![${diagram.alt}](${diagram.name}.svg)`, `*${diagram.caption}*`);
+  if (stages) {
+    const why = whyLimited(result);
+    const text = whyText(why, inlineText);
+    parts.push('## What limited this run', text.bottleneck);
+    if (text.limits.length > 0) parts.push('Limits reached, in order:', text.limits.map((l) => `- ${l}`).join('\n'));
+    if (text.drains.length > 0) parts.push('Behind at the end:', text.drains.map((l) => `- ${l}`).join('\n'));
+    parts.push(markdownTable(limitsTable(result, why, inlineText)));
+    parts.push('## Stages', markdownTable(stagesTable(result, inlineText)), firstStageNote(result, inlineText));
+  }
+
   parts.push('## Summary', markdownTable(summaryTable(result, inlineText)));
   const objectives = objectivesTable(study.verdicts ?? [], inlineText);
   if (objectives !== undefined) parts.push('## Objectives', markdownTable(objectives), objectivesNote(study.verdicts ?? []));
@@ -49,8 +67,13 @@ export function reportMarkdown(result: RunResult, charts: readonly Chart[], skip
   }
 
   parts.push('## Charts');
-  for (const chart of charts) {
+  for (const chart of charts.filter((c) => c.section === undefined)) {
     parts.push(`### ${chart.title}`, `![${chart.alt}](${chart.name}.svg)`, `*${chart.caption}*`);
+  }
+  const stageCharts = charts.filter((c) => c.section?.kind === 'stage');
+  if (stageCharts.length > 0) {
+    parts.push('## Stage charts');
+    for (const chart of stageCharts) parts.push(`### ${headingText(chart.title)}`, `![${chart.alt}](${chart.name}.svg)`, `*${chart.caption}*`);
   }
   if (skipped.length > 0) {
     parts.push('Not drawn, because there was nothing to show:', skipped.map((c) => `- *${c.title}*: ${c.note}`).join('\n'));

@@ -5,8 +5,12 @@ import type { RunResult } from '../metrics/result.js';
 import type { Chart, SkippedChart } from './charts.js';
 import { formatCount } from './format.js';
 import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
+import { whyLimited, whyText } from './why.js';
 import {
   accountingTable,
+  firstStageNote,
+  limitsTable,
+  stagesTable,
   eventsTable,
   objectivesTable,
   replicationEstimatesTable,
@@ -31,6 +35,18 @@ export async function reportHtml(
   const body: string[] = [heading(1, title)];
   if (scenario.description.trim() !== '') body.push(quote(scenario.description));
   body.push(htmlTable(scenarioTable(result, oneLine)), paragraph(runsNote(study.replicated), 'note'));
+  // A pipeline of several stages: its diagram, what limited it, and a row per stage, first (as report.md).
+  const diagram = charts.find((c) => c.section?.kind === 'pipeline');
+  if (diagram !== undefined) body.push(heading(2, 'Pipeline'), chartSection(diagram));
+  if (Object.keys(result.topology.groups).length > 1) {
+    const why = whyLimited(result);
+    const text = whyText(why, oneLine);
+    body.push(heading(2, 'What limited this run'), paragraph(text.bottleneck));
+    if (text.limits.length > 0) body.push(paragraph('Limits reached, in order:'), list(text.limits));
+    if (text.drains.length > 0) body.push(paragraph('Behind at the end:'), list(text.drains));
+    body.push(htmlTable(limitsTable(result, why, oneLine)));
+    body.push(heading(2, 'Stages'), htmlTable(stagesTable(result, oneLine)), paragraph(firstStageNote(result, oneLine), 'note'));
+  }
   body.push(heading(2, 'Summary'), htmlTable(summaryTable(result, oneLine)));
   const objectives = objectivesTable(study.verdicts ?? [], oneLine);
   if (objectives !== undefined) body.push(heading(2, 'Objectives'), htmlTable(objectives), paragraph(objectivesNote(study.verdicts ?? []), 'note'));
@@ -47,7 +63,9 @@ export async function reportHtml(
     body.push(htmlTable(events));
   }
   body.push(heading(2, 'Charts'), paragraph('Hover over a line, a cell or an event mark for its values.', 'note'));
-  for (const chart of charts) body.push(chartSection(chart));
+  for (const chart of charts.filter((c) => c.section === undefined)) body.push(chartSection(chart));
+  const stageCharts = charts.filter((c) => c.section?.kind === 'stage');
+  if (stageCharts.length > 0) body.push(heading(2, 'Stage charts'), ...stageCharts.map(chartSection));
   if (skipped.length > 0) {
     body.push(paragraph('Not drawn, because there was nothing to show:'), list(skipped.map((c) => `${c.title}: ${c.note}`)));
   }

@@ -6,8 +6,9 @@
  * everything else is text this module wrote. A renderer escapes cells for its own format on top
  * (HTML escapes every cell).
  */
-import { focusGroup, mainStage, stageTopology, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
+import { focusGroup, mainStage, stageOf, stageTopology, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
 import { resolveFigure, valueAt } from '../metrics/figures.js';
+import type { Why } from './why.js';
 import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
 import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds, formatWithUnit } from './format.js';
 
@@ -113,6 +114,83 @@ export function summaryTable(result: RunResult, userText: UserText): Table {
     ['Produce requests retried', formatExact(producer.retries)],
   ];
   return { header: ['Measure', 'Value'], rows };
+}
+
+/**
+ * One row per stage (consumer group), in the scenario's order: what it reads, how it is sized,
+ * what it did, how far behind it fell, where its records' time went, and how long the producer
+ * of the topic it writes blocked in send() (blank for a last stage).
+ */
+export function stagesTable(result: RunResult, userText: UserText): Table {
+  const header = [
+    'Stage (group)',
+    'Topic',
+    'Instances',
+    'Partitions',
+    'Processed/s',
+    'Peak lag',
+    'Peak lag (s)',
+    'In topic p99',
+    'Processing p99',
+    'Stage p99',
+    'Busy',
+    'Writes to: blocked in send()',
+  ];
+  const rows = Object.keys(result.topology.groups).map((group) => {
+    const st = stageOf(result, group);
+    const g = st.groupSummary;
+    const out = result.topology.groups[group].produces;
+    const blocked = out === null ? '' : `${userText(out)}: ${result.summary.topics[out].producer.blockedSeconds === 0 ? 'never' : formatSeconds(result.summary.topics[out].producer.blockedSeconds)}`;
+    return [
+      userText(group),
+      userText(st.topic),
+      formatExact(st.instances),
+      formatExact(st.partitions),
+      formatCount(g.throughput.meanProcessedPerSecond),
+      formatCount(g.lag.peakRecords),
+      formatSeconds(g.lag.peakSeconds),
+      formatMs(g.inTopic.p99Ms),
+      formatMs(g.inProcessing.p99Ms),
+      formatMs(g.latency.p99Ms),
+      formatPercent(g.busyFraction, 1),
+      blocked,
+    ];
+  });
+  return { header, rows, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] };
+}
+
+/**
+ * What "What limited this run" rests on, per stage (why.ts): partitions per consumer, since when
+ * its consumers were all busy, rebalances, records lost to retention, and the producer it writes
+ * through (highest buffer of one instance, time blocked in send()).
+ */
+export function limitsTable(result: RunResult, why: Why, userText: UserText): Table {
+  const rows = why.stages.map((s) => {
+    const out = s.produces === null ? undefined : why.producers.find((p) => p.topic === s.produces);
+    return [
+      userText(s.group),
+      formatCount(s.partitionsPerConsumer),
+      s.busyFrom === null ? 'never' : formatSeconds(s.busyFrom),
+      formatExact(s.rebalances),
+      formatExact(s.lostToRetention),
+      out === undefined ? '' : `${formatBytes(out.maxBufferBytes)}, ${out.blockedSeconds === 0 ? 'never blocked' : `blocked ${formatSeconds(out.blockedSeconds)}`}`,
+    ];
+  });
+  return {
+    header: ['Stage', 'Partitions per consumer', 'All consumers busy from', 'Rebalances', 'Lost to retention', 'Its producer: highest buffer, blocked'],
+    rows,
+    align: ['left', 'right', 'right', 'right', 'right', 'left'],
+  };
+}
+
+/** For a run with several stages: what the one-stage summary and charts describe. */
+export function firstStageNote(result: RunResult, userText: UserText): string {
+  const st = mainStage(result);
+  return (
+    `In the summary, the record accounting and the charts below, lag, throughput, the group and the producer are the first stage's ` +
+    `(${userText(st.group)} on ${userText(st.topic)}); latency is end to end, from the first producer to the end of the last stage. ` +
+    `Every stage has its own figures under "Stages" and its own chart under "Stage charts".`
+  );
 }
 
 /** "1,237 (<0.1% of offered: dead-lettered 37, retention 1,200)", or "none". */

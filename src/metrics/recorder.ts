@@ -113,15 +113,16 @@ export class Recorder {
   /**
    * The counters of group `group` (made on first use). `last`: its records end the pipeline, so
    * their latency from origin is end-to-end latency. `first`: its topic is written by source
-   * producers only, so a record's create time is its origin and the stage's latency is the same
-   * figure (then one histogram serves both).
+   * producers only, so a record's create time is its origin. When both hold and it is the only
+   * last stage (`onlyLast`), the stage's latency is the end-to-end figure and one histogram serves
+   * both; otherwise every group has its own, and each last stage also records into end-to-end.
    */
-  groupMetrics(group: string, shape: { last: boolean; first: boolean } = { last: true, first: true }): GroupCounters {
+  groupMetrics(group: string, shape: { last: boolean; first: boolean; onlyLast: boolean } = { last: true, first: true, onlyLast: true }): GroupCounters {
     const id = `group:${group}`;
     let c = this.groupCounters.get(id);
     if (c === undefined) {
-      const shared = shape.last && shape.first && !this.endToEndTaken;
-      if (shared) this.endToEndTaken = true;
+      // Only the pipeline's one last stage, on a topic of source records, measures the same thing twice.
+      const shared = shape.last && shape.first && shape.onlyLast;
       const latency = shared ? this.endToEnd : new WindowedHistogram(this.sampling);
       c = {
         processed: this.counter(),
@@ -143,8 +144,6 @@ export class Recorder {
     for (const c of this.groupCounters.values()) if (c.latency !== this.endToEnd) c.latency.closeUntil(T);
   }
 
-  /** Whether a group's stage latency already is the end-to-end histogram (two last stages on source topics cannot share it). */
-  private endToEndTaken = false;
 
   /** The samples of group `group`, whose topic has `partitions` partitions (made on first use). */
   samples(group: string, partitions: number): GroupSamples {

@@ -180,7 +180,8 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
   const groups: GroupNode[] = scenario['consumer-groups'].map((spec) => {
     const topic = topicNamed(topics, spec.topic);
     const written = writers(scenario, topic.name);
-    const metrics = recorder.groupMetrics(spec.name, { last: spec.produces === undefined, first: written.stages === 0 });
+    const lastStages = scenario['consumer-groups'].filter((g) => g.produces === undefined).length;
+    const metrics = recorder.groupMetrics(spec.name, { last: spec.produces === undefined, first: written.stages === 0, onlyLast: lastStages === 1 });
     const output = spec.produces ? topicNamed(topics, spec.produces.topic) : null;
     const sinks: Sink[] = [];
     const partitioner = output && spec.produces ? stagePartitioner(spec.produces, output.partitions) : null;

@@ -17,6 +17,7 @@ import type { Chart } from './charts.js';
 import { buildComparisonCharts, displayLabels, gridHeatmapChart, type GridHeatmapInput } from './comparison-charts.js';
 import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
 import { sortKeys } from './json.js';
+import { whyLimited, whyText } from './why.js';
 import { blockquote, headingText, inlineText, markdownTable } from './markdown.js';
 import {
   estimatesTable,
@@ -159,6 +160,16 @@ function stageNote(variants: readonly VariantResult[]): string {
   return ` The group's figures (lag, throughput, busy share, time in topic and processing, rebalances, producer) are those of stage ${stage} (reading ${topic}), where the baseline backs up most; end-to-end latency spans the whole pipeline.`;
 }
 
+const WHY_NOTE =
+  'From each variant\'s median run alone, as in a single run\'s report: the stage that limited it and what throttled it first, then the limits it reached in the order reached.';
+
+/** A variant's bottleneck sentence and its first limits (what a reader compares across variants). */
+function whyOfVariant(v: VariantResult, userText: (t: string) => string): string[] {
+  const text = whyText(whyLimited(v.result.median), userText);
+  const limits = text.limits.slice(0, 3);
+  return [text.bottleneck, ...(limits.length > 0 ? [`Limits reached: ${limits.join('; ')}${text.limits.length > 3 ? '; ...' : ''}.`] : [])];
+}
+
 function comparisonMarkdown(variants: readonly VariantResult[], charts: readonly Chart[], title: string, description?: string): string {
   const labels = displayLabels(variants);
   const parts: string[] = [`# ${headingText(title)}`];
@@ -169,6 +180,8 @@ function comparisonMarkdown(variants: readonly VariantResult[], charts: readonly
   parts.push('## Estimates with 95% confidence intervals', markdownTable(estimatesTable(variants, labels, inlineText)));
   const slo = sloTable(variants, labels, inlineText);
   if (slo !== undefined) parts.push('## Objectives', markdownTable(slo), objectivesNote(variants.flatMap((v) => v.verdicts)));
+  parts.push('## What limited each variant', WHY_NOTE);
+  for (const [k, v] of variants.entries()) parts.push(`**${inlineText(labels[k])}**: ${whyOfVariant(v, inlineText).join(' ')}`);
   parts.push('## Charts', CHARTS_NOTE);
   for (const chart of charts) parts.push(`### ${chart.title}`, `![${chart.alt}](${chart.name}.svg)`, `*${chart.caption}*`);
   parts.push(
@@ -191,6 +204,8 @@ async function comparisonHtml(variants: readonly VariantResult[], charts: readon
     body.push(heading(2, 'Objectives'), htmlTable(slo).replace(/<td>pass<\/td>/g, '<td class="pass">pass</td>').replace(/<td>FAIL<\/td>/g, '<td class="fail">FAIL</td>'));
     body.push(paragraph(objectivesNote(variants.flatMap((v) => v.verdicts)), 'note'));
   }
+  body.push(heading(2, 'What limited each variant'), paragraph(WHY_NOTE, 'note'));
+  body.push(list(variants.map((v, k) => `${oneLine(labels[k])}: ${whyOfVariant(v, oneLine).join(' ')}`)));
   body.push(heading(2, 'Charts'), paragraph(CHARTS_NOTE + ' Hover over a line or a cell for its values.', 'note'));
   for (const chart of charts) body.push(chartSection(chart));
   body.push(list(['Every figure of every variant, with its interval, is in comparison.csv and summary.json.']));

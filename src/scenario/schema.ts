@@ -988,6 +988,19 @@ function pipelineIssues(s: Record<string, any>, topics: Set<string> | undefined,
   if (!topics) return;
   const partitionsOf = new Map<string, number>();
   for (const t of anyList(s.topics)) if (typeof t?.name === 'string' && typeof t.partitions === 'number') partitionsOf.set(t.name, t.partitions);
+  // Whether a topic's records carry keys: a keyed source producer writes it, or a stage that gives
+  // them keys, or keeps the keys of a keyed topic (down a chain of keep).
+  const keyedSeen = new Map<string, boolean>();
+  const keyedTopic = (topic: string): boolean => {
+    const known = keyedSeen.get(topic);
+    if (known !== undefined) return known;
+    keyedSeen.set(topic, false); // a cycle is refused below; stop here
+    const k =
+      anyList(s.producers).some((p) => p?.topic === topic && p?.keys && p.keys.dist !== 'null') ||
+      groups.some((u) => u?.produces?.topic === topic && ((u.produces.keys ?? 'keep') === 'keep' ? typeof u.topic === 'string' && keyedTopic(u.topic) : u.produces.keys?.dist !== 'null'));
+    keyedSeen.set(topic, k);
+    return k;
+  };
   // Edges topic -> topic through stages; a stage writing its own input or anything upstream of it is a cycle.
   const next = new Map<string, string[]>();
   groups.forEach((g, i) => {
@@ -1003,7 +1016,7 @@ function pipelineIssues(s: Record<string, any>, topics: Set<string> | undefined,
     if ((out.keys ?? 'keep') === 'keep') {
       const pin = partitionsOf.get(g.topic);
       const pout = partitionsOf.get(out.topic);
-      const keyed = anyList(s.producers).some((p) => p?.topic === g.topic && p?.keys && p.keys.dist !== 'null') || groups.some((u) => u?.produces?.topic === g.topic && u.produces.keys && u.produces.keys !== 'keep' && u.produces.keys.dist !== 'null');
+      const keyed = keyedTopic(g.topic);
       if (keyed && pin !== undefined && pout !== undefined && pin !== pout) {
         issue(
           ['consumer-groups', i, 'produces', 'keys'],

@@ -105,6 +105,11 @@ consumer-groups:
     expect(Math.abs(slow.throughput.meanProcessedPerSecond / (1000 / 1.5) - 1)).toBeLessThan(0.02);
     expect(slow.busyFraction).toBeGreaterThan(0.99);
     expect(fast.busyFraction).toBeLessThan(0.45);
+    // Both are last stages: each has its own stage latency, and end-to-end latency covers both.
+    expect(fast.latency.count).toBe(fast.books.processed + fast.duplicates);
+    expect(slow.latency.count).toBe(slow.books.processed + slow.duplicates);
+    expect(r.summary.endToEnd.latency.count).toBe(fast.latency.count + slow.latency.count);
+    expect(fast.latency.p99Ms!).toBeLessThan(slow.latency.p99Ms! / 10);
   });
 });
 
@@ -215,5 +220,19 @@ faults: [{ type: consumer-crash, at: 1s }]
     expect(message).toMatch(/nowhere/);
     expect(message).toMatch(/expected group: one of the consumer groups \(g1, g2, g3\)/);
     expect(message).toMatch(/keys: keep keeps a record's partition, which needs b to have as many partitions as a \(3 vs 2\)/);
+  });
+
+  it('follows keys: keep down a chain: keyed records kept twice still need as many partitions', () => {
+    const chain = `
+name: chain
+duration: 10s
+topics: [{ name: a, partitions: 6 }, { name: b, partitions: 6 }, { name: c, partitions: 4 }]
+producers: [{ name: p, topic: a, rate: 10/s, keys: { dist: uniform, count: 10 } }]
+consumer-groups:
+  - { name: g1, topic: a, instances: 1, produces: { topic: b } }
+  - { name: g2, topic: b, instances: 1, produces: { topic: c } }
+  - { name: g3, topic: c, instances: 1 }
+`;
+    expect(() => parseScenario(chain, 'chain.yaml')).toThrow(/needs c to have as many partitions as b \(4 vs 6\)/);
   });
 });

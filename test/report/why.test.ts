@@ -219,11 +219,12 @@ describe('a pipeline in the report', () => {
     );
     const diagram = planCharts(fan).charts.find((c) => c.name === 'pipeline')!;
     const layers = (diagram.spec as unknown as { layer: { mark: { type: string }; data: { values: Record<string, number | string>[] } }[] }).layer;
-    const boxes = layers.filter((l) => l.mark.type === 'rect' && l.data.values.every((v) => (v.y2 as number) - (v.y as number) > 5 && (v.x2 as number) - (v.x as number) > 5)).flatMap((l) => l.data.values);
+    const boxes = layers.filter((l) => l.mark.type === 'rect' && l.data.values.every((v) => (v.y2 as number) - (v.y as number) > 5 && (v.x2 as number) - (v.x as number) > 5)).flatMap((l) => l.data.values) as Record<string, number>[];
     const texts = layers.filter((l) => l.mark.type === 'text').flatMap((l) => l.data.values);
     const boxOf = (name: string) => {
       const t = texts.find((v) => v.text === name)!;
-      return boxes.find((b) => b.x <= t.x && t.x <= b.x2 && b.y <= t.y && t.y <= b.y2)!;
+      const [x, y] = [t.x as number, t.y as number];
+      return boxes.find((b) => b.x <= x && x <= b.x2 && b.y <= y && y <= b.y2)!;
     };
     const [t0, t1, s0, s1, audit] = ['t0', 't1', 's0', 's1', 'audit'].map(boxOf);
     // Both readers of t0 under it, in the same column, in the scenario's order (audit is first); the next step to the right.

@@ -458,6 +458,8 @@ export class Processing implements Caller, SinkHost {
   /** At the run's end: reports what of the current batch completed, keeping the rest as unfinished. */
   settle(): void {
     if (this.stopped || this.bN === 0) return;
+    // The batch is still being processed: its thread was busy from its start to the run's end.
+    this.metrics.busy.addInterval(this.startedAt, this.end, 1);
     const unfinished = this.unfinishedRuns();
     this.reportRuns(this.bRecorded);
     this.settled = unfinished;

@@ -11,7 +11,9 @@
  *   SATURATED of the consumers that can work, min(consumers, partitions) (a consumer with no
  *   partition has nothing to process, so 8 busy consumers out of 8 on 4 partitions never happens),
  *   in two windows in a row (one window at 98% can be a burst the stage absorbs; the last window
- *   counts on its own);
+ *   counts on its own), while it falls behind (its lag in seconds grows by at least 1% of the
+ *   window and it processes under 98% of what its topic is appended): consumers with a per-batch
+ *   write stay busy even when they keep up;
  * - more consumers than partitions: some consumers have no partition, so adding instances
  *   cannot make the stage faster (Kafka assigns a partition to one member of a group at most);
  * - a service's calls queued: all its concurrency was in use and callers waited (queued > 0);
@@ -125,7 +127,12 @@ export function whyLimited(result: RunResult): Why {
     const partitions = topology.topics[g.topic].partitions;
     const s = series.groups[group];
     const working = (i: number) => Math.min(s.consumers[i], partitions);
-    const saturated = (i: number) => working(i) > 0 && s.busyInstances[i] >= SATURATED * working(i);
+    // All busy, and falling behind: the age of its oldest unprocessed record grew over the window
+    // by at least 1% of it, and it processed under 98% of what was appended to its topic. Consumers can be all busy and keep up (a per-batch write amortised
+    // over whatever the last poll brought: the next poll always has records): that is no limit.
+    const appended = series.topics[g.topic].appendedRate;
+    const falling = (i: number) => i > 0 && s.lagSeconds[i] - s.lagSeconds[i - 1] > 0.01 * (time[i] - time[i - 1]) && s.processedRate[i] < 0.98 * appended[i];
+    const saturated = (i: number) => working(i) > 0 && s.busyInstances[i] >= SATURATED * working(i) && falling(i);
     const gs = summary.groups[group];
     return {
       group,

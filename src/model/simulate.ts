@@ -28,6 +28,12 @@
  * 5. Retention checks run every `log.retention.check.interval.ms` from the start of the run over
  *    every partition (checks that cannot delete anything in the run are not scheduled). Records
  *    deleted before a group fetched them are lost to retention, counted when deleted.
+ * 6. A stage's processing produces through a KafkaProducer of its own instance (app/sink.ts). A
+ *    poll batch runs ahead only if its outputs' worst-case allocations fit in the memory free at
+ *    its start (then none of its sends can block: the thread is the producer's only caller);
+ *    its outputs wait in an outbox and reach send() at their exact times once the clock is
+ *    there, so the logs they append to get every writer's batches in time order. Otherwise each
+ *    record's sends happen at their own event and a full buffer blocks the thread.
  */
 import { Simulation, named } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';

@@ -8,7 +8,7 @@
  */
 import { focusGroup, mainStage, stageOf, stageTopology, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
 import { resolveFigure, valueAt } from '../metrics/figures.js';
-import type { Why } from './why.js';
+import { unevenText, type Why } from './why.js';
 import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
 import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds, formatWithUnit } from './format.js';
 
@@ -169,7 +169,7 @@ export function limitsTable(result: RunResult, why: Why, userText: UserText): Ta
     const out = s.produces === null ? undefined : why.producers.find((p) => p.topic === s.produces);
     return [
       userText(s.group),
-      formatCount(s.partitionsPerConsumer),
+      formatCount(s.partitionsPerConsumer) + (unevenText(s) === '' ? '' : ` (uneven: ${Math.floor(s.partitions / s.instances) + 1} or ${Math.floor(s.partitions / s.instances)})`),
       s.busyFrom === null ? 'never' : formatSeconds(s.busyFrom),
       formatExact(s.rebalances),
       formatExact(s.lostToRetention),

@@ -277,7 +277,7 @@ export function whyText(why: Why, userText: UserText): WhyText {
         s.instances < s.partitions
           ? `more instances (up to ${s.partitions}, one per partition) or faster processing would raise it`
           : `it has as many instances as partitions or more, so only more partitions (with instances) or faster processing would raise it`;
-      const perConsumer = `${formatCount(s.partitionsPerConsumer)} ${s.partitionsPerConsumer === 1 ? 'partition' : 'partitions'} per consumer`;
+      const perConsumer = `${formatCount(s.partitionsPerConsumer)} ${s.partitionsPerConsumer === 1 ? 'partition' : 'partitions'} per consumer${unevenText(s)}`;
       const calls = why.services.filter((sv) => sv.callers.includes(s.group) && sv.queuedFrom === null);
       const waits = calls.length === 0 ? '' : `; its processing waits on ${names(calls.map((sv) => sv.service))}, which had free concurrency`;
       const who =
@@ -328,4 +328,15 @@ function limitText(l: Limit, why: Why, userText: UserText): string {
       return `${userText(l.subject)}: records deleted by retention before it read them (${formatExact(s.lostToRetention)} lost)`;
     }
   }
+}
+
+/**
+ * When the partitions do not divide evenly over the instances, some consumers own one more than
+ * the others, and they fall behind first (the others idle once their partitions are drained).
+ */
+export function unevenText(s: Pick<StageFacts, 'partitions' | 'instances'>): string {
+  if (s.instances >= s.partitions || s.partitions % s.instances === 0) return '';
+  const few = Math.floor(s.partitions / s.instances);
+  const more = s.partitions % s.instances;
+  return ` (uneven: ${more} of the ${s.instances} consumers own ${few + 1}, the others ${few}, so those ${more} fall behind first)`;
 }

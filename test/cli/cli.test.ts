@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const simBin = path.join(root, 'bin/sim.js');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'lagsim-cli-'));
+// Nested, so that the folder above it (where an escaping name would land) is this test's own too.
+const tmp = mkdtempSync(path.join(mkdtempSync(path.join(os.tmpdir(), 'lagsim-cli-')), 'run-'));
 
 function sim(args: string[], cwd = tmp) {
   const p = spawnSync(process.execPath, [simBin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LAGSIM_DEBUG: '' } });

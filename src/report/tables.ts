@@ -8,7 +8,7 @@
  */
 import { focusGroup, mainStage, stageOf, stageTopology, type Accounting, type MarkedEvent, type RunResult, type Summary } from '../metrics/result.js';
 import { resolveFigure, valueAt } from '../metrics/figures.js';
-import { unevenText, type Why } from './why.js';
+import { unevenSplit, type Why } from './why.js';
 import type { Estimate, ObjectiveVerdict, Replicated, VariantResult } from '../metrics/study.js';
 import { formatBytes, formatCount, formatExact, formatMs, formatPercent, formatSeconds, formatWithUnit } from './format.js';
 
@@ -164,12 +164,16 @@ export function stagesTable(result: RunResult, userText: UserText): Table {
  * its consumers were all busy, rebalances, records lost to retention, and the producer it writes
  * through (highest buffer of one instance, time blocked in send()).
  */
+function unevenCell(u: ReturnType<typeof unevenSplit>): string {
+  return u === null ? '' : ` (uneven: ${u.few + 1} or ${u.few})`;
+}
+
 export function limitsTable(result: RunResult, why: Why, userText: UserText): Table {
   const rows = why.stages.map((s) => {
     const out = s.produces === null ? undefined : why.producers.find((p) => p.topic === s.produces);
     return [
       userText(s.group),
-      formatCount(s.partitionsPerConsumer) + (unevenText(s) === '' ? '' : ` (uneven: ${Math.floor(s.partitions / s.instances) + 1} or ${Math.floor(s.partitions / s.instances)})`),
+      formatCount(s.partitionsPerConsumer) + unevenCell(unevenSplit(s)),
       s.busyFrom === null ? 'never' : formatSeconds(s.busyFrom),
       formatExact(s.rebalances),
       formatExact(s.lostToRetention),

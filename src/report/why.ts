@@ -331,12 +331,15 @@ function limitText(l: Limit, why: Why, userText: UserText): string {
 }
 
 /**
- * When the partitions do not divide evenly over the instances, some consumers own one more than
- * the others, and they fall behind first (the others idle once their partitions are drained).
+ * When the partitions do not divide evenly over the instances, `more` consumers own `few + 1`
+ * partitions and the others `few`; those fall behind first (the others idle once theirs are drained).
  */
-export function unevenText(s: Pick<StageFacts, 'partitions' | 'instances'>): string {
-  if (s.instances >= s.partitions || s.partitions % s.instances === 0) return '';
-  const few = Math.floor(s.partitions / s.instances);
-  const more = s.partitions % s.instances;
-  return ` (uneven: ${more} of the ${s.instances} consumers own ${few + 1}, the others ${few}, so those ${more} fall behind first)`;
+export function unevenSplit(s: Pick<StageFacts, 'partitions' | 'instances'>): { few: number; more: number } | null {
+  if (s.instances >= s.partitions || s.partitions % s.instances === 0) return null;
+  return { few: Math.floor(s.partitions / s.instances), more: s.partitions % s.instances };
+}
+
+function unevenText(s: Pick<StageFacts, 'partitions' | 'instances'>): string {
+  const u = unevenSplit(s);
+  return u === null ? '' : ` (uneven: ${u.more} of the ${s.instances} consumers own ${u.few + 1}, the others ${u.few}, so those ${u.more} fall behind first)`;
 }

@@ -433,6 +433,31 @@ export const Topic = z.strictObject({
   config: TopicConfig,
 });
 
+type ProducerConfigOut = z.output<typeof ProducerConfig>;
+
+/**
+ * KafkaProducer.configureDeliveryTimeout: an explicit delivery.timeout.ms below linger.ms +
+ * request.timeout.ms is a ConfigException (for a source producer and a stage's alike).
+ */
+function deliveryTimeoutIssue(p: { config: ProducerConfigOut }, ctx: z.RefinementCtx): void {
+  const c = p.config;
+  const dt = c?.['delivery.timeout.ms'];
+  if (dt !== undefined && typeof c['linger.ms'] === 'number' && typeof c['request.timeout.ms'] === 'number' && dt < c['linger.ms'] + c['request.timeout.ms']) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['config', 'delivery.timeout.ms'],
+      message: `expected delivery.timeout.ms >= linger.ms + request.timeout.ms (${(c['linger.ms'] + c['request.timeout.ms']) / 1000}), got ${dt / 1000}`,
+    });
+  }
+}
+
+/** The default delivery.timeout.ms, raised silently to linger.ms + request.timeout.ms, as KafkaProducer does. */
+function withDeliveryTimeout<P extends { config: ProducerConfigOut }>(p: P): P & { config: ProducerConfigOut & { 'delivery.timeout.ms': number } } {
+  const c = p.config;
+  const dt = c['delivery.timeout.ms'] ?? Math.max(DEFAULT_DELIVERY_TIMEOUT, c['linger.ms'] + c['request.timeout.ms']);
+  return { ...p, config: { ...c, 'delivery.timeout.ms': dt } };
+}
+
 export const Producer = z
   .strictObject({
     name: Name,
@@ -454,25 +479,8 @@ export const Producer = z
       .describe('what the application does when send() would block on buffer.memory: block (wait up to max.block.ms, as Kafka does) or drop the record'),
     config: ProducerConfig,
   })
-  .superRefine((p, ctx) => {
-    // KafkaProducer.configureDeliveryTimeout: an explicit delivery.timeout.ms below
-    // linger.ms + request.timeout.ms is a ConfigException.
-    const c = p.config;
-    const dt = c?.['delivery.timeout.ms'];
-    if (dt !== undefined && typeof c['linger.ms'] === 'number' && typeof c['request.timeout.ms'] === 'number' && dt < c['linger.ms'] + c['request.timeout.ms']) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['config', 'delivery.timeout.ms'],
-        message: `expected delivery.timeout.ms >= linger.ms + request.timeout.ms (${(c['linger.ms'] + c['request.timeout.ms']) / 1000}), got ${dt / 1000}`,
-      });
-    }
-  })
-  .transform((p) => {
-    // The default is raised silently, as KafkaProducer does.
-    const c = p.config;
-    const dt = c['delivery.timeout.ms'] ?? Math.max(DEFAULT_DELIVERY_TIMEOUT, c['linger.ms'] + c['request.timeout.ms']);
-    return { ...p, config: { ...c, 'delivery.timeout.ms': dt } };
-  });
+  .superRefine(deliveryTimeoutIssue)
+  .transform(withDeliveryTimeout);
 
 export const Call = z.strictObject({
   service: Name,
@@ -508,22 +516,8 @@ export const Produces = z
       .describe('block: send() blocks the processing thread (up to max.block.ms, then the record is rejected buffer-exhausted and processing goes on); drop: the record is dropped'),
     config: ProducerConfig,
   })
-  .superRefine((p, ctx) => {
-    const c = p.config;
-    const dt = c?.['delivery.timeout.ms'];
-    if (dt !== undefined && typeof c['linger.ms'] === 'number' && typeof c['request.timeout.ms'] === 'number' && dt < c['linger.ms'] + c['request.timeout.ms']) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['config', 'delivery.timeout.ms'],
-        message: `expected delivery.timeout.ms >= linger.ms + request.timeout.ms (${(c['linger.ms'] + c['request.timeout.ms']) / 1000}), got ${dt / 1000}`,
-      });
-    }
-  })
-  .transform((p) => {
-    const c = p.config;
-    const dt = c['delivery.timeout.ms'] ?? Math.max(DEFAULT_DELIVERY_TIMEOUT, c['linger.ms'] + c['request.timeout.ms']);
-    return { ...p, config: { ...c, 'delivery.timeout.ms': dt } };
-  });
+  .superRefine(deliveryTimeoutIssue)
+  .transform(withDeliveryTimeout);
 
 export const ConsumerGroup = z.strictObject({
   name: Name,

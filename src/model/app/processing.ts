@@ -395,6 +395,7 @@ export class Processing implements Caller, SinkHost {
       const origin = this.bOrigin;
       const inProcessing = this.metrics.inProcessing;
       const started = this.startedAt;
+      const sink = this.ahead ? this.sink : null;
       let j = i;
       for (; j < to; j++) {
         const tj = t0 + (j - from + 1) * step;
@@ -402,7 +403,7 @@ export class Processing implements Caller, SinkHost {
         h.record(tj - create[j]);
         if (e2e !== undefined) e2e.record(tj - origin[j]);
         inProcessing.record(tj - started);
-        if (this.ahead && this.sink !== null) this.sink.emit(j, j + 1, tj);
+        if (sink !== null) sink.emit(j, j + 1, tj);
       }
       const n = j - i;
       this.metrics.processed.values[this.cachedWindow] += n;

@@ -34,7 +34,7 @@ import { named, type EventHandle, type Simulation } from '../../kernel/simulatio
 import type { ProducesSpec } from '../../scenario/schema.js';
 import { compile, type Sampler } from '../../random/distributions.js';
 import type { Rng } from '../../random/stream.js';
-import { AliasTable as AliasTableOf, type AliasTable } from '../../random/alias.js';
+import { AliasTable } from '../../random/alias.js';
 import { partitionWeights } from '../keys.js';
 import type { KafkaProducer } from '../producer/kafka-producer.js';
 
@@ -387,5 +387,5 @@ export class Sink {
 
 /** The partitions of a stage's new key distribution (murmur2 of each key), or null for `keep` and null keys. */
 export function stagePartitioner(spec: ProducesSpec, partitions: number): AliasTable | null {
-  return spec.keys === 'keep' || spec.keys.dist === 'null' ? null : new AliasTableOf(partitionWeights(spec.keys, partitions));
+  return spec.keys === 'keep' || spec.keys.dist === 'null' ? null : new AliasTable(partitionWeights(spec.keys, partitions));
 }

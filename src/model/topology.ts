@@ -185,6 +185,11 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
     const output = spec.produces ? topicNamed(topics, spec.produces.topic) : null;
     const sinks: Sink[] = [];
     const partitioner = output && spec.produces ? stagePartitioner(spec.produces, output.partitions) : null;
+    // When a process of this group may crash (any of its instances: the sink runs ahead only
+    // where none can, see sink.ts flushAhead).
+    const oneGroup = scenario['consumer-groups'].length === 1;
+    const crashes = scenario.faults.flatMap((f) => (f.type === 'consumer-crash' && (f.group === spec.name || (f.group === undefined && oneGroup)) ? [f.at] : []));
+    const mayDie = (from: number, to: number) => crashes.some((c) => c >= from && c <= to);
     const sinkFor = (memberId: string): Sink | null => {
       if (!output || !spec.produces) return null;
       const out = spec.produces;
@@ -217,7 +222,7 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
           maxBlock: out.config['max.block.ms'],
         }),
       });
-      const sink = new Sink(sim, out, producer, output.partitions, written.keyed, partitioner, stream(seed, `sink:${memberId}`), memberId);
+      const sink = new Sink(sim, out, producer, output.partitions, written.keyed, partitioner, stream(seed, `sink:${memberId}`), memberId, mayDie);
       sinks.push(sink);
       return sink;
     };

@@ -82,6 +82,46 @@ describe('a chain of stages as a network of queues', () => {
   });
 });
 
+describe("a stage's producer in the batched fidelity", () => {
+  it('draws the brokers\' append latency per request, as a source producer draws it per slice', () => {
+    // Both producers write through one broker whose append latency is exponential (mean 5 ms);
+    // consumers are fast and polls short, so a record's time in its topic is mostly that
+    // latency: p99 / p50 of an exponential is ln 100 / ln 2 = 6.6. A producer drawing once
+    // for the whole run would make every record of a topic wait the same time (ratio ~1).
+    const r = run(`
+name: stage-latency
+seed: 3
+duration: 120s
+sample-interval: 10s
+fidelity: batched
+network: { rtt: 0ms }
+brokers: { count: 1, append-latency: { dist: exponential, mean: 5ms }, replication-latency: 0ms }
+topics:
+  - { name: a, partitions: 4 }
+  - { name: b, partitions: 4 }
+producers:
+  - { name: p, topic: a, rate: 2k/s, keys: { dist: uniform, count: 1000 }, config: { linger.ms: 0 } }
+consumer-groups:
+  - name: s0
+    topic: a
+    instances: 2
+    config: { fetch.max.wait.ms: 1 }
+    processing: { per-record: 10us }
+    produces: { topic: b, config: { linger.ms: 0 } }
+  - name: s1
+    topic: b
+    instances: 2
+    config: { fetch.max.wait.ms: 1 }
+    processing: { per-record: 10us }
+`);
+    for (const g of ['s0', 's1']) {
+      const t = r.summary.groups[g].inTopic;
+      expect(t.p99Ms! / t.p50Ms!, g).toBeGreaterThan(3);
+      expect(t.meanMs!, g).toBeGreaterThan(4);
+    }
+  }, 60_000);
+});
+
 describe('fan-out: two groups reading one topic', () => {
   it('each group has its own offsets and lag, and each processes every record', () => {
     const r = run(`

@@ -257,6 +257,7 @@ export class Processing implements Caller, SinkHost {
       this.bDone.fill(this.t, 0, n);
       this.recordLinear(0, n, this.t, 0);
     }
+    if (this.ahead && this.sink !== null) this.sink.flushAhead(this.t);
     this.sim.at(Math.max(this.sim.now, Math.ceil(this.t)), this.batchDone, 0, 1);
   }
 

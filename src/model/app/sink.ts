@@ -99,6 +99,8 @@ export class Sink {
     partitioner: AliasTable | null,
     rng: Rng,
     component: string,
+    /** Whether the instance's process may die (a consumer crash) at a time in [from, to]. */
+    private readonly mayDie: (from: number, to: number) => boolean = () => false,
   ) {
     this.sim = sim;
     this.producer = producer;
@@ -210,6 +212,32 @@ export class Sink {
     this.qS = s;
     this.qO = o;
     this.qHead = 0;
+  }
+
+  /**
+   * The batch run ahead is over: its processing ends at `until` and every output it has is in
+   * the outbox. Unless the process may die before `until` (a consumer crash is due: outputs of
+   * records it never finished must stay takeable back), they go to the producer now, ahead of the
+   * clock (KafkaProducer.beginAhead), rather than one wake at a time: the producer's accumulator
+   * does not depend on its sender when nothing can block, and the sender, which appends to the
+   * logs, is still moved on at the clock.
+   */
+  flushAhead(until: number): void {
+    if (this.qLen === 0 || !this.producer.aheadAllowed || this.mayDie(this.sim.now, until)) return;
+    const producer = this.producer;
+    const mask = this.qT.length - 1;
+    producer.beginAhead();
+    for (let j = 0; j < this.qLen; j++) {
+      const i = (this.qHead + j) & mask;
+      producer.appendAhead(this.qP[i], this.qT[i], this.qS[i], this.qO[i]);
+    }
+    this.qHead = 0;
+    this.qLen = 0;
+    producer.endAhead(until);
+    if (this.wakeHandle !== null) this.sim.cancel(this.wakeHandle);
+    this.wakeHandle = null;
+    this.wakeAt = Infinity;
+    this.scheduleNext();
   }
 
   /** Makes sure the sink wakes by `time` (a whole tick >= now). */

@@ -202,8 +202,11 @@ export class RecordAccumulator {
     }
   }
 
-  /** Hands the batches closed ahead of the clock to the sender in ready-time order. */
-  handOver(): void {
+  /**
+   * Hands the batches closed ahead of the clock to the sender in ready-time order; `keepSender`
+   * queues them without moving the sender on (Sender.enqueueAhead).
+   */
+  handOver(keepSender = false): void {
     const n = this.nClosed;
     if (n === 0) return;
     const ids = this.closed;
@@ -225,6 +228,10 @@ export class RecordAccumulator {
     this.nClosed = 0;
     const out = sorted ? ids : this.sortInReadyOrder(n, lo, hi);
     const sender = this.sender;
+    if (keepSender) {
+      for (let i = 0; i < n; i++) sender.enqueueAhead(out[i], ready[out[i]]);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const id = out[i];
       sender.feed(id, ready[id]);

@@ -50,9 +50,66 @@ export class BufferPool {
     this.end = end;
   }
 
-  /** Bytes in use at t: batches not yet answered. */
+  /**
+   * Batches opened ahead of the sender's clock (a stage's poll batch handed over at once,
+   * KafkaProducer.appendAhead): their opening times and bytes, oldest first, a ring. Their bytes
+   * are in `open` but not yet in use at the sender's clock, which passes each in turn
+   * (settleAhead), so the use recorded per window and its peak are what they would be had each
+   * batch been opened at its own time.
+   */
+  private aheadT = new Float64Array(16);
+  private aheadA = new Float64Array(16);
+  private aheadHead = 0;
+  private aheadLen = 0;
+  private aheadBytes = 0;
+
+  /** Bytes in use at t (the sender's clock): batches opened by then and not yet answered. */
   used(t: number): number {
+    return this.inFlight.addHeldAt(this.open + this.queued - this.aheadBytes, t);
+  }
+
+  /** Bytes in use at t, counting batches opened ahead of the sender as in use already. */
+  usedAll(t: number): number {
     return this.inFlight.addHeldAt(this.open + this.queued, t);
+  }
+
+  /** The batch just opened (`opened(a)`) was opened at t, ahead of the sender's clock. */
+  openedAhead(t: number, a: number): void {
+    if (this.aheadLen === this.aheadT.length) {
+      const n = this.aheadT.length * 2;
+      const ts = new Float64Array(n);
+      const as = new Float64Array(n);
+      for (let j = 0; j < this.aheadLen; j++) {
+        const i = (this.aheadHead + j) & (this.aheadT.length - 1);
+        ts[j] = this.aheadT[i];
+        as[j] = this.aheadA[i];
+      }
+      this.aheadT = ts;
+      this.aheadA = as;
+      this.aheadHead = 0;
+    }
+    const i = (this.aheadHead + this.aheadLen) & (this.aheadT.length - 1);
+    this.aheadT[i] = t;
+    this.aheadA[i] = a;
+    this.aheadLen++;
+    this.aheadBytes += a;
+  }
+
+  /** When the next batch opened ahead was opened (Infinity: none). */
+  nextAhead(): number {
+    return this.aheadLen > 0 ? this.aheadT[this.aheadHead] : Infinity;
+  }
+
+  /** The sender's clock is at t: batches opened ahead by then are in use, and their peak is noted. */
+  settleAhead(t: number): void {
+    while (this.aheadLen > 0 && this.aheadT[this.aheadHead] <= t) {
+      this.aheadBytes -= this.aheadA[this.aheadHead];
+      this.aheadHead = (this.aheadHead + 1) & (this.aheadT.length - 1);
+      this.aheadLen--;
+    }
+    if (this.aheadLen === 0) this.aheadBytes = 0;
+    const u = this.used(t);
+    if (u > this.maxUsed) this.maxUsed = u;
   }
 
   /** Bytes free at t, noting the use as a peak. */
@@ -161,6 +218,11 @@ export class BufferPool {
       this.blockedSince = end;
     }
     this.recordWindows(end + 1);
+  }
+
+  /** The end of the next window whose use is to be recorded (Infinity: none left). */
+  nextWindowEnd(): number {
+    return this.bufferWindow < this.buffer.windows ? Math.min((this.bufferWindow + 1) * this.interval, this.end) : Infinity;
   }
 
   /** Use at the end of every window that ended by t. */

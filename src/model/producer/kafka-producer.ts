@@ -254,7 +254,7 @@ export class KafkaProducer {
 
   /** Whether new batches of `bytes` in all would fit in the memory free at t (nothing is taken). */
   couldTake(t: number, bytes: number): boolean {
-    return this.pool.used(t) + bytes <= this.pool.memory;
+    return this.pool.usedAll(t) + bytes <= this.pool.memory;
   }
 
   /**
@@ -315,8 +315,62 @@ export class KafkaProducer {
 
   /** The sender up to t, and the buffer use of the windows that ended by then. */
   private advance(t: number): void {
+    const pool = this.pool;
+    // The sender stops at each window's end, where the window's use is recorded (answers due
+    // by then freed, none after), and batches opened ahead of it (appendAhead) come into use as
+    // its clock passes them.
+    for (;;) {
+      const a = pool.nextAhead();
+      const w = pool.nextWindowEnd();
+      if (w < t && w < a) {
+        this.sender.advance(w);
+        pool.recordWindows(w + 1);
+      } else if (a <= t) {
+        this.sender.advance(a);
+        pool.settleAhead(a);
+      } else break;
+    }
     this.sender.advance(t);
-    this.pool.recordWindows(t);
+  }
+
+  // ---- sends known ahead of the clock: a stage's poll batch (app/sink.ts) ---------------------
+
+  /**
+   * A calling thread hands over sends known ahead of the clock, in time order, none of which can
+   * block (it checked with couldTake that their worst-case allocations fit): beginAhead, then
+   * appendAhead for each, then endAhead. They go straight into the accumulator, and the batches
+   * they close (and those whose linger.ms runs out by `until`, before which the thread sends
+   * nothing more) go to the sender in ready order. The sender is not moved: it is moved on at the
+   * clock (advanceTo), so what it appends to the logs stays in time order with the logs' other
+   * writers. This is exact for the reason a source's slice is: with nothing blocked, what the
+   * accumulator does never depends on the sender, and the sender sees every batch before it
+   * passes the batch's ready time, in ready order.
+   */
+  /** Whether sends may be handed over ahead of the clock (beginAhead): the partitions' leaders never change. */
+  get aheadAllowed(): boolean {
+    return this.sender.aheadAllowed;
+  }
+
+  beginAhead(): void {
+    this.accumulator.ahead = true;
+  }
+
+  appendAhead(p: number, t: number, size: number, origin: number): void {
+    const acc = this.accumulator;
+    const opened = acc.allocations;
+    acc.append(p, t, t, size, origin);
+    if (acc.allocations !== opened) this.pool.openedAhead(t, acc.alloc[p]);
+    this.offered++;
+    this.produced.add(t, 1);
+  }
+
+  endAhead(until: number): void {
+    const acc = this.accumulator;
+    acc.closeLingered(until);
+    acc.handOver(true);
+    acc.ahead = false;
+    // Open batches' linger deadlines, for the moves at the clock (nextDeadline, catchUp).
+    acc.trackLingers();
   }
 
   // ---- slices worked ahead of the clock ------------------------------------------------------

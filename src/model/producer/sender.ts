@@ -169,6 +169,25 @@ export class Sender {
     if (d < this.nextExpiry[b]) this.nextExpiry[b] = d;
   }
 
+  /**
+   * Batch `id`, ready at r, joins its leader's queue with the sender left where it is (behind r):
+   * for batches closed ahead of the clock by a thread whose sends come in time order, handed over
+   * in ready order after every batch already queued (KafkaProducer.endAhead). A request sent
+   * before r never takes it (drain takes only batches ready by the request's time), so the
+   * sender can be moved on at the clock. Only with fixed leaders (`aheadAllowed`).
+   */
+  enqueueAhead(id: number, r: number): void {
+    const b = this.batches.part[id] % this.nBrokers;
+    this.queues.enqueue(b, id);
+    const d = this.batches.created[id] + this.deliveryTimeout;
+    if (d < this.nextExpiry[b]) this.nextExpiry[b] = d;
+  }
+
+  /** Whether batches may be queued ahead of the sender (enqueueAhead): no leader ever changes. */
+  get aheadAllowed(): boolean {
+    return !this.hasLosses && this.nextChange === Infinity;
+  }
+
   /** Every connection up to (not including) time t. */
   advance(t: number): void {
     if (t >= this.nextChange) this.leadersChange(t);
@@ -381,7 +400,9 @@ export class Sender {
     const done = brokers.admit(b, arrive, bytes, factor);
     let appendLat: number;
     let replLat: number;
-    if (this.batched) {
+    // Shared per slice only for a producer that works in slices (a source's Arrivals); a stage's
+    // producer has none, so it draws per request as the exact fidelity does.
+    if (this.batched && this.sliceId > 0) {
       if (this.sliceDrawn[b] !== this.sliceId) {
         this.sliceDrawn[b] = this.sliceId;
         this.sliceAppend[b] = this.appendLatency(this.rng);

@@ -50,6 +50,15 @@ export class Histogram {
     if (v > this.max) this.max = v;
   }
 
+  /** Records the value v k times (k > 0). */
+  recordN(v: number, k: number): void {
+    this.counts[bucketOf(v)] += k;
+    this.count += k;
+    this.sum += v * k;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+
   /**
    * Takes back a value recorded earlier (a completion that a crash prevented). The exact
    * maximum cannot be restored once its value is gone, so it falls back to the top of the

@@ -255,7 +255,7 @@ export class Processing implements Caller, SinkHost {
       }
       if (!this.ahead && this.batchStep === this.batchCalls.length + 1) return this.sendLater();
       this.bDone.fill(this.t, 0, n);
-      this.recordLinear(0, n, this.t, 0);
+      this.recordAllAt(0, n, this.t);
     }
     if (this.ahead && this.sink !== null) this.sink.flushAhead(this.t);
     this.sim.at(Math.max(this.sim.now, Math.ceil(this.t)), this.batchDone, 0, 1);
@@ -380,37 +380,25 @@ export class Processing implements Caller, SinkHost {
   }
 
   /**
-   * Records from..to-1 complete at t0 + (i - from + 1) * step (all at t0 when step is 0): the
-   * same as calling record() for each, with the counters bumped once per window instead.
+   * Records from..to-1 all complete at t (the batch's own work ends them together): the same as
+   * calling record() for each, with the window found and the counters bumped once.
    */
-  private recordLinear(from: number, to: number, t0: number, step: number): void {
+  private recordAllAt(from: number, to: number, t: number): void {
+    if (from >= to) return;
+    if (t >= this.windowEnd || t < this.windowStart) this.enterWindow(t);
+    const h = this.cachedHist;
+    if (h === undefined) return; // past the run's end
     const create = this.bCreate;
-    let i = from;
-    while (i < to) {
-      const t = t0 + (i - from + 1) * step;
-      if (t >= this.windowEnd || t < this.windowStart) this.enterWindow(t);
-      const h = this.cachedHist;
-      if (h === undefined) return; // past the run's end, and so are the records after it
-      const windowEnd = this.windowEnd;
-      const e2e = this.cachedE2e;
+    for (let j = from; j < to; j++) h.record(t - create[j]);
+    const e2e = this.cachedE2e;
+    if (e2e !== undefined) {
       const origin = this.bOrigin;
-      const inProcessing = this.metrics.inProcessing;
-      const started = this.startedAt;
-      const sink = this.ahead ? this.sink : null;
-      let j = i;
-      for (; j < to; j++) {
-        const tj = t0 + (j - from + 1) * step;
-        if (tj >= windowEnd) break;
-        h.record(tj - create[j]);
-        if (e2e !== undefined) e2e.record(tj - origin[j]);
-        inProcessing.record(tj - started);
-        if (sink !== null) sink.emit(j, j + 1, tj);
-      }
-      const n = j - i;
-      this.metrics.processed.values[this.cachedWindow] += n;
-      this.bRecorded += n;
-      i = j;
+      for (let j = from; j < to; j++) e2e.record(t - origin[j]);
     }
+    this.metrics.inProcessing.recordN(t - this.startedAt, to - from);
+    if (this.ahead && this.sink !== null) this.sink.emit(from, to, t);
+    this.metrics.processed.values[this.cachedWindow] += to - from;
+    this.bRecorded += to - from;
   }
 
   /** Tells the listener the offsets of the batch's first k records, which are done. */

@@ -170,8 +170,20 @@ export class RecordAccumulator {
     this.lingerHead = 0;
   }
 
+  /** Partition p's batch, opened at t, is tracked for its linger deadline (batches opened in time order, after every tracked one). */
+  trackOpened(p: number, t: number): void {
+    this.lingerQ.push(p);
+    this.lingerOpened.push(t);
+  }
+
   /** The earliest linger deadline of the tracked open batches, or Infinity. */
   nextLinger(): number {
+    // Entries of batches closed since (full, or closed ahead) are stale: skip them.
+    while (this.lingerHead < this.lingerQ.length) {
+      const p = this.lingerQ[this.lingerHead];
+      if (this.open[p] && this.opened[p] === this.lingerOpened[this.lingerHead]) break;
+      this.lingerHead++;
+    }
     return this.lingerHead < this.lingerQ.length ? this.lingerOpened[this.lingerHead] + this.linger : Infinity;
   }
 

@@ -359,18 +359,22 @@ export class KafkaProducer {
     const acc = this.accumulator;
     const opened = acc.allocations;
     acc.append(p, t, t, size, origin);
-    if (acc.allocations !== opened) this.pool.openedAhead(t, acc.alloc[p]);
+    if (acc.allocations !== opened) {
+      this.pool.openedAhead(t, acc.alloc[p]);
+      // Sends come in time order, after every batch tracked so far: the new batch's deadline
+      // goes at the end of the linger queue (a batch this closed leaves a stale entry, skipped).
+      acc.trackOpened(p, t);
+    }
     this.offered++;
     this.produced.add(t, 1);
   }
 
   endAhead(until: number): void {
     const acc = this.accumulator;
-    acc.closeLingered(until);
+    // Batches whose linger.ms ran out by `until` (their deadlines are tracked in order).
+    acc.expireLingers(until);
     acc.handOver(true);
     acc.ahead = false;
-    // Open batches' linger deadlines, for the moves at the clock (nextDeadline, catchUp).
-    acc.trackLingers();
   }
 
   // ---- slices worked ahead of the clock ------------------------------------------------------

@@ -38,6 +38,11 @@ function packageVersion(): string {
   return 'unknown';
 }
 
+/** The name the command was run by: `lagsim` (from npm) or `sim` (its older name, and `node bin/sim.js`). */
+function commandName(): string {
+  return path.basename(process.argv[1] ?? '') === 'lagsim' ? 'lagsim' : 'sim';
+}
+
 export async function main(argv: string[]): Promise<number> {
   // A plain run's line is read without loading yargs (argv.ts); every other line goes to yargs.
   const plain = plainRunArgs(argv);
@@ -49,7 +54,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
   const { default: yargs } = await import('yargs');
   let code = 0;
   await yargs(argv)
-    .scriptName('sim')
+    .scriptName(commandName())
     .usage('$0 <scenario.yaml> [options]\n\nRun a lagsim scenario and write its report (report.md, charts, summary.json, CSV).')
     .command(
       'compare <scenarios..>',
@@ -151,7 +156,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`sim: ${msg}\nRun 'sim --help' for usage.\n`);
+      process.stderr.write(`sim: ${msg}\nRun '${commandName()} --help' for usage.\n`);
       code = 2;
     })
     .parseAsync();

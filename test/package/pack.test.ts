@@ -170,6 +170,9 @@ process.stdout.write(JSON.stringify({ summary: threaded.summary, seeds: replicat
     expect(readFileSync(path.join(app, 'cli-report/lag-records.png')).subarray(1, 4).toString()).toBe('PNG');
     const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
     expect(npx(['sim', '--version']).stdout.trim()).toBe(version);
+    // Its usage names the command as it was run.
+    expect(npx(['lagsim', '--help']).stdout).toMatch(/^lagsim <scenario\.yaml> \[options\]/);
+    expect(npx(['sim', '--help']).stdout).toMatch(/^sim <scenario\.yaml> \[options\]/);
     const bad = npx(['lagsim', 'missing.yaml']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).not.toMatch(/\n\s+at /);

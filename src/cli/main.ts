@@ -62,7 +62,8 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
       (y) =>
         studyOptions(y.positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML); one file compares its variants' }))
           .option('set', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'override a field in every configuration: path=value (repeatable)' })
-          .option('check', { type: 'boolean', default: false, describe: 'exit 1 if any configuration fails an objective' })
+          .option('check', { type: 'boolean', default: false, describe: 'exit 1 if any configuration fails an objective; say which on stderr' })
+          .option('junit', { type: 'string', describe: 'write the verdicts to FILE as a JUnit XML report, a test suite per configuration' })
           .example('$0 compare scenarios/flash-sale.yaml', 'the variants the flash sale declares')
           .example('$0 compare a.yaml b.yaml --replications 5', 'two files, five seeds each'),
       async (args) => {

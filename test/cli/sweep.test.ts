@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { duplicateShard, missingShards } from '../../src/study/messages.js';
 import { load, run } from '../../src/run.js';
 import { formatCount, formatMs } from '../../src/report/format.js';
+import { checkJunit, parseXml } from '../helpers/junit-xml.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const simBin = path.join(root, 'bin/sim.js');
@@ -156,11 +157,15 @@ describe('sim compare', () => {
       expect(lines[i]).toBe(`${name}: peak lag ${formatCount(s.groups.g.lag.peakRecords)} records, latency p99 ${formatMs(s.endToEnd.latency.p99Ms)}, fails latency.p99Ms <= 1`);
     }
     expect(r.stdout).not.toMatch(/\d{4,} records/);
-    const quiet = sim(['compare', file, other, '--objective', 'latency.p99Ms<=1', '--out', 'cmp', '--jobs', '1', '--check', '--quiet']);
+    const quiet = sim(['compare', file, other, '--objective', 'latency.p99Ms<=1', '--out', 'cmp', '--jobs', '1', '--check', '--quiet', '--junit', 'cmp.xml']);
     expect(quiet.code).toBe(1);
     expect(quiet.stdout).toBe('');
     expect(quiet.stderr).toMatch(
       /^sim: --check: small: 1 of 1 objectives failed\n {2}latency\.p99Ms <= 1: measured .+, .+ over the bound \(1 ms\)\nsim: --check: slower: 1 of 1 objectives failed\n {2}latency\.p99Ms <= 1: measured .+, .+ over the bound \(1 ms\)\n$/,
     );
+    // The JUnit report: a suite per configuration, the objective failed in each.
+    const junit = checkJunit(parseXml(readFileSync(path.join(tmp, 'cmp.xml'), 'utf8')));
+    expect(junit.suites.map((x) => [x.name, x.tests, x.failures])).toStrictEqual([['small', 1, 1], ['slower', 1, 1]]);
+    expect(quiet.stderr).toContain(junit.suites[1].cases[0].failure!.message);
   }, 120_000);
 });

@@ -25,7 +25,8 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || /^npm_config_/i.test(k)),
 ) as NodeJS.ProcessEnv;
-delete env.npm_config_ignore_scripts;
+// What npm sets for the script it runs (`npm test`) rather than what the user configured.
+for (const k of ['npm_config_ignore_scripts', 'npm_config_local_prefix', 'npm_config_loglevel']) delete env[k];
 
 function files(dir: string, under = ''): string[] {
   return readdirSync(path.join(dir, under), { withFileTypes: true }).flatMap((e) =>
@@ -97,7 +98,7 @@ beforeAll(() => {
   packed = (JSON.parse(out) as Packed[])[0];
   mkdirSync(app);
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  const p = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, packed.filename)], { cwd: app, env, encoding: 'utf8' });
+  const p = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', path.join(tmp, packed.filename)], { cwd: app, env, encoding: 'utf8' });
   expect(p.status, p.stderr).toBe(0);
   install = { stderr: p.stderr };
 }, 180_000);

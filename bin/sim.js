@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// The `sim` command. Runs the compiled CLI in dist/ (built by `npm ci` through the prepare
-// script) when it is newer than every source file, which saves the ~0.6 s that compiling
-// TypeScript on the fly costs at start-up; otherwise runs the sources through tsx. Either way
-// what runs is never older than src/.
+// The `lagsim` command (`sim` is the same command under its older name).
+//
+// Installed from npm, the package holds the compiled CLI in dist/ and no sources: that is what
+// runs, with no TypeScript runtime. In a clone (src/ beside dist/), the build `npm ci` made
+// through the prepare script runs when it is newer than every source file, which saves the
+// ~0.6 s that compiling TypeScript on the fly costs at start-up; otherwise the sources run
+// through tsx (a devDependency). Either way what runs is never older than src/.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const built = path.join(root, 'dist', 'src', 'cli', 'main.js');
+const sources = path.join(root, 'src');
 
 function newest(dir) {
   let t = 0;
@@ -20,11 +24,14 @@ function newest(dir) {
 }
 
 let cli;
-if (existsSync(built) && statSync(built).mtimeMs >= newest(path.join(root, 'src'))) {
-  ({ cli } = await import(built));
-} else {
+if (existsSync(built) && (!existsSync(sources) || statSync(built).mtimeMs >= newest(sources))) {
+  ({ cli } = await import(pathToFileURL(built).href));
+} else if (existsSync(sources)) {
   const { register } = await import('tsx/esm/api');
   register();
   ({ cli } = await import('../src/cli/main.ts'));
+} else {
+  process.stderr.write(`lagsim: ${built} is missing: this installation of lagsim is incomplete; reinstall it\n`);
+  process.exit(2);
 }
 await cli();

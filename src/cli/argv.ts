@@ -23,11 +23,13 @@ export interface RunArgs {
   replications: number;
   jobs: number | undefined;
   check: boolean;
+  /** Where to write the verdicts as a JUnit XML report. */
+  junit: string | undefined;
 }
 
 /** Positionals yargs reads as a subcommand, not as a scenario file. */
 const SUBCOMMANDS = new Set(['compare', 'sweep', 'plan', 'merge']);
-const STRINGS = new Set(['out', 'variant', 'set']);
+const STRINGS = new Set(['out', 'variant', 'set', 'junit']);
 const INTEGERS = new Set(['seed', 'replications', 'jobs']);
 const FLAGS = new Set(['quiet', 'check']);
 const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
@@ -77,5 +79,6 @@ export function plainRunArgs(argv: readonly string[]): RunArgs | undefined {
     replications: integers.get('replications') ?? 1,
     jobs: integers.get('jobs'),
     check: flags.has('check'),
+    junit: strings.get('junit'),
   };
 }

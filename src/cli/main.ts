@@ -23,7 +23,8 @@ import { estimate, formatRecords, LONG_RUN_SECONDS } from '../model/estimate.js'
 import { RunLimitError } from '../model/run-limit.js';
 import { formatSeconds } from '../report/format.js';
 import { formatSummary } from './summary.js';
-import { formatVerdicts } from './verdicts.js';
+import { formatFailures, formatVerdicts } from './verdicts.js';
+import { checkJunitFile, JunitFileError, writeJunit } from './junit.js';
 import { load, prepare, replicate, judge } from '../run.js';
 import { jobsRange, replicationsRefusal } from '../study/messages.js';
 import { plainRunArgs, type RunArgs } from './argv.js';
@@ -37,6 +38,11 @@ function packageVersion(): string {
   return 'unknown';
 }
 
+/** The name the command was run by: `lagsim` (from npm) or `sim` (its older name, and `node bin/sim.js`). */
+function commandName(): string {
+  return path.basename(process.argv[1] ?? '') === 'lagsim' ? 'lagsim' : 'sim';
+}
+
 export async function main(argv: string[]): Promise<number> {
   // A plain run's line is read without loading yargs (argv.ts); every other line goes to yargs.
   const plain = plainRunArgs(argv);
@@ -48,7 +54,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
   const { default: yargs } = await import('yargs');
   let code = 0;
   await yargs(argv)
-    .scriptName('sim')
+    .scriptName(commandName())
     .usage('$0 <scenario.yaml> [options]\n\nRun a lagsim scenario and write its report (report.md, charts, summary.json, CSV).')
     .command(
       'compare <scenarios..>',
@@ -56,7 +62,8 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
       (y) =>
         studyOptions(y.positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML); one file compares its variants' }))
           .option('set', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'override a field in every configuration: path=value (repeatable)' })
-          .option('check', { type: 'boolean', default: false, describe: 'exit 1 if any configuration fails an objective' })
+          .option('check', { type: 'boolean', default: false, describe: 'exit 1 if any configuration fails an objective; say which on stderr' })
+          .option('junit', { type: 'string', describe: 'write the verdicts to FILE as a JUnit XML report, a test suite per configuration' })
           .example('$0 compare scenarios/flash-sale.yaml', 'the variants the flash sale declares')
           .example('$0 compare a.yaml b.yaml --replications 5', 'two files, five seeds each'),
       async (args) => {
@@ -123,7 +130,8 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           .option('variant', { type: 'string', describe: 'run one of the variants the scenario declares' })
           .option('replications', { type: 'number', default: 1, describe: 'runs with seeds derived from the seed; means with 95% confidence intervals' })
           .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more" })
-          .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails" })
+          .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails; say which on stderr" })
+          .option('junit', { type: 'string', describe: 'write the verdicts to FILE as a JUnit XML report, one test case per objective' })
           .example('$0 scenarios/flash-sale.yaml', 'run the flash sale, report in reports/flash-sale/')
           .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere')
           .example('$0 scenarios/flash-sale.yaml --set consumer-groups.0.instances=16', 'change one field')
@@ -139,6 +147,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           replications: args.replications,
           jobs: args.jobs,
           check: args.check,
+          junit: args.junit,
         });
       },
     )
@@ -148,7 +157,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`sim: ${msg}\nRun 'sim --help' for usage.\n`);
+      process.stderr.write(`sim: ${msg}\nRun '${commandName()} --help' for usage.\n`);
       code = 2;
     })
     .parseAsync();
@@ -194,6 +203,7 @@ async function run(args: RunArgs): Promise<number> {
       scenario = { ...scenario, seed: args.seed };
     }
     if (args.out === undefined) checkOutputName(outputName(scenario.name, args.variant));
+    if (args.junit !== undefined) checkJunitFile(args.junit);
     // Before simulating: a mistake in where the report goes should cost nothing.
     checkOutputDirectory(outputDirectory(scenario, args));
   } catch (err) {
@@ -201,7 +211,7 @@ async function run(args: RunArgs): Promise<number> {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
-    if (err instanceof UsageError || err instanceof ReportDirectoryError) {
+    if (err instanceof UsageError || err instanceof ReportDirectoryError || err instanceof JunitFileError) {
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }
@@ -237,6 +247,7 @@ async function run(args: RunArgs): Promise<number> {
         )
       : undefined;
   bar?.start(100, 0, { done: 0, runs: n });
+  const started = performance.now();
   let replicated: Replicated;
   try {
     replicated = await replicate(scenario, { replications: n, jobs, onProgress: (f, done) => bar?.update(Math.floor(f * 100), { done, runs: n }) });
@@ -253,6 +264,7 @@ async function run(args: RunArgs): Promise<number> {
   }
   const result = replicated.median;
   const verdicts = judge(scenario, replicated);
+  const seconds = (performance.now() - started) / 1000;
   try {
     const about: Record<string, unknown> = {};
     if (args.variant !== undefined) about.variant = args.variant;
@@ -275,6 +287,18 @@ async function run(args: RunArgs): Promise<number> {
     if (verdicts.length > 0) process.stdout.write(formatVerdicts(verdicts, n));
     else if (args.check) process.stdout.write('objectives: none in the scenario, nothing to check\n');
   }
+  if (args.junit !== undefined) {
+    const name = outputName(scenario.name, args.variant);
+    try {
+      writeJunit(args.junit, `sim ${args.file}`, [{ name, verdicts, seconds, properties: { scenario: args.file, seed: scenario.seed, runs: n } }]);
+    } catch (err) {
+      if (!(err instanceof JunitFileError)) throw err;
+      process.stderr.write(`sim: ${err.message}\n`);
+      return 2;
+    }
+  }
+  // Which objectives failed and by how much goes to stderr even with --quiet: a CI log shows it.
+  if (args.check) process.stderr.write(formatFailures(verdicts));
   return args.check && verdicts.some((v) => !v.pass) ? 1 : 0;
 }
 

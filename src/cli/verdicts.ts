@@ -3,9 +3,11 @@
  * the margin left, PASS or FAIL, and how sure that is; where an objective has alert figures (a lag
  * or per-window objective), also when its series first crossed the bound and for how long in all
  * it was past it, at window resolution (two more columns, only when some objective has them).
+ * `--check` also says on stderr, quiet or not, which objectives failed and by how much
+ * (`formatFailures`, one line each: the same sentence is a JUnit failure's message).
  */
 import type { ObjectiveVerdict } from '../metrics/study.js';
-import { formatCount, formatMs, formatSeconds } from '../report/format.js';
+import { formatCount, formatMs, formatSeconds, formatWithUnit } from '../report/format.js';
 
 function formatIn(unit: string, value: number | null): string {
   if (value === null) return 'not measured';
@@ -52,4 +54,31 @@ export function formatVerdicts(verdicts: readonly ObjectiveVerdict[], runs: numb
   const failed = verdicts.filter((v) => !v.pass).length;
   const title = `objectives: ${verdicts.length - failed} of ${verdicts.length} met`;
   return [title, line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * Why an objective failed, in one line: "latency p99 <= 5s: measured 9 min 16 s, 9 min 11 s over
+ * the bound (5 s)"; with replications the measured figure is the mean, with its 95% interval.
+ */
+export function failureSentence(v: ObjectiveVerdict): string {
+  const bound = formatWithUnit(v.bound, v.unit);
+  if (v.measured === null) return `${v.objective}: not measured (no value in ${v.interval === undefined && v.confidence === 'single-run' ? 'the run' : 'every run'}), bound ${bound}`;
+  const measured = formatWithUnit(v.measured, v.unit);
+  const how = v.interval === undefined ? `measured ${measured}` : `mean ${measured} [95% CI ${formatWithUnit(v.interval.low, v.unit)}, ${formatWithUnit(v.interval.high, v.unit)}]`;
+  const margin = v.margin ?? 0;
+  if (margin >= 0) return `${v.objective}: ${how}, within the bound (${bound}) on average only: the 95% CI crosses it`;
+  const side = v.comparison === 'at-most' ? 'over' : 'under';
+  return `${v.objective}: ${how}, ${formatWithUnit(-margin, v.unit)} ${side} the bound (${bound})`;
+}
+
+/**
+ * What `--check` says on stderr when objectives failed, even with --quiet; empty when none did.
+ * `failed` decides which verdicts count as failed (a comparison's `--accept` rule); `label` names a
+ * comparison's configuration.
+ */
+export function formatFailures(verdicts: readonly ObjectiveVerdict[], failed: (v: ObjectiveVerdict) => boolean = (v) => !v.pass, label?: string): string {
+  const failures = verdicts.filter(failed);
+  if (failures.length === 0) return '';
+  const whose = label === undefined ? '' : `${label}: `;
+  return [`sim: --check: ${whose}${failures.length} of ${verdicts.length} objectives failed`, ...failures.map((v) => `  ${failureSentence(v)}`)].join('\n') + '\n';
 }

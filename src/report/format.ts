@@ -113,7 +113,7 @@ export function formatWithUnit(value: number | null, unit: string): string {
   if (value === null) return 'n/a';
   if (unit === 'ms') return formatMs(value);
   if (unit === 's') return formatSeconds(value);
-  if (unit === 'bytes') return formatBytes(value);
+  if (unit === 'bytes' || unit === 'B') return formatBytes(value);
   if (unit === '%') return `${formatCount(value)}%`;
   return unit === '' ? formatCount(value) : `${formatCount(value)} ${unit}`;
 }

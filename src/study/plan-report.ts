@@ -6,13 +6,16 @@
 import type { OutputFile } from '../report/atomic.js';
 import { replaceDirectory } from '../report/atomic.js';
 import type { ObjectiveVerdict } from '../metrics/study.js';
-import { formatFigure } from './sweep-report.js';
+import { formatWithUnit } from '../report/format.js';
 import type { PlanResult } from './plan.js';
 
+/** In the objective's own unit, as a single run's verdicts and summary read: "20.7k records", "8.19 s", "16.8 ms". */
+const inUnit = (v: ObjectiveVerdict, value: number | null) => formatWithUnit(value, v.unit);
+
 function verdictLine(v: ObjectiveVerdict): string {
-  const measured = formatFigure(v.figure, v.measured);
-  const margin = v.margin === null ? 'n/a' : formatFigure(v.figure, v.margin);
-  const ci = v.interval ? ` (95% CI ${formatFigure(v.figure, v.interval.low)} – ${formatFigure(v.figure, v.interval.high)})` : '';
+  const measured = inUnit(v, v.measured);
+  const margin = v.margin === null ? 'n/a' : inUnit(v, v.margin);
+  const ci = v.interval ? ` (95% CI ${inUnit(v, v.interval.low)} – ${inUnit(v, v.interval.high)})` : '';
   const judged = v.confidence === 'single-run' ? 'single run' : v.confidence;
   return `${v.objective}: measured ${measured}${ci}, margin ${margin}, ${v.pass ? 'pass' : 'fail'} (${judged})`;
 }
@@ -43,7 +46,7 @@ export function planMarkdown(result: PlanResult): string {
     `|---|---|${objectives.map(() => '---|').join('')}---|`,
     ...[...result.probes]
       .sort((a, b) => a.value - b.value)
-      .map((p) => `| ${p.value} | ${p.reason} | ${p.verdicts.map((v) => `${formatFigure(v.figure, v.measured)} ${v.pass ? 'pass' : 'fail'}`).join(' | ')} | ${p.pass ? '**pass**' : 'fail'} |`),
+      .map((p) => `| ${p.value} | ${p.reason} | ${p.verdicts.map((v) => `${inUnit(v, v.measured)} ${v.pass ? 'pass' : 'fail'}`).join(' | ')} | ${p.pass ? '**pass**' : 'fail'} |`),
   ];
   return [
     `# Plan: smallest ${result.field}`,

@@ -14,6 +14,7 @@ import { replaceDirectory } from '../report/atomic.js';
 import { formatCount, formatMs, formatSeconds } from '../report/format.js';
 import { closest } from '../scenario/suggest.js';
 import type { RunResult } from '../metrics/result.js';
+import type { ObjectiveVerdict } from '../metrics/study.js';
 import { figureNames, FigurePathError, resolveFigure } from '../metrics/figures.js';
 import { axisNames, StudyInputError } from './grid.js';
 import { unknownMetric } from './messages.js';
@@ -94,6 +95,14 @@ function objectivesOf(result: SweepResult): string[] {
   return result.points.find((p) => p.verdicts.length)?.verdicts.map((v) => v.objective) ?? [];
 }
 
+/**
+ * An objective's cell at a point, the same word in report.md, sweep.csv and on the terminal:
+ * pass, "pass on average" (the mean passes, its 95% interval crosses the bound), or fail.
+ */
+function verdictWord(v: ObjectiveVerdict | undefined): string {
+  return !v ? '' : !v.pass ? 'fail' : v.confidence === 'on-average' ? 'pass on average' : 'pass';
+}
+
 function passText(point: SweepPoint, hasObjectives: boolean): string {
   return hasObjectives ? (point.pass ? 'pass' : 'fail') : 'n/a';
 }
@@ -121,10 +130,7 @@ export function sweepCsv(result: SweepResult, metrics: readonly string[]): strin
       const v = pointFigure(p, m);
       return replicated ? [csvNumber(v.mean), csvNumber(v.low), csvNumber(v.high)] : [csvNumber(v.mean)];
     }),
-    ...objectives.map((o) => {
-      const v = p.verdicts.find((x) => x.objective === o);
-      return v ? (v.pass ? v.confidence : 'fail') : '';
-    }),
+    ...objectives.map((o) => verdictWord(p.verdicts.find((x) => x.objective === o))),
     passText(p, objectives.length > 0),
   ]);
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
@@ -147,10 +153,7 @@ export function sweepTableMarkdown(result: SweepResult, metrics: readonly string
         const text = formatFigure(m, v.mean);
         return v.low === undefined || v.high === undefined ? text : `${text} (${formatFigure(m, v.low)} – ${formatFigure(m, v.high)})`;
       }),
-      ...objectives.map((o) => {
-        const v = p.verdicts.find((x) => x.objective === o);
-        return !v ? '' : !v.pass ? 'fail' : v.confidence === 'on-average' ? 'pass on average' : 'pass';
-      }),
+      ...objectives.map((o) => verdictWord(p.verdicts.find((x) => x.objective === o))),
       ...(objectives.length ? [p.pass ? '**pass**' : 'fail'] : []),
     ];
     lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);

@@ -30,6 +30,7 @@ const PLAIN: string[][] = [
   ['s.yaml', '--seed=0', '--out=a=b', '--variant', 'more-consumers'],
   ['s.yaml', '--set', 'consumer-groups.0.instances=16', '--set=topics.0.partitions=24'],
   ['12', '--out', '34'],
+  ['s.yaml', '--check', '--quiet', '--junit', 'ci/junit.xml'],
   ['s.yaml', '--seed', '4294967296', '--jobs', '0'],
 ];
 

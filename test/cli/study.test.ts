@@ -152,7 +152,8 @@ describe('sim --check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/objectives: 1 of 2 met/);
     expect(r.stdout).toMatch(/latency p99 <= 1s .*FAIL\s+fails/);
-    expect(r.stderr).toBe('');
+    // And on stderr, which failed and by how much (the mean of the two runs, with its interval).
+    expect(r.stderr).toMatch(/^sim: --check: 1 of 2 objectives failed\n {2}latency p99 <= 1s: mean [^[]+ \[95% CI [^,]+, [^\]]+\], .+ over the bound \(1 s\)\n$/);
     const verdicts = summaryOf('fail').objectives;
     expect(verdicts[0]).toMatchObject({ objective: 'latency p99 <= 1s', pass: false, confidence: 'fails' });
     expect(verdicts[0].interval).toBeDefined();
@@ -175,7 +176,7 @@ describe('sim --check', () => {
 describe('sim --help', () => {
   it('lists the new options', () => {
     const h = sim(['--help']);
-    for (const o of ['--set', '--variant', '--replications', '--check']) expect(h.stdout).toContain(o);
+    for (const o of ['--set', '--variant', '--replications', '--check', '--junit']) expect(h.stdout).toContain(o);
   }, 60_000);
 });
 

@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { duplicateShard, missingShards } from '../../src/study/messages.js';
+import { load, run } from '../../src/run.js';
+import { formatCount, formatMs } from '../../src/report/format.js';
+import { checkJunit, parseXml } from '../helpers/junit-xml.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const simBin = path.join(root, 'bin/sim.js');
@@ -46,6 +49,16 @@ describe('sim sweep and sim merge', () => {
     expect(whole.code).toBe(0);
     expect(whole.stdout).toMatch(/^\| instances \| partitions \| latency\.p99Ms \| lag\.peakRecords \| lag\.peakSeconds \| latency\.p99Ms <= 50 \| all objectives \|/);
     expect(whole.stdout.split('\n').filter((l) => /^\| \d/.test(l))).toHaveLength(6);
+    // sweep.csv says of each objective what report.md says (pass, pass on average, fail), not the confidence's code name.
+    const csv = readFileSync(path.join(tmp, 'whole', 'sweep.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const column = csv[0].indexOf('latency.p99Ms <= 50');
+    const csvWords = csv.slice(1).map((r) => r[column]);
+    const mdWords = readFileSync(path.join(tmp, 'whole', 'report.md'), 'utf8')
+      .split('\n')
+      .filter((l) => /^\| \d/.test(l))
+      .map((l) => l.split(' | ').at(-2));
+    expect(csvWords).toStrictEqual(mdWords);
+    expect(new Set(csvWords)).toStrictEqual(new Set(['pass', 'fail']));
     expect(Object.keys(filesOf(path.join(tmp, 'whole')))).toStrictEqual([
       'heatmap-latency.p99Ms.png',
       'heatmap-latency.p99Ms.svg',
@@ -118,11 +131,41 @@ describe('sim plan', () => {
     expect(r.code, r.stderr).toBe(0);
     const answer = Number(/^smallest consumer-groups\.0\.instances meeting every objective: (\d+)$/m.exec(r.stdout)?.[1]);
     expect(answer).toBeGreaterThanOrEqual(2); // one consumer at rho = 1.5 cannot keep up
+    // The answer's margins in the single run's words and units.
+    expect(r.stdout).toMatch(/^ {2}latency\.p99Ms <= 50: measured \d+(\.\d+)? ms, margin \d+(\.\d+)? ms, pass \(single run\)$/m);
     const json = JSON.parse(readFileSync(path.join(tmp, 'plan', 'plan.json'), 'utf8'));
     expect(json.answer).toBe(answer);
     expect(readFileSync(path.join(tmp, 'plan', 'report.md'), 'utf8')).toContain(`**Answer: consumer-groups.0.instances = ${answer}**`);
     expect(existsSync(path.join(tmp, 'plan', 'comparison'))).toBe(true);
     const none = sim(['plan', file, '--field', 'consumer-groups.0.instances', '--min', '1', '--max', '2', '--out', 'p2']);
     expect([none.code, none.stderr]).toStrictEqual([2, 'sim: plan needs at least one objective to meet: the scenario states none\n']);
+  }, 120_000);
+});
+
+describe('sim compare', () => {
+  const other = path.join(tmp, 'slower.yaml');
+  writeFileSync(other, readFileSync(file, 'utf8').replace('name: small', 'name: slower').replace('mean: 500us', 'mean: 900us'));
+
+  it('prints each configuration with the single run\'s formatters; --check says which objectives failed on stderr, even with --quiet', () => {
+    const r = sim(['compare', file, other, '--objective', 'latency.p99Ms<=1', '--out', 'cmp', '--jobs', '1']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    for (const [i, f] of [file, other].entries()) {
+      // One replication: the configuration's median is its run, as the library gives it.
+      const s = run(load(f)).summary;
+      const name = path.basename(f, '.yaml');
+      expect(lines[i]).toBe(`${name}: peak lag ${formatCount(s.groups.g.lag.peakRecords)} records, latency p99 ${formatMs(s.endToEnd.latency.p99Ms)}, fails latency.p99Ms <= 1`);
+    }
+    expect(r.stdout).not.toMatch(/\d{4,} records/);
+    const quiet = sim(['compare', file, other, '--objective', 'latency.p99Ms<=1', '--out', 'cmp', '--jobs', '1', '--check', '--quiet', '--junit', 'cmp.xml']);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stdout).toBe('');
+    expect(quiet.stderr).toMatch(
+      /^sim: --check: small: 1 of 1 objectives failed\n {2}latency\.p99Ms <= 1: measured .+, .+ over the bound \(1 ms\)\nsim: --check: slower: 1 of 1 objectives failed\n {2}latency\.p99Ms <= 1: measured .+, .+ over the bound \(1 ms\)\n$/,
+    );
+    // The JUnit report: a suite per configuration, the objective failed in each.
+    const junit = checkJunit(parseXml(readFileSync(path.join(tmp, 'cmp.xml'), 'utf8')));
+    expect(junit.suites.map((x) => [x.name, x.tests, x.failures])).toStrictEqual([['small', 1, 1], ['slower', 1, 1]]);
+    expect(quiet.stderr).toContain(junit.suites[1].cases[0].failure!.message);
   }, 120_000);
 });

@@ -3,7 +3,7 @@
  * objective has them, so a run's verdicts without lag or per-window objectives read as before.
  */
 import { describe, expect, it } from 'vitest';
-import { formatVerdicts } from '../../src/cli/verdicts.js';
+import { formatFailures, formatVerdicts } from '../../src/cli/verdicts.js';
 import { verdict } from '../report/study-fixture.js';
 
 describe('formatVerdicts', () => {
@@ -35,5 +35,28 @@ describe('formatVerdicts', () => {
     expect(out).toContain('time above (mean)');
     expect(out).toContain('at 2 min 5 s');
     expect(out).toContain('1 min 30 s');
+  });
+});
+
+describe('formatFailures', () => {
+  it('one line per failed objective with the figure, how far past the bound and the bound; nothing when all pass', () => {
+    const lag = verdict({ objective: 'peak lag <= 10k records', bound: 10_000, measured: 21_479_394, unit: 'records', margin: 10_000 - 21_479_394 });
+    const atLeast = verdict({ objective: 'throughput >= 100k', comparison: 'at-least', bound: 100_000, measured: 60_000, unit: 'records/s', margin: -40_000 });
+    const ok = verdict({ pass: true, measured: 1000, margin: 4000 });
+    expect(formatFailures([verdict(), ok, lag, atLeast])).toBe(
+      [
+        'sim: --check: 3 of 4 objectives failed',
+        '  latency p99 <= 5s: measured 8.12 s, 3.12 s over the bound (5 s)',
+        '  peak lag <= 10k records: measured 21.5M records, 21.5M records over the bound (10k records)',
+        '  throughput >= 100k: measured 60k records/s, 40k records/s under the bound (100k records/s)',
+        '',
+      ].join('\n'),
+    );
+    expect(formatFailures([ok])).toBe('');
+  });
+
+  it('with replications: the mean and its interval; a comparison names the configuration', () => {
+    const replicated = verdict({ confidence: 'fails', interval: { low: 7000, high: 9000 } });
+    expect(formatFailures([replicated], undefined, 'baseline')).toBe('sim: --check: baseline: 1 of 1 objectives failed\n  latency p99 <= 5s: mean 8.12 s [95% CI 7 s, 9 s], 3.12 s over the bound (5 s)\n');
   });
 });

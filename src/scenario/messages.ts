@@ -122,6 +122,20 @@ export function emptyScenario(): string {
   return 'expected a scenario (a YAML mapping with name, duration, topics, producers and consumer-groups), got an empty file';
 }
 
+/** A config file a scenario points at (`config: { file: ... }`) that cannot be read. */
+export function cannotReadConfig(file: string, reason: string): string {
+  return `cannot read the config file ${file}: ${reason}`;
+}
+
+export function configFileTooLarge(file: string, bytes: number, limit: number): string {
+  return `expected a config file of at most ${limit} bytes, got ${bytes}: ${file}`;
+}
+
+/** The one note listing the Kafka keys accepted although they change nothing in a simulation. */
+export function ignoredKeysNote(keys: readonly string[]): string {
+  return `note: ${keys.length} Kafka key${keys.length === 1 ? '' : 's'} with no effect in a simulation accepted and ignored: ${keys.join(', ')}`;
+}
+
 export function cannotRead(reason: string): string {
   return `cannot read the scenario file: ${reason}`;
 }

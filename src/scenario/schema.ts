@@ -276,6 +276,15 @@ export type KeyDist =
 // ---------------------------------------------------------------------------------------------
 // Kafka client configuration, Kafka 4.0 defaults.
 
+/**
+ * `file:` in a config mapping: a Kafka config file read into it before validation
+ * (client-config.ts); the keys written beside it override the file's.
+ */
+const ConfigFile = z
+  .string()
+  .optional()
+  .describe('a Kafka config file to read the keys from: a Java properties file, or kafka-configs --describe output for a topic; relative to the scenario file; keys written beside it override the file\'s');
+
 const ACKS = z.union([z.literal('all'), z.literal('-1'), z.literal(-1), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]);
 
 /** `delivery.timeout.ms` when the scenario is silent (KafkaProducer raises it to linger.ms + request.timeout.ms if that is larger). */
@@ -296,6 +305,7 @@ const PRODUCER_CONFIG_DEFAULTS = {
 
 export const ProducerConfig = z
   .strictObject({
+    file: ConfigFile,
     'linger.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['linger.ms']),
     'batch.size': KafkaBytes.default(PRODUCER_CONFIG_DEFAULTS['batch.size']),
     acks: ACKS.default('all'),
@@ -344,6 +354,7 @@ const CONSUMER_DEFAULTS = {
  */
 export const ConsumerConfig = z
   .strictObject({
+    file: ConfigFile,
     'max.poll.records': z.number().int().positive().default(500),
     'fetch.min.bytes': KafkaBytes.default(1),
     'fetch.max.wait.ms': KafkaMs.default(500_000),
@@ -410,6 +421,7 @@ const RetentionBytes = z.union([
 
 export const TopicConfig = z
   .strictObject({
+    file: ConfigFile,
     'retention.ms': RetentionMs.default(7 * DAY_MS * 1000),
     'retention.bytes': RetentionBytes.default(-1),
     'segment.bytes': KafkaBytes.refine((v) => v >= MIN_SEGMENT_BYTES && v <= MAX_INT, {

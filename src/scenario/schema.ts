@@ -301,7 +301,12 @@ const PRODUCER_CONFIG_DEFAULTS = {
   'request.timeout.ms': 30_000_000,
   'retry.backoff.ms': 100_000,
   'retry.backoff.max.ms': 1_000_000,
+  'compression.type': 'none' as const,
+  retries: 2_147_483_647,
 };
+
+/** `max.in.flight.requests.per.connection` an idempotent producer may have (ProducerConfig). */
+export const MAX_IN_FLIGHT_FOR_IDEMPOTENCE = 5;
 
 export const ProducerConfig = z
   .strictObject({
@@ -317,6 +322,15 @@ export const ProducerConfig = z
     'request.timeout.ms': positive(KafkaMs, 'a duration').default(PRODUCER_CONFIG_DEFAULTS['request.timeout.ms']),
     'retry.backoff.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.ms']),
     'retry.backoff.max.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.max.ms']),
+    'compression.type': z
+      .enum(['none', 'gzip', 'snappy', 'lz4', 'zstd'])
+      .default('none')
+      .describe('the codec batches are compressed with; every byte past the accumulator (requests, quotas, broker byte rate, logs, fetches) is a compressed byte (see compression-ratio)'),
+    'enable.idempotence': z
+      .boolean()
+      .optional()
+      .describe('default true; needs acks=all, retries > 0 and max.in.flight.requests.per.connection <= 5. Left unset, acks other than all or retries=0 turn it off, as in Kafka'),
+    retries: z.number().int().nonnegative().max(2_147_483_647).default(PRODUCER_CONFIG_DEFAULTS.retries).describe('default 2147483647: retried until delivery.timeout.ms'),
   })
   .default(PRODUCER_CONFIG_DEFAULTS);
 
@@ -463,12 +477,56 @@ function deliveryTimeoutIssue(p: { config: ProducerConfigOut }, ctx: z.Refinemen
   }
 }
 
-/** The default delivery.timeout.ms, raised silently to linger.ms + request.timeout.ms, as KafkaProducer does. */
-function withDeliveryTimeout<P extends { config: ProducerConfigOut }>(p: P): P & { config: ProducerConfigOut & { 'delivery.timeout.ms': number } } {
+/**
+ * ProducerConfig.postProcessAndValidateIdempotenceConfigs (Kafka 4.0): with idempotence on,
+ * retries=0 and acks other than all are ConfigExceptions when enable.idempotence was set (true),
+ * and silently turn idempotence off when it was only the default; more than 5 requests in flight
+ * is a ConfigException either way. `compression-ratio` needs a codec to apply to.
+ */
+function producerConfigIssues(p: { config: ProducerConfigOut; 'compression-ratio'?: number }, ctx: z.RefinementCtx): void {
+  deliveryTimeoutIssue(p, ctx);
+  const c = p.config;
+  if (c === undefined) return;
+  const explicit = c['enable.idempotence'] !== undefined;
+  if (c['enable.idempotence'] ?? true) {
+    if (explicit && c.retries === 0) {
+      ctx.addIssue({ code: 'custom', path: ['config', 'retries'], message: 'expected retries > 0 with enable.idempotence: true (Kafka: "Must set retries to non-zero when using the idempotent producer")' });
+    }
+    if (explicit && c.acks !== undefined && acksOf(c.acks) !== 'all') {
+      ctx.addIssue({ code: 'custom', path: ['config', 'acks'], message: `expected acks: all with enable.idempotence: true, got ${c.acks} (Kafka: "Must set acks to all in order to use the idempotent producer")` });
+    }
+    const inFlight = c['max.in.flight.requests.per.connection'];
+    if (typeof inFlight === 'number' && inFlight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['config', 'max.in.flight.requests.per.connection'],
+        message: `expected at most ${MAX_IN_FLIGHT_FOR_IDEMPOTENCE} with idempotence (on by default), got ${inFlight}: set enable.idempotence: false for more (Kafka: "To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5")`,
+      });
+    }
+  }
+  if (p['compression-ratio'] !== undefined && c['compression.type'] === 'none') {
+    ctx.addIssue({ code: 'custom', path: ['compression-ratio'], message: 'expected config.compression.type (gzip, snappy, lz4 or zstd) with a compression-ratio: with compression.type none nothing is compressed' });
+  }
+}
+
+/**
+ * The default delivery.timeout.ms, raised silently to linger.ms + request.timeout.ms, as
+ * KafkaProducer does; and enable.idempotence as ProducerConfig resolves it (off when only
+ * defaulted and acks is not all or retries is 0).
+ */
+function withDeliveryTimeout<P extends { config: ProducerConfigOut }>(p: P): P & { config: ProducerConfigOut & { 'delivery.timeout.ms': number; 'enable.idempotence': boolean } } {
   const c = p.config;
   const dt = c['delivery.timeout.ms'] ?? Math.max(DEFAULT_DELIVERY_TIMEOUT, c['linger.ms'] + c['request.timeout.ms']);
-  return { ...p, config: { ...c, 'delivery.timeout.ms': dt } };
+  const idempotence = c['enable.idempotence'] ?? (acksOf(c.acks) === 'all' && c.retries > 0);
+  return { ...p, config: { ...c, 'delivery.timeout.ms': dt, 'enable.idempotence': idempotence } };
 }
+
+/** `compression-ratio`: uncompressed bytes per compressed byte, for a producer with compression.type set. */
+const CompressionRatio = z
+  .number()
+  .positive()
+  .optional()
+  .describe('uncompressed bytes per compressed byte (4 means batches shrink to a quarter); default by codec: snappy 2, lz4 2.2, gzip 3, zstd 3.3');
 
 export const Producer = z
   .strictObject({
@@ -489,9 +547,10 @@ export const Producer = z
       .enum(['block', 'drop'])
       .default('block')
       .describe('what the application does when send() would block on buffer.memory: block (wait up to max.block.ms, as Kafka does) or drop the record'),
+    'compression-ratio': CompressionRatio,
     config: ProducerConfig,
   })
-  .superRefine(deliveryTimeoutIssue)
+  .superRefine(producerConfigIssues)
   .transform(withDeliveryTimeout);
 
 export const Call = z.strictObject({
@@ -526,9 +585,10 @@ export const Produces = z
       .enum(['block', 'drop'])
       .default('block')
       .describe('block: send() blocks the processing thread (up to max.block.ms, then the record is rejected buffer-exhausted and processing goes on); drop: the record is dropped'),
+    'compression-ratio': CompressionRatio,
     config: ProducerConfig,
   })
-  .superRefine(deliveryTimeoutIssue)
+  .superRefine(producerConfigIssues)
   .transform(withDeliveryTimeout);
 
 export const ConsumerGroup = z.strictObject({

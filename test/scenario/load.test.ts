@@ -42,6 +42,9 @@ describe('a valid scenario', () => {
       'request.timeout.ms': 30_000_000,
       'retry.backoff.ms': 100_000,
       'retry.backoff.max.ms': 1_000_000,
+      'compression.type': 'none',
+      'enable.idempotence': true,
+      retries: 2_147_483_647,
     });
     expect(s.producers[0]['on-buffer-full']).toBe('block');
     expect(s.brokers).toEqual({

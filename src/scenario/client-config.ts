@@ -360,7 +360,8 @@ export function kafkaValue(kind: ConfigKind, key: string, value: string): unknow
       return items.length === 1 ? items[0] : items;
     }
     case 'string':
-      return key === 'group.protocol' || key === 'compression.type' ? v.toLowerCase() : v;
+      // GroupProtocol is read case-insensitively (CaseInsensitiveValidString); other strings as written.
+      return key === 'group.protocol' ? v.toLowerCase() : v;
     default:
       return value;
   }

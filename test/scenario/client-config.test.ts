@@ -236,6 +236,18 @@ describe('a scenario pointing at config files', () => {
     expect(issues.map((i) => [i.line, i.col, i.path])).toEqual([[2, 3, 'topics[0].config["cleanup.policy"]']]);
   });
 
+  it('compression and idempotence from a properties file, and a conflict Kafka refuses shown at its value', () => {
+    write('zstd.properties', 'compression.type=zstd\nenable.idempotence=true\nretries=10\n');
+    const s = loadScenario(scenario('zstd.yaml', { producer: '{ file: zstd.properties }' })).producers[0];
+    expect(s.config['compression.type']).toBe('zstd');
+    expect(s.config['enable.idempotence']).toBe(true);
+    expect(s.config.retries).toBe(10);
+    write('conflict.properties', 'enable.idempotence=TRUE\nacks=1\n');
+    const issues = issuesLoading(scenario('conflict.yaml', { producer: '{ file: conflict.properties }' }));
+    expect(issues.map((i) => [i.file, i.line, i.col, i.path])).toEqual([[path.join(dir, 'conflict.properties'), 2, 6, 'producers[0].config.acks']]);
+    expect(issues[0].message).toMatch(/^expected acks: all with enable.idempotence: true, got 1/);
+  });
+
   it('a file that cannot be read is shown at the scenario\'s file key', () => {
     const file = scenario('missing.yaml', { producer: '{ file: nowhere.properties }' });
     const issues = issuesLoading(file);

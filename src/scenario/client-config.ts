@@ -29,7 +29,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMapping } from './introspect.js';
 import { setIn } from './overrides.js';
-import { cannotReadConfig, configFileTooLarge, ignoredKeysNote } from './messages.js';
+import { cannotReadConfig, configFileTooLarge, ignoredKeysNote, seriesFileAndPoints } from './messages.js';
+import { parseSeries, type SeriesText } from './rate-series.js';
 import { isDescribeOutput, parseDescribe, parseProperties, type ConfigText, type FilePosition } from './properties.js';
 
 export type ConfigKind = 'producer' | 'consumer' | 'topic';
@@ -243,6 +244,14 @@ function configMappings(data: unknown): { path: PropertyKey[]; kind: ConfigKind;
 
 /** Files above this size are refused: a properties file is a few kilobytes. */
 export const MAX_CONFIG_FILE_BYTES = 1_048_576;
+/** A rate series file may be larger: a week of 15 s samples is about 1.5 MB of Prometheus JSON. */
+export const MAX_SERIES_FILE_BYTES = 64 * 1_048_576;
+
+/** Stands for a series whose file could not be read, so the schema adds nothing to that problem. */
+const UNREAD_SERIES: [number, number][] = [
+  [0, 0],
+  [1, 0],
+];
 
 /**
  * Reads config files for the loader. `dir` is the scenario file's folder (paths are relative to
@@ -250,6 +259,7 @@ export const MAX_CONFIG_FILE_BYTES = 1_048_576;
  */
 export class ConfigFiles {
   private readonly cache = new Map<string, { text: string } | { problem: string }>();
+  private readonly parsedSeries = new Map<string, SeriesText | { problem: string }>();
 
   constructor(private readonly dir: string) {}
 
@@ -258,7 +268,7 @@ export class ConfigFiles {
     return path.isAbsolute(ref) ? ref : path.join(this.dir, ref);
   }
 
-  private read(ref: string): { text: string } | { problem: string } {
+  private read(ref: string, limit = MAX_CONFIG_FILE_BYTES, encoding: BufferEncoding = 'latin1'): { text: string } | { problem: string } {
     const shown = this.display(ref);
     const cached = this.cache.get(shown);
     if (cached) return cached;
@@ -266,7 +276,7 @@ export class ConfigFiles {
     try {
       const size = statSync(shown).size;
       // Java's Properties.load(InputStream), which Kafka's tools use, decodes ISO-8859-1.
-      got = size > MAX_CONFIG_FILE_BYTES ? { problem: configFileTooLarge(shown, size, MAX_CONFIG_FILE_BYTES) } : { text: readFileSync(shown, 'latin1') };
+      got = size > limit ? { problem: configFileTooLarge(shown, size, limit) } : { text: readFileSync(shown, encoding) };
     } catch (e) {
       got = { problem: cannotReadConfig(shown, readFailure(e)) };
     }
@@ -282,8 +292,7 @@ export class ConfigFiles {
   expand(data: unknown): Expanded {
     const mappings = configMappings(data);
     const result: Expanded = { data, origins: [], problems: [], ignored: [] };
-    if (mappings.length === 0) return result;
-    let root = data;
+    let root = this.expandSeries(data, result);
     for (const m of mappings) {
       const written = m.path.reduce<any>((v, s) => v[s as string], data) as Record<string, unknown>;
       const out: Record<string, unknown> = {};
@@ -324,6 +333,39 @@ export class ConfigFiles {
     result.data = root;
     return result;
   }
+
+  /** Each `rate: { series: { file } }` read into `points` (rate-series.ts). */
+  private expandSeries(data: unknown, result: Expanded): unknown {
+    let root = data;
+    for (const m of seriesMappings(data)) {
+      const ref = m.series.file as string;
+      const shown = this.display(ref);
+      const { file: _, ...rest } = m.series;
+      let parsed = this.parsedSeries.get(shown);
+      if (parsed === undefined) {
+        const read = this.read(ref, MAX_SERIES_FILE_BYTES, 'utf8');
+        parsed = 'problem' in read ? { problem: read.problem } : parseSeries(read.text);
+        this.parsedSeries.set(shown, parsed);
+      }
+      let points = UNREAD_SERIES;
+      if ('problem' in parsed) result.problems.push({ path: [...m.path, 'file'], message: parsed.problem });
+      else if (parsed.problems.length > 0) for (const p of parsed.problems) result.problems.push({ path: m.path, at: { file: shown, ...p.at }, message: p.message });
+      else points = parsed.points;
+      if (Object.hasOwn(rest, 'points')) result.problems.push({ path: [...m.path, 'points'], message: seriesFileAndPoints() });
+      root = setIn(root, m.path, { ...rest, points });
+    }
+    return root;
+  }
+}
+
+function seriesMappings(data: unknown): { path: PropertyKey[]; series: Record<string, unknown> }[] {
+  if (!isMapping(data) || !Array.isArray(data.producers)) return [];
+  const out: { path: PropertyKey[]; series: Record<string, unknown> }[] = [];
+  (data.producers as unknown[]).forEach((p, i) => {
+    const rate = isMapping(p) ? p.rate : undefined;
+    if (isMapping(rate) && isMapping(rate.series) && typeof rate.series.file === 'string') out.push({ path: ['producers', i, 'rate', 'series'], series: rate.series });
+  });
+  return out;
 }
 
 function formatWhere(p: PropertyKey[]): string {

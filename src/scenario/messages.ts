@@ -122,9 +122,13 @@ export function emptyScenario(): string {
   return 'expected a scenario (a YAML mapping with name, duration, topics, producers and consumer-groups), got an empty file';
 }
 
-/** A config file a scenario points at (`config: { file: ... }`) that cannot be read. */
+/** A file a scenario points at (`config: { file: ... }`, a rate series) that cannot be read. */
 export function cannotReadConfig(file: string, reason: string): string {
-  return `cannot read the config file ${file}: ${reason}`;
+  return `cannot read ${file}: ${reason}`;
+}
+
+export function seriesFileAndPoints(): string {
+  return 'expected either file or points in a series, not both';
 }
 
 export function configFileTooLarge(file: string, bytes: number, limit: number): string {

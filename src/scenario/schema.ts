@@ -221,6 +221,36 @@ const Phase = z
     }
   });
 
+/**
+ * A recorded rate replayed (rate-series.ts reads a file into `points`): each point is a time in
+ * seconds and the mean rate over the step ending then, so the rate is piecewise constant.
+ */
+const Series = z
+  .strictObject({
+    file: z.string().optional().describe('a CSV of time,rate rows or a Prometheus range-query JSON result, relative to the scenario file; read into points when the scenario is loaded'),
+    points: z
+      .array(z.tuple([z.number(), z.number().nonnegative()]))
+      .min(2)
+      .optional()
+      .describe('[time in seconds, records per second] pairs, times increasing; each rate holds over the step that ends at its time'),
+    scale: z.number().nonnegative().default(1).describe('every rate of the series is multiplied by this'),
+    skip: Duration.default(0).describe('the run starts this far into the recording'),
+    delay: Duration.default(0).describe('the recording starts this far into the run (the rate is 0 before it)'),
+  })
+  .superRefine((sr, ctx) => {
+    if (sr.points === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['points'], message: sr.file === undefined ? 'expected file or points' : 'expected points: a series file is read when the scenario is loaded from its file (loadScenario)' });
+      return;
+    }
+    for (let i = 1; i < sr.points.length; i++) {
+      if (!(sr.points[i][0] > sr.points[i - 1][0])) {
+        ctx.addIssue({ code: 'custom', path: ['points', i, 0], message: `expected times that increase, got ${sr.points[i][0]} after ${sr.points[i - 1][0]}` });
+        break;
+      }
+    }
+  })
+  .transform((sr) => ({ points: sr.points!, scale: sr.scale, skip: sr.skip, delay: sr.delay }));
+
 export const RateProfile = z.union([
   Rate.transform((rate) => ({ kind: 'constant' as const, rate })),
   z.strictObject({ phases: z.array(Phase).min(1) }).transform((p) => ({ kind: 'phases' as const, phases: p.phases })),
@@ -241,6 +271,7 @@ export const RateProfile = z.union([
       'peak-at': Duration.default(0),
     }),
   }).transform((p) => ({ kind: 'diurnal' as const, ...p.diurnal })),
+  z.strictObject({ series: Series }).transform((p) => ({ kind: 'series' as const, ...p.series })),
 ]);
 
 export const Keys = z.union([

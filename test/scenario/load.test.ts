@@ -238,7 +238,7 @@ describe('each kind of mistake is reported at its line and column, with its path
 describe('a value that may take several forms', () => {
   it('a misspelt rate profile key is reported once, against all the forms', () => {
     expect(issuesOf(MINIMAL.replace('rate: 20k/s', 'rate: { spkie: { base: 1k/s } }'))).toEqual([
-      issue(9, 11, 'producers[0].rate', missingOneOf(['phases', 'spike', 'diurnal'])),
+      issue(9, 11, 'producers[0].rate', missingOneOf(['phases', 'spike', 'diurnal', 'series'])),
       issue(9, 13, 'producers[0].rate.spkie', unknownKey('spkie', 'spike', [])),
     ]);
   });

@@ -29,7 +29,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMapping } from './introspect.js';
 import { setIn } from './overrides.js';
-import { cannotReadConfig, configFileTooLarge, ignoredKeysNote, seriesFileAndPoints } from './messages.js';
+import { cannotReadConfig, configFileTooLarge, ignoredKeysNote, notModelledKey, seriesFileAndPoints } from './messages.js';
 import { parseSeries, type SeriesText } from './rate-series.js';
 import { isDescribeOutput, parseDescribe, parseProperties, type ConfigText, type FilePosition } from './properties.js';
 
@@ -177,13 +177,31 @@ const NO_EFFECT: Record<ConfigKind, ReadonlySet<string>> = {
 
 /**
  * Topic keys that have no effect at one value only: deleting (not compacting) old segments, and
- * keeping the producer's compression. Any other value is a behaviour lagsim does not model, so it
- * stays an unknown key.
+ * keeping the producer's compression. Any other value is a behaviour lagsim does not model.
  */
 const NO_EFFECT_AT: Record<ConfigKind, Readonly<Record<string, readonly string[]>>> = {
   producer: {},
   consumer: {},
   topic: { 'cleanup.policy': ['delete'], 'compression.type': ['producer'] },
+};
+
+/**
+ * Real Kafka keys that change what a run would show in ways lagsim does not simulate: refused
+ * with the reason rather than as unknown keys (a "did you mean" would mislead).
+ */
+const NOT_MODELLED: Record<ConfigKind, Readonly<Record<string, string>>> = {
+  producer: {
+    'transactional.id': 'transactions',
+    'partitioner.class': 'a partitioner of your own (lagsim partitions as the built-in partitioner does)',
+    'partitioner.ignore.keys': 'partitioning keyed records as if they had no key',
+    'partitioner.adaptive.partitioning.enable': 'turning adaptive partitioning off',
+    'partitioner.availability.timeout.ms': 'the partitioner avoiding slow brokers',
+  },
+  consumer: {},
+  topic: {
+    'cleanup.policy': 'log compaction (only cleanup.policy=delete is)',
+    'compression.type': 'a broker recompressing batches to its own codec (only compression.type=producer is)',
+  },
 };
 
 /** The assignors' class names (ConsumerConfig's partition.assignment.strategy) and the names the scenario uses. */
@@ -297,6 +315,8 @@ export class ConfigFiles {
       const written = m.path.reduce<any>((v, s) => v[s as string], data) as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       const keys = new Map<string, KeyOrigin>();
+      // A file's key lagsim refuses, unless the mapping overrides it.
+      const refusals = new Map<string, ExpandProblem>();
       const ref = written.file;
       if (typeof ref === 'string') {
         const read = this.read(ref);
@@ -307,6 +327,12 @@ export class ConfigFiles {
           const parsed: ConfigText = isDescribeOutput(read.text) ? parseDescribe(read.text, m.topic) : parseProperties(read.text);
           for (const p of parsed.problems) result.problems.push({ path: m.path, at: { file: shown, ...p.at }, message: p.message });
           for (const e of parsed.entries) {
+            const refused = notModelled(m.kind, e.key, e.value);
+            if (refused !== undefined) {
+              refusals.set(e.key, { path: [...m.path, e.key], at: { file: shown, ...e.keyAt }, message: refused });
+              continue;
+            }
+            refusals.delete(e.key);
             if (noEffect(m.kind, e.key, e.value)) {
               result.ignored.push({ key: e.key, where: `${shown}:${e.keyAt.line}:${e.keyAt.col}` });
               continue;
@@ -318,6 +344,14 @@ export class ConfigFiles {
       }
       for (const [key, value] of Object.entries(written)) {
         if (key === 'file' && typeof ref === 'string') continue;
+        refusals.delete(key);
+        const refused = notModelled(m.kind, key, value);
+        if (refused !== undefined) {
+          result.problems.push({ path: [...m.path, key], message: refused });
+          delete out[key];
+          keys.delete(key);
+          continue;
+        }
         if (noEffect(m.kind, key, value)) {
           result.ignored.push({ key, where: formatWhere([...m.path, key]) });
           delete out[key];
@@ -327,6 +361,7 @@ export class ConfigFiles {
         out[key] = typeof value === 'string' ? kafkaValue(m.kind, key, value) : value;
         keys.delete(key);
       }
+      result.problems.push(...refusals.values());
       root = setIn(root, m.path, out);
       if (keys.size > 0) result.origins.push({ path: m.path, keys });
     }
@@ -368,8 +403,21 @@ function seriesMappings(data: unknown): { path: PropertyKey[]; series: Record<st
   return out;
 }
 
+/** A scenario path as load.ts's formatPath writes it (`topics[0].config["cleanup.policy"]`). */
 function formatWhere(p: PropertyKey[]): string {
-  return p.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('').replace(/^\./, '');
+  let out = '';
+  for (const s of p) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(String(s))) out += out === '' ? String(s) : `.${String(s)}`;
+    else out += `[${JSON.stringify(String(s))}]`;
+  }
+  return out;
+}
+
+/** Why lagsim refuses a Kafka key it knows but does not model, or undefined. */
+function notModelled(kind: ConfigKind, key: string, value: unknown): string | undefined {
+  if (!Object.hasOwn(NOT_MODELLED[kind], key) || noEffect(kind, key, value)) return undefined;
+  return notModelledKey(key, NOT_MODELLED[kind][key]);
 }
 
 function noEffect(kind: ConfigKind, key: string, value: unknown): boolean {

@@ -127,6 +127,11 @@ export function cannotReadConfig(file: string, reason: string): string {
   return `cannot read ${file}: ${reason}`;
 }
 
+/** A real Kafka key whose effect lagsim does not simulate. */
+export function notModelledKey(key: string, what: string): string {
+  return `expected a key lagsim models: ${key} changes ${what}, which lagsim does not simulate; leave it out (or override it beside file:)`;
+}
+
 export function seriesFileAndPoints(): string {
   return 'expected either file or points in a series, not both';
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario, loadScenarioWithNotes, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
 import { parseDescribe, parseProperties } from '../../src/scenario/properties.js';
-import { cannotReadConfig, ignoredKeysNote, unknownKey } from '../../src/scenario/messages.js';
+import { cannotReadConfig, ignoredKeysNote, notModelledKey, unknownKey } from '../../src/scenario/messages.js';
 import { yaml } from './helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lagsim-client-config-'));
@@ -230,10 +230,15 @@ describe('a scenario pointing at config files', () => {
     expect(issues[0].message).toBe('expected a number, got "many"');
   });
 
-  it('a key that changes behaviour lagsim does not model stays a mistake', () => {
+  it('a key that changes behaviour lagsim does not model is refused with the reason, unless overridden beside file:', () => {
     write('compact.txt', 'Dynamic configs for topic orders are:\n  cleanup.policy=compact sensitive=false synonyms={}\n');
     const issues = issuesLoading(scenario('compact.yaml', { topic: '{ file: compact.txt }' }));
-    expect(issues.map((i) => [i.line, i.col, i.path])).toEqual([[2, 3, 'topics[0].config["cleanup.policy"]']]);
+    expect(issues).toEqual([
+      { file: path.join(dir, 'compact.txt'), line: 2, col: 3, path: 'topics[0].config["cleanup.policy"]', message: notModelledKey('cleanup.policy', 'log compaction (only cleanup.policy=delete is)') },
+    ]);
+    expect(loadScenarioWithNotes(scenario('compact-overridden.yaml', { topic: '{ file: compact.txt, cleanup.policy: delete }' })).notes[0]).toContain('cleanup.policy (topics[0].config["cleanup.policy"])');
+    write('txn.properties', 'transactional.id=checkout-1\n');
+    expect(issuesLoading(scenario('txn.yaml', { producer: '{ file: txn.properties }' }))[0].message).toBe(notModelledKey('transactional.id', 'transactions'));
   });
 
   it('compression and idempotence from a properties file, and a conflict Kafka refuses shown at its value', () => {

@@ -34,7 +34,8 @@ export type {
   TopicMetadata,
   TopicPartition,
 } from './model/assignors/index.js';
-export { loadScenario, parseScenario, ScenarioError } from './scenario/load.js';
+export { loadScenario, loadScenarioWithNotes, parseScenario, parseScenarioWithNotes, ScenarioError } from './scenario/load.js';
+export type { LoadedScenario } from './scenario/load.js';
 export type { Scenario } from './scenario/schema.js';
 export { simulate, ConservationError } from './model/simulate.js';
 export { RunLimitError } from './model/run-limit.js';

@@ -30,6 +30,7 @@ import { formatBytes, formatCount, formatSeconds } from '../report/format.js';
 import { compileProfile } from './rate-profile.js';
 import { blockedLimit } from './run-limit.js';
 import { CALLER_BYTES } from './producer/waiters.js';
+import { producerCompression } from './producer/compression.js';
 
 export interface Estimate {
   /** Records the producers are expected to offer. */
@@ -223,7 +224,9 @@ export function certainlyBlocked(scenario: Scenario): CertainBlocking {
   let most = 0;
   for (const { p, i } of eligible) {
     const size = p['record-size'];
-    const smallest = size.dist === 'constant' ? size.value : batched ? mean(size) : 1;
+    // Compressed, the least bytes a record takes on the wire and in buffer.memory's batches.
+    const { wire } = producerCompression(p);
+    const smallest = (size.dist === 'constant' ? size.value : batched ? mean(size) : 1) * wire;
     const largest = size.dist === 'constant' ? size.value : batched ? mean(size) : size.dist === 'uniform' ? size.max : Infinity;
     const c = p.config;
     const n = offered(p, scenario.duration, at);

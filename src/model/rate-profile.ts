@@ -1,8 +1,8 @@
 /**
  * Rate profiles as piecewise-linear functions of time, and arrivals drawn from them.
  *
- * Every profile (constant, phases of holds and ramps, spike, diurnal) becomes a list of
- * segments with a linear rate in each; a diurnal sine is approximated by 288 segments per
+ * Every profile (constant, phases of holds and ramps, spike, diurnal, a recorded series held
+ * constant over each of its steps) becomes a list of segments with a linear rate in each; a diurnal sine is approximated by 288 segments per
  * period (relative error of the rate below 1e-4). Arrivals invert the cumulative rate
  * Lambda(t): the next arrival is where Lambda has grown by E, with E ~ Exp(1) for Poisson
  * arrivals (a non-homogeneous Poisson process, exactly, by time change) or E = 1 for paced
@@ -70,6 +70,26 @@ export function compileProfile(p: RateProfile, duration: number): { segments: Se
         const e = Math.min(duration, t + step);
         push(t, e, rateAt(t), rateAt(e));
       }
+      break;
+    }
+    case 'series': {
+      // Each point's rate holds over the step that ends at its time; the first over a step as
+      // long as the second (scenario/rate-series.ts). Recording time u (s) is run time
+      // (u - origin) * 1e6 - skip + delay.
+      const pts = p.points;
+      const origin = pts[0][0] - (pts[1][0] - pts[0][0]);
+      const runTime = (u: number) => (u - origin) * 1e6 - p.skip + p.delay;
+      let from = runTime(origin);
+      // Segments cover the run from 0 to its end (the arrival clock walks them from 0): the rate
+      // is 0 before and after the recording.
+      push(0, Math.min(duration, from), 0, 0);
+      for (const [u, rate] of pts) {
+        const to = runTime(u);
+        push(Math.max(0, from), Math.min(duration, to), rate * p.scale, rate * p.scale);
+        from = to;
+        if (from >= duration) break;
+      }
+      push(Math.max(0, from), duration, 0, 0);
       break;
     }
   }

@@ -1,12 +1,12 @@
 /**
- * The JSON Schema of scenario files (draft 2020-12), generated from the same zod schema that
+ * The JSON Schema of scenario files (draft-07, the draft yaml-language-server supports), generated from the same zod schema that
  * validates them, for editors: with `# yaml-language-server: $schema=../scenario.schema.json` at
  * the top of a scenario, yaml-language-server offers completion, hover text and checks.
  * `npm run schema` writes it to scenario.schema.json; a test keeps that file current.
  *
  * It describes what authors write (zod's `io: 'input'`), with three additions zod cannot make:
  * - a `byKind` node (a mapping whose `dist` key picks the schema) becomes a reference to an
- *   `anyOf` of its kinds' schemas, one `$defs` entry per kind family;
+ *   `anyOf` of its kinds' schemas, one `definitions` entry per kind family;
  * - strings with a unit carry the unit's example as description and a `pattern`;
  * - a default is shown as an author would write it (`linger.ms: 5`, `sample-interval: "1s"`),
  *   only when that written form reads back as the default; otherwise it is left out.
@@ -29,6 +29,9 @@ export const UNIT_PATTERNS: Record<Unit, string> = {
   count: `^\\s*${NUMBER}\\s*[kKMG]?\\s*$`,
 };
 
+/** What unitString names its quantities (schema.ts): not a description of any key. */
+const GENERIC_DESCRIPTIONS = new Set(['duration', 'size', 'rate', 'count']);
+
 export function scenarioJsonSchema(): JsonSchema {
   const defs: Record<string, JsonSchema> = {};
   const defNames = new Map<object, string>();
@@ -43,7 +46,7 @@ export function scenarioJsonSchema(): JsonSchema {
   }
 
   const options = {
-    target: 'draft-2020-12',
+    target: 'draft-7',
     io: 'input',
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: JsonSchema }) => {
@@ -52,12 +55,14 @@ export function scenarioJsonSchema(): JsonSchema {
       if (kinds) {
         delete jsonSchema.lagsimKinds;
         delete jsonSchema.lagsimKindKey;
-        jsonSchema.$ref = `#/$defs/${defineKinds(kinds)}`;
+        jsonSchema.$ref = `#/definitions/${defineKinds(kinds)}`;
         return;
       }
       const unit = unitOf(schema);
       if (unit) {
-        jsonSchema.description = unit.example;
+        // A description of the key's own (what it is, its default) comes first, then the unit's example.
+        const own = z.globalRegistry.get(schema)?.description;
+        jsonSchema.description = own !== undefined && !GENERIC_DESCRIPTIONS.has(own) && own !== unit.example ? `${own}; ${unit.example}` : unit.example;
         jsonSchema.pattern = UNIT_PATTERNS[unit.unit];
       }
       if (schema instanceof z.ZodDefault && !('default' in jsonSchema)) {
@@ -77,7 +82,7 @@ export function scenarioJsonSchema(): JsonSchema {
     defs[name] = {
       anyOf: Object.values(kinds).map((kind) => {
         const { $schema: _, ...body } = z.toJSONSchema(kind, options) as JsonSchema;
-        if ('$defs' in body) throw new Error(`scenario JSON Schema: the ${name} kinds need definitions of their own`);
+        if ('definitions' in body || '$defs' in body) throw new Error(`scenario JSON Schema: the ${name} kinds need definitions of their own`);
         return body;
       }),
     };
@@ -85,12 +90,14 @@ export function scenarioJsonSchema(): JsonSchema {
   };
 
   const { $schema, ...body } = z.toJSONSchema(schemas.Scenario, options) as JsonSchema;
+  // The kind families are the only definitions; zod's own would be overwritten below.
+  if ('definitions' in body) throw new Error('scenario JSON Schema: zod made definitions of its own');
   return {
     $schema,
     title: 'lagsim scenario',
     description: 'A lagsim scenario: a Kafka pipeline and its traffic. Generated from src/scenario/schema.ts by `npm run schema`; do not edit.',
     ...body,
-    $defs: defs,
+    definitions: defs,
   };
 }
 

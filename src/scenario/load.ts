@@ -5,14 +5,17 @@
  *   2. parse the YAML, keeping source ranges; syntax errors stop here (the rest of the document
  *      cannot be trusted), duplicate keys and ignored tags do not;
  *   3. apply overrides to the plain data: the chosen variant's, then `--set`'s (overrides.ts);
- *   4. validate the data with the zod schema, which also fills in Kafka's defaults; every other
+ *   4. read the Kafka config files the configs point at (`config: { file: ... }`), each key as
+ *      Kafka parses its type, keys with no effect set aside for one note (client-config.ts);
+ *   5. validate the data with the zod schema, which also fills in Kafka's defaults; every other
  *      variant is validated too, for its own mistakes;
- *   5. check that the scenario's name is a safe folder name for its outputs, and that the run
+ *   6. check that the scenario's name is a safe folder name for its outputs, and that the run
  *      the scenario asks for can be done (model/estimate.ts: at most hours of computing, and
  *      memory under 2 GiB, at least);
- *   6. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
- *      `file:line:col` (or under the `--set` or `--variant` at fault) with its path, what was
- *      expected and what was found; past MAX_ISSUES, the first ones and a count of the rest.
+ *   7. if anything is wrong, throw one ScenarioError listing every problem in file order, each at
+ *      `file:line:col` (of the scenario, or of the config file a key came from; or under the
+ *      `--set` or `--variant` at fault) with its path, what was expected and what was found; past
+ *      MAX_ISSUES, the first ones and a count of the rest.
  *
  * Every step is linear in the size of the file: 40,000 unknown keys are refused in well under a
  * second, and each of 2,000 variants is checked against the scenario without the others.
@@ -31,6 +34,7 @@ import { isPrefix, parseSet, resolvePath, setIn, variantNames, variantOverrides,
 import { closest } from './suggest.js';
 import { isMapping } from './introspect.js';
 import { sizeProblems } from '../model/estimate.js';
+import { ConfigFiles, ignoredNote, readFailure, type ConfigOrigin, type Expanded } from './client-config.js';
 
 export interface ScenarioIssue {
   file: string;
@@ -95,6 +99,17 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
   return parseScenario(readScenarioFile(file), file, options);
 }
 
+/** A loaded scenario and the notes loading it gave (keys accepted with no effect), for stderr. */
+export interface LoadedScenario {
+  scenario: Scenario;
+  notes: string[];
+}
+
+/** `loadScenario`, with the notes a run should show (each one line). */
+export function loadScenarioWithNotes(file: string, options: LoadOptions = {}): LoadedScenario {
+  return parseScenarioWithNotes(readScenarioFile(file), file, options);
+}
+
 /** The names of the variants a scenario file declares, in file order; the file must be valid. */
 export function listVariants(file: string): string[] {
   return Object.keys(loadScenario(file).variants);
@@ -106,14 +121,6 @@ function readScenarioFile(file: string): string {
   } catch (e) {
     throw new ScenarioError([{ file, line: 0, col: 0, path: '', message: cannotRead(readFailure(e)) }]);
   }
-}
-
-function readFailure(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a folder';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -128,6 +135,11 @@ function readFailure(e: unknown): string {
  * which it first appears.
  */
 export function parseScenario(text: string, file: string, options: LoadOptions = {}): Scenario {
+  return parseScenarioWithNotes(text, file, options).scenario;
+}
+
+/** `parseScenario`, with the notes a run should show. Config files are found relative to `file`'s folder. */
+export function parseScenarioWithNotes(text: string, file: string, options: LoadOptions = {}): LoadedScenario {
   const source = readYaml(text);
   const issues: ScenarioIssue[] = source.problems.map((p) => at(source, file, p.offset, formatPath(p.path), p.message));
   if (source.problems.some((p) => p.fatal)) throw scenarioError(issues);
@@ -150,18 +162,20 @@ export function parseScenario(text: string, file: string, options: LoadOptions =
   }
 
   const picked = variant !== undefined && names.includes(variant) ? variantOverrides(data, variant) : [];
-  const chosen = new Checker(source, file, data).check([...picked, ...sets], 'all', sizeProblems);
+  const configs = new ConfigFiles(path.dirname(file));
+  const chosen = new Checker(source, file, data, configs).check([...picked, ...sets], 'all', sizeProblems);
   issues.push(...chosen.issues);
   // The scenario as each other variant makes it, without --set: only its own mistakes count
   // here. The variants themselves were checked above (no override can change them), so they are
   // left out: with them, checking n variants would cost n times the size of all n.
-  const others = new Checker(source, file, isMapping(data) && Object.hasOwn(data, 'variants') ? { ...data, variants: {} } : data);
+  const others = new Checker(source, file, isMapping(data) && Object.hasOwn(data, 'variants') ? { ...data, variants: {} } : data, configs);
   for (const other of names) {
     if (other === variant) continue;
     issues.push(...others.check(variantOverrides(data, other), 'overrides').issues);
   }
   if (issues.length > 0 || !chosen.result.success) throw scenarioError(issues);
-  return chosen.result.data;
+  const note = ignoredNote(chosen.ignored);
+  return { scenario: chosen.result.data, notes: note === undefined ? [] : [note] };
 }
 
 interface Applied {
@@ -169,9 +183,14 @@ interface Applied {
   segments: PropertyKey[];
 }
 
+/** A problem, and for one inside a config file, where in that file. */
+type Located = Problem & { at?: { file: string; line: number; col: number } };
+
 interface Checked {
   result: ReturnType<typeof Scenario.safeParse>;
-  problems: Problem[];
+  problems: Located[];
+  origins: readonly ConfigOrigin[];
+  ignored: Expanded['ignored'];
 }
 
 /** Validates the document with overrides applied, and places each problem where its cause is written. */
@@ -183,11 +202,12 @@ class Checker {
     private readonly source: YamlSource,
     private readonly file: string,
     private readonly data: unknown,
+    private readonly configs: ConfigFiles,
   ) {}
 
   /** `report` says which problems to report: all of them, or only those the overrides cause. */
   /** `sizes`, for a scenario that validates: what would stop it from running (model/estimate.ts). */
-  check(overrides: readonly Override[], report: 'all' | 'overrides', sizes?: (s: Scenario) => Problem[]): { result: Checked['result']; issues: ScenarioIssue[] } {
+  check(overrides: readonly Override[], report: 'all' | 'overrides', sizes?: (s: Scenario) => Problem[]): { result: Checked['result']; issues: ScenarioIssue[]; ignored: Checked['ignored'] } {
     const issues: ScenarioIssue[] = [];
     const applied: Applied[] = [];
     let data = this.data;
@@ -200,9 +220,18 @@ class Checker {
       data = setIn(data, r.segments, override.value);
       applied.push({ override, segments: r.segments });
     }
-    const checked = validate(data);
+    const checked = this.validate(data);
     if (sizes && checked.result.success && checked.problems.length === 0) checked.problems.push(...sizes(checked.result.data));
     for (const p of checked.problems) {
+      if (p.at !== undefined) {
+        issues.push({ ...p.at, path: formatPath(p.path), message: p.message });
+        continue;
+      }
+      const inConfigFile = fromConfigFile(checked.origins, p);
+      if (inConfigFile !== undefined) {
+        issues.push(inConfigFile);
+        continue;
+      }
       const under = [...applied].reverse().find((a) => isPrefix(a.segments, p.path));
       if (under) {
         issues.push(this.underOverride(under, p));
@@ -214,11 +243,19 @@ class Checker {
         else issues.push(this.atOverride(cause, [], `${formatPath(p.path) || 'the scenario'}: ${p.message}`));
       }
     }
-    return { result: checked.result, issues };
+    return { result: checked.result, issues, ignored: checked.ignored };
+  }
+
+  /** The data validated, once the config files it points at are read in. */
+  private validate(data: unknown): Checked {
+    const expanded = this.configs.expand(data);
+    const { result, problems } = validate(expanded.data);
+    const located: Located[] = [...expanded.problems, ...problems];
+    return { result, problems: located, origins: expanded.origins, ignored: expanded.ignored };
   }
 
   private writtenHas(p: Problem): boolean {
-    this.asWritten ??= new Set(validate(this.data).problems.map(problemKey));
+    this.asWritten ??= new Set(this.validate(this.data).problems.map(problemKey));
     return this.asWritten.has(problemKey(p));
   }
 
@@ -227,7 +264,7 @@ class Checker {
     let data = this.data;
     for (const a of applied) {
       data = setIn(data, a.segments, a.override.value);
-      if (validate(data).problems.some((q) => problemKey(q) === problemKey(p))) return a;
+      if (this.validate(data).problems.some((q) => problemKey(q) === problemKey(p))) return a;
     }
     return applied[applied.length - 1];
   }
@@ -256,7 +293,23 @@ class Checker {
   }
 }
 
-function validate(data: unknown): Checked {
+/**
+ * A problem with a key a config file gave (an unknown key, a value the schema refuses), at that
+ * key's or value's place in the file.
+ */
+function fromConfigFile(origins: readonly ConfigOrigin[], p: Problem): ScenarioIssue | undefined {
+  for (const o of origins) {
+    if (p.path.length <= o.path.length || !isPrefix(o.path, p.path)) continue;
+    const key = p.path[o.path.length];
+    const origin = typeof key === 'string' ? o.keys.get(key) : undefined;
+    if (origin === undefined) continue;
+    const pos = p.atKey && p.path.length === o.path.length + 1 ? origin.keyAt : origin.valueAt;
+    return { file: origin.file, line: pos.line, col: pos.col, path: formatPath(p.path), message: p.message };
+  }
+  return undefined;
+}
+
+function validate(data: unknown): { result: Checked['result']; problems: Problem[] } {
   const result = Scenario.safeParse(data);
   let problems: Problem[] = result.success ? [] : explainIssues(result.error.issues, Scenario, data);
   const name = isMapping(data) ? data.name : undefined;

@@ -122,6 +122,29 @@ export function emptyScenario(): string {
   return 'expected a scenario (a YAML mapping with name, duration, topics, producers and consumer-groups), got an empty file';
 }
 
+/** A file a scenario points at (`config: { file: ... }`, a rate series) that cannot be read. */
+export function cannotReadConfig(file: string, reason: string): string {
+  return `cannot read ${file}: ${reason}`;
+}
+
+/** A real Kafka key whose effect lagsim does not simulate. */
+export function notModelledKey(key: string, what: string): string {
+  return `expected a key lagsim models: ${key} changes ${what}, which lagsim does not simulate; leave it out (or override it beside file:)`;
+}
+
+export function seriesFileAndPoints(): string {
+  return 'expected either file or points in a series, not both';
+}
+
+export function configFileTooLarge(file: string, bytes: number, limit: number): string {
+  return `expected a config file of at most ${limit} bytes, got ${bytes}: ${file}`;
+}
+
+/** The one note listing the Kafka keys accepted although they change nothing in a simulation. */
+export function ignoredKeysNote(keys: readonly string[]): string {
+  return `note: ${keys.length} Kafka key${keys.length === 1 ? '' : 's'} with no effect in a simulation accepted and ignored: ${keys.join(', ')}`;
+}
+
 export function cannotRead(reason: string): string {
   return `cannot read the scenario file: ${reason}`;
 }

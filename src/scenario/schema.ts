@@ -140,6 +140,8 @@ export function byKind<T>(what: string, kinds: Record<string, z.ZodType<T, unkno
     });
 }
 
+const DIST = 'the kind of distribution';
+
 function distribution(q: z.ZodType<number, unknown>, what: string) {
   const pq = positive(q, 'a positive value');
   const nq = nonNegative(q, 'a value');
@@ -153,14 +155,20 @@ function distribution(q: z.ZodType<number, unknown>, what: string) {
     ]),
   );
   const kinds = {
-    constant: z.strictObject({ dist: z.literal('constant'), value: nq }),
+    constant: z.strictObject({ dist: z.literal('constant').describe(DIST), value: nq.describe('the one value every draw takes') }),
     uniform: z
-      .strictObject({ dist: z.literal('uniform'), min: nq, max: nq })
+      .strictObject({ dist: z.literal('uniform').describe(DIST), min: nq.describe('the smallest value drawn'), max: nq.describe('the largest value drawn, at least min') })
       .refine((d) => d.max >= d.min, { message: 'expected max >= min', path: ['max'] }),
-    exponential: z.strictObject({ dist: z.literal('exponential'), mean: pq }),
-    normal: z.strictObject({ dist: z.literal('normal'), mean: nq, sd: nq }),
+    exponential: z.strictObject({ dist: z.literal('exponential').describe(DIST), mean: pq.describe('the mean of the draws') }),
+    normal: z.strictObject({ dist: z.literal('normal').describe(DIST), mean: nq.describe('the mean of the draws'), sd: nq.describe('their standard deviation (draws below 0 are taken as 0)') }),
     lognormal: z
-      .strictObject({ dist: z.literal('lognormal'), mean: pq.optional(), sd: nq.optional(), p50: pq.optional(), p99: pq.optional() })
+      .strictObject({
+        dist: z.literal('lognormal').describe(DIST),
+        mean: pq.optional().describe('the mean of the draws (with sd; or give p50 and p99)'),
+        sd: nq.optional().describe('their standard deviation (with mean)'),
+        p50: pq.optional().describe('the median (with p99; or give mean and sd)'),
+        p99: pq.optional().describe('the 99th percentile, at least p50 (with p50)'),
+      })
       .superRefine((d, ctx) => {
         const byMoments = d.mean !== undefined && d.sd !== undefined && d.p50 === undefined && d.p99 === undefined;
         const byPercentiles = d.p50 !== undefined && d.p99 !== undefined && d.mean === undefined && d.sd === undefined;
@@ -168,10 +176,10 @@ function distribution(q: z.ZodType<number, unknown>, what: string) {
         if (byPercentiles && d.p99! < d.p50!) ctx.addIssue({ code: 'custom', message: 'expected p99 >= p50', path: ['p99'] });
       })
       .transform((d): Extract<Dist, { dist: 'lognormal' }> => (d.p50 !== undefined ? { dist: 'lognormal', p50: d.p50, p99: d.p99! } : { dist: 'lognormal', mean: d.mean!, sd: d.sd! })),
-    gamma: z.strictObject({ dist: z.literal('gamma'), shape: z.number().positive(), mean: pq }),
-    pareto: z.strictObject({ dist: z.literal('pareto'), scale: pq, shape: z.number().positive() }),
+    gamma: z.strictObject({ dist: z.literal('gamma').describe(DIST), shape: z.number().positive().describe('the shape k: 1 is exponential, larger is less spread'), mean: pq.describe('the mean of the draws') }),
+    pareto: z.strictObject({ dist: z.literal('pareto').describe(DIST), scale: pq.describe('the smallest value drawn'), shape: z.number().positive().describe('the tail index: smaller means a heavier tail (no finite mean at 1 or below)') }),
     empirical: z
-      .strictObject({ dist: z.literal('empirical'), percentiles: z.record(percentileKey, nq) })
+      .strictObject({ dist: z.literal('empirical').describe(DIST), percentiles: z.record(percentileKey, nq).describe('a table from p0 to p100 (p50: 12ms, ...), values never decreasing; draws interpolate between its rows') })
       .superRefine((d, ctx) => {
         const pts = Object.entries(d.percentiles)
           .map(([k, v]) => [Number(k.slice(1)), v] as const)
@@ -187,8 +195,11 @@ function distribution(q: z.ZodType<number, unknown>, what: string) {
         }
       }),
     mixture: z.strictObject({
-      dist: z.literal('mixture'),
-      of: z.array(z.strictObject({ weight: z.number().positive(), value: one })).min(1),
+      dist: z.literal('mixture').describe(DIST),
+      of: z
+        .array(z.strictObject({ weight: z.number().positive().describe('how often this part is drawn, relative to the other parts'), value: one.describe('the part: a value or a distribution') }))
+        .min(1)
+        .describe('the parts, each drawn with its weight\'s share'),
     }),
   };
   const parsesEveryDist: SameType<z.output<(typeof kinds)[keyof typeof kinds]>, Dist> = true;
@@ -210,10 +221,10 @@ export const SizeDist = distribution(z.union([z.number().int().nonnegative(), Si
 
 const Phase = z
   .strictObject({
-    for: Duration.optional(),
-    rate: Rate.optional(),
-    'ramp-to': Rate.optional(),
-    label: z.string().optional(),
+    for: Duration.optional().describe('how long the phase lasts; the last phase may leave it out and last to the end'),
+    rate: Rate.optional().describe('hold this rate (records per second) through the phase'),
+    'ramp-to': Rate.optional().describe('change linearly from the previous rate to this one over the phase'),
+    label: z.string().optional().describe('what the phase is, for the charts\' marks'),
   })
   .superRefine((p, ctx) => {
     if ((p.rate === undefined) === (p['ramp-to'] === undefined)) {
@@ -221,46 +232,84 @@ const Phase = z
     }
   });
 
+/**
+ * A recorded rate replayed (rate-series.ts reads a file into `points`): each point is a time in
+ * seconds and the mean rate over the step ending then, so the rate is piecewise constant.
+ */
+const Series = z
+  .strictObject({
+    file: z.string().optional().describe('a CSV of time,rate rows or a Prometheus range-query JSON result, relative to the scenario file; read into points when the scenario is loaded'),
+    points: z
+      .array(z.tuple([z.number(), z.number().nonnegative()]))
+      .min(2)
+      .optional()
+      .describe('[time in seconds, records per second] pairs, times increasing; each rate holds over the step that ends at its time'),
+    scale: z.number().nonnegative().default(1).describe('every rate of the series is multiplied by this'),
+    skip: Duration.default(0).describe('the run starts this far into the recording'),
+    delay: Duration.default(0).describe('the recording starts this far into the run (the rate is 0 before it)'),
+  })
+  .superRefine((sr, ctx) => {
+    if (sr.points === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['points'], message: sr.file === undefined ? 'expected file or points' : 'expected points: a series file is read when the scenario is loaded from its file (loadScenario)' });
+      return;
+    }
+    for (let i = 1; i < sr.points.length; i++) {
+      if (!(sr.points[i][0] > sr.points[i - 1][0])) {
+        ctx.addIssue({ code: 'custom', path: ['points', i, 0], message: `expected times that increase, got ${sr.points[i][0]} after ${sr.points[i - 1][0]}` });
+        break;
+      }
+    }
+  })
+  .transform((sr) => ({ points: sr.points!, scale: sr.scale, skip: sr.skip, delay: sr.delay }));
+
 export const RateProfile = z.union([
   Rate.transform((rate) => ({ kind: 'constant' as const, rate })),
-  z.strictObject({ phases: z.array(Phase).min(1) }).transform((p) => ({ kind: 'phases' as const, phases: p.phases })),
+  z.strictObject({ phases: z.array(Phase).min(1).describe('the rate as phases one after another, each a hold or a ramp') }).transform((p) => ({ kind: 'phases' as const, phases: p.phases })),
   z.strictObject({
-    spike: z.strictObject({
-      base: Rate,
-      peak: Rate,
-      at: Duration,
-      for: Duration,
-      ramp: Duration.default(0),
-    }),
+    spike: z
+      .strictObject({
+        base: Rate.describe('the rate before and after the spike'),
+        peak: Rate.describe('the rate at the top of the spike'),
+        at: Duration.describe('when the spike starts'),
+        for: Duration.describe('how long it stays at its peak'),
+        ramp: Duration.default(0).describe('how long the rise and the fall each take; default 0 (a step)'),
+      })
+      .describe('a steady rate with one spike'),
   }).transform((p) => ({ kind: 'spike' as const, ...p.spike })),
   z.strictObject({
-    diurnal: z.strictObject({
-      mean: Rate,
-      amplitude: Rate,
-      period: Duration.default(86_400_000_000),
-      'peak-at': Duration.default(0),
-    }),
+    diurnal: z
+      .strictObject({
+        mean: Rate.describe('the mean rate over a period'),
+        amplitude: Rate.describe('how far the rate swings above and below the mean (a cosine; never below 0)'),
+        period: Duration.default(86_400_000_000).describe('the length of one cycle; default 1 day'),
+        'peak-at': Duration.default(0).describe('when in the run the rate is highest; default 0'),
+      })
+      .describe('a daily (or any period) wave'),
   }).transform((p) => ({ kind: 'diurnal' as const, ...p.diurnal })),
+  z.strictObject({ series: Series.describe('a recorded rate replayed: a CSV or a Prometheus range query') }).transform((p) => ({ kind: 'series' as const, ...p.series })),
 ]);
+
+const KEY_DIST = 'how keys are drawn: null (no key, sticky partitioner), uniform, zipf or hot';
+const KEY_COUNT = z.number().int().positive().max(50_000_000).describe('how many distinct keys (ids 0 to count - 1), at most 50M');
 
 export const Keys = z.union([
   z.literal('null').transform((): KeyDist => ({ dist: 'null' })),
   // `keys: null` in YAML is the null value, and means what it says: records without a key.
   z.null().transform((): KeyDist => ({ dist: 'null' })),
   byKind<KeyDist>('null, or a mapping with dist: null, uniform, zipf or hot', {
-    null: z.strictObject({ dist: z.literal('null') }),
-    uniform: z.strictObject({ dist: z.literal('uniform'), count: z.number().int().positive().max(50_000_000) }),
+    null: z.strictObject({ dist: z.literal('null').describe(KEY_DIST) }),
+    uniform: z.strictObject({ dist: z.literal('uniform').describe(KEY_DIST), count: KEY_COUNT }),
     zipf: z.strictObject({
-      dist: z.literal('zipf'),
-      count: z.number().int().positive().max(50_000_000),
-      exponent: z.number().positive().default(1),
+      dist: z.literal('zipf').describe(KEY_DIST),
+      count: KEY_COUNT,
+      exponent: z.number().positive().default(1).describe('the Zipf exponent s: key k is drawn in proportion to 1/k^s; default 1'),
     }),
     hot: z
       .strictObject({
-        dist: z.literal('hot'),
-        count: z.number().int().positive().max(50_000_000),
-        'hot-keys': z.number().int().positive(),
-        'hot-share': z.number().min(0).max(1),
+        dist: z.literal('hot').describe(KEY_DIST),
+        count: KEY_COUNT,
+        'hot-keys': z.number().int().positive().describe('how many of the keys are hot, at most count'),
+        'hot-share': z.number().min(0).max(1).describe('the share of records (0 to 1) that carry a hot key'),
       })
       .refine((k) => k['hot-keys'] <= k.count, { message: 'expected hot-keys <= count', path: ['hot-keys'] }),
   }),
@@ -275,6 +324,15 @@ export type KeyDist =
 
 // ---------------------------------------------------------------------------------------------
 // Kafka client configuration, Kafka 4.0 defaults.
+
+/**
+ * `file:` in a config mapping: a Kafka config file read into it before validation
+ * (client-config.ts); the keys written beside it override the file's.
+ */
+const ConfigFile = z
+  .string()
+  .optional()
+  .describe('a Kafka config file to read the keys from: a Java properties file, or kafka-configs --describe output for a topic; relative to the scenario file; keys written beside it override the file\'s');
 
 const ACKS = z.union([z.literal('all'), z.literal('-1'), z.literal(-1), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]);
 
@@ -292,23 +350,48 @@ const PRODUCER_CONFIG_DEFAULTS = {
   'request.timeout.ms': 30_000_000,
   'retry.backoff.ms': 100_000,
   'retry.backoff.max.ms': 1_000_000,
+  'compression.type': 'none' as const,
+  retries: 2_147_483_647,
 };
+
+/** `max.in.flight.requests.per.connection` an idempotent producer may have (ProducerConfig). */
+export const MAX_IN_FLIGHT_FOR_IDEMPOTENCE = 5;
 
 export const ProducerConfig = z
   .strictObject({
-    'linger.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['linger.ms']),
-    'batch.size': KafkaBytes.default(PRODUCER_CONFIG_DEFAULTS['batch.size']),
-    acks: ACKS.default('all'),
-    'buffer.memory': positive(KafkaBytes, 'a size').default(PRODUCER_CONFIG_DEFAULTS['buffer.memory']),
-    'max.block.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['max.block.ms']),
-    'max.in.flight.requests.per.connection': z.number().int().positive().default(5),
-    'max.request.size': positive(KafkaBytes, 'a size').default(PRODUCER_CONFIG_DEFAULTS['max.request.size']),
-    'delivery.timeout.ms': KafkaMs.optional().describe('default 120000, raised to linger.ms + request.timeout.ms when that is larger'),
-    'request.timeout.ms': positive(KafkaMs, 'a duration').default(PRODUCER_CONFIG_DEFAULTS['request.timeout.ms']),
-    'retry.backoff.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.ms']),
-    'retry.backoff.max.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.max.ms']),
+    file: ConfigFile,
+    'linger.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['linger.ms']).describe('how long a batch waits for more records before it is sent, ms; default 5 (Kafka 4.0, 0 before)'),
+    'batch.size': KafkaBytes.default(PRODUCER_CONFIG_DEFAULTS['batch.size']).describe("a partition's batch is full at this many bytes (compressed, as estimated while it fills); default 16384"),
+    acks: ACKS.default('all').describe('when the broker answers a produce request: 0 never, 1 after the leader appends, all (-1) after every in-sync replica has it; default all'),
+    'buffer.memory': positive(KafkaBytes, 'a size')
+      .default(PRODUCER_CONFIG_DEFAULTS['buffer.memory'])
+      .describe("bytes the producer's batches may hold; send() blocks when they are taken; default 33554432 (32 MiB)"),
+    'max.block.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['max.block.ms']).describe('how long send() may block waiting for buffer.memory before the record is rejected, ms; default 60000'),
+    'max.in.flight.requests.per.connection': z
+      .number()
+      .int()
+      .positive()
+      .default(5)
+      .describe('produce requests sent to one broker and not yet answered, at most; default 5 (at most 5 with idempotence)'),
+    'max.request.size': positive(KafkaBytes, 'a size').default(PRODUCER_CONFIG_DEFAULTS['max.request.size']).describe('the largest produce request, bytes; default 1048576 (1 MiB)'),
+    'delivery.timeout.ms': KafkaMs.optional().describe('a batch not acknowledged this long after it was created is rejected, retries or not, ms; default 120000, raised to linger.ms + request.timeout.ms when that is larger'),
+    'request.timeout.ms': positive(KafkaMs, 'a duration')
+      .default(PRODUCER_CONFIG_DEFAULTS['request.timeout.ms'])
+      .describe('how long the producer waits for an answer to a request before it fails and its batches are retried, ms; default 30000'),
+    'retry.backoff.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.ms']).describe('the wait before a failed batch is retried, doubling at each attempt (with 20% jitter), ms; default 100'),
+    'retry.backoff.max.ms': KafkaMs.default(PRODUCER_CONFIG_DEFAULTS['retry.backoff.max.ms']).describe('the longest wait between retries, ms; default 1000'),
+    'compression.type': z
+      .enum(['none', 'gzip', 'snappy', 'lz4', 'zstd'])
+      .default('none')
+      .describe('the codec batches are compressed with; every byte past the accumulator (requests, quotas, broker byte rate, logs, fetches) is a compressed byte (see compression-ratio); default none'),
+    'enable.idempotence': z
+      .boolean()
+      .optional()
+      .describe('default true; needs acks=all, retries > 0 and max.in.flight.requests.per.connection <= 5. Left unset, acks other than all or retries=0 turn it off, as in Kafka'),
+    retries: z.number().int().nonnegative().max(2_147_483_647).default(PRODUCER_CONFIG_DEFAULTS.retries).describe('default 2147483647: retried until delivery.timeout.ms'),
   })
-  .default(PRODUCER_CONFIG_DEFAULTS);
+  .default(PRODUCER_CONFIG_DEFAULTS)
+  .describe("the producer's Kafka configuration (ProducerConfig keys, Kafka 4.0 defaults), or a properties file with file:");
 
 /** Normalised acks: 0, 1 or 'all' (-1). */
 export function acksOf(acks: z.output<typeof ACKS>): 0 | 1 | 'all' {
@@ -344,24 +427,25 @@ const CONSUMER_DEFAULTS = {
  */
 export const ConsumerConfig = z
   .strictObject({
-    'max.poll.records': z.number().int().positive().default(500),
-    'fetch.min.bytes': KafkaBytes.default(1),
-    'fetch.max.wait.ms': KafkaMs.default(500_000),
-    'max.partition.fetch.bytes': KafkaBytes.default(1_048_576),
-    'fetch.max.bytes': KafkaBytes.default(52_428_800),
-    'enable.auto.commit': z.boolean().default(true),
-    'auto.commit.interval.ms': KafkaMs.default(5_000_000),
-    'auto.offset.reset': z.enum(['latest', 'earliest']).default('latest').describe('where a member starts when its committed offset is no longer in the log'),
-    'max.poll.interval.ms': KafkaMs.default(300_000_000),
-    'heartbeat.interval.ms': KafkaMs.optional().describe('classic protocol only; default 3000'),
-    'session.timeout.ms': KafkaMs.optional().describe('classic protocol only; default 45000'),
+    file: ConfigFile,
+    'max.poll.records': z.number().int().positive().default(500).describe('records one poll() returns, at most (fetches are not smaller for it); default 500'),
+    'fetch.min.bytes': KafkaBytes.default(1).describe('the broker answers a fetch once this many bytes are there (or fetch.max.wait.ms has passed); default 1'),
+    'fetch.max.wait.ms': KafkaMs.default(500_000).describe('how long the broker holds a fetch waiting for fetch.min.bytes, ms; default 500'),
+    'max.partition.fetch.bytes': KafkaBytes.default(1_048_576).describe("bytes a fetch takes from one partition, at most (a larger first batch still comes whole); default 1048576"),
+    'fetch.max.bytes': KafkaBytes.default(52_428_800).describe('bytes one fetch response holds, at most; default 52428800 (50 MiB)'),
+    'enable.auto.commit': z.boolean().default(true).describe('commit the positions in poll() every auto.commit.interval.ms; default true (false: commit after each batch, as processing.commit says)'),
+    'auto.commit.interval.ms': KafkaMs.default(5_000_000).describe('how often auto-commit commits, ms; default 5000'),
+    'auto.offset.reset': z.enum(['latest', 'earliest']).default('latest').describe('where a member starts when its committed offset is no longer in the log; default latest'),
+    'max.poll.interval.ms': KafkaMs.default(300_000_000).describe('a member that does not poll for this long leaves the group (a rebalance), ms; default 300000'),
+    'heartbeat.interval.ms': KafkaMs.optional().describe('how often a member heartbeats to the coordinator, ms; classic protocol only; default 3000'),
+    'session.timeout.ms': KafkaMs.optional().describe('a member silent this long is removed from the group, ms; classic protocol only; default 45000'),
     'partition.assignment.strategy': z
       .union([z.enum(CLIENT_ASSIGNORS), z.array(z.enum(CLIENT_ASSIGNORS)).min(1)])
       .optional()
-      .describe('classic protocol only; default [range, cooperative-sticky], which is eager range'),
-    'group.instance.id': Name.optional().describe('static membership: instance i gets "<this>-<i>"'),
-    'group.protocol': z.enum(['classic', 'consumer']).default('classic'),
-    'group.remote.assignor': z.enum(['uniform', 'range']).default('uniform').describe('consumer protocol (KIP-848) only'),
+      .describe('the client-side assignors, classic protocol only; default [range, cooperative-sticky], which is eager range'),
+    'group.instance.id': Name.optional().describe('static membership: instance i gets "<this>-<i>"; default none (dynamic members)'),
+    'group.protocol': z.enum(['classic', 'consumer']).default('classic').describe('the rebalance protocol: classic (stop-the-world or cooperative, client-side assignors) or consumer (KIP-848, broker-side); default classic'),
+    'group.remote.assignor': z.enum(['uniform', 'range']).default('uniform').describe('the broker-side assignor, consumer protocol (KIP-848) only; default uniform'),
   })
   .superRefine((c, ctx) => {
     if (c['group.protocol'] === 'consumer') {
@@ -375,13 +459,14 @@ export const ConsumerConfig = z
       ctx.addIssue({ code: 'custom', path: ['heartbeat.interval.ms'], message: 'expected heartbeat.interval.ms lower than session.timeout.ms' });
     }
   })
-  .default(CONSUMER_DEFAULTS);
+  .default(CONSUMER_DEFAULTS)
+  .describe("the members' Kafka consumer configuration (ConsumerConfig keys, Kafka 4.0 defaults), or a properties file with file:");
 
 /** Broker-side (group coordinator) settings, Kafka 4.0 defaults. */
 export const CoordinatorConfig = {
-  'group.initial.rebalance.delay.ms': KafkaMs.default(3_000_000),
-  'group.consumer.heartbeat.interval.ms': KafkaMs.default(5_000_000),
-  'group.consumer.session.timeout.ms': KafkaMs.default(45_000_000),
+  'group.initial.rebalance.delay.ms': KafkaMs.default(3_000_000).describe("how long the coordinator waits for more members before a new group's first rebalance (classic), ms; default 3000"),
+  'group.consumer.heartbeat.interval.ms': KafkaMs.default(5_000_000).describe('how often members heartbeat with group.protocol consumer (KIP-848), ms; default 5000'),
+  'group.consumer.session.timeout.ms': KafkaMs.default(45_000_000).describe('a consumer-protocol member silent this long is removed, ms; default 45000'),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -410,25 +495,30 @@ const RetentionBytes = z.union([
 
 export const TopicConfig = z
   .strictObject({
-    'retention.ms': RetentionMs.default(7 * DAY_MS * 1000),
-    'retention.bytes': RetentionBytes.default(-1),
+    file: ConfigFile,
+    'retention.ms': RetentionMs.default(7 * DAY_MS * 1000).describe('a segment is deleted once its newest record is this old, ms (-1: never by age); default 604800000 (7 days)'),
+    'retention.bytes': RetentionBytes.default(-1).describe("oldest segments are deleted while a partition's log is larger than this, bytes (-1: no size limit); default -1"),
     'segment.bytes': KafkaBytes.refine((v) => v >= MIN_SEGMENT_BYTES && v <= MAX_INT, {
       message: `expected segment.bytes from ${MIN_SEGMENT_BYTES} (1MiB, Kafka's minimum) to ${MAX_INT}`,
-    }).default(1_073_741_824),
-    'segment.ms': KafkaMs.refine((v) => v >= 1000, { message: 'expected segment.ms >= 1 (ms, Kafka\'s minimum)' }).default(7 * DAY_MS * 1000),
+    })
+      .default(1_073_741_824)
+      .describe('a new segment is rolled when the active one would pass this size, bytes; default 1073741824 (1 GiB)'),
+    'segment.ms': KafkaMs.refine((v) => v >= 1000, { message: 'expected segment.ms >= 1 (ms, Kafka\'s minimum)' })
+      .default(7 * DAY_MS * 1000)
+      .describe('a new segment is rolled when the active one is this old, ms; default 604800000 (7 days)'),
     'min.insync.replicas': z
       .number()
       .int()
       .positive()
       .default(1)
-      .describe('an acks=all write to a partition with fewer in-sync replicas is refused (NOT_ENOUGH_REPLICAS) and retried'),
+      .describe('an acks=all write to a partition with fewer in-sync replicas is refused (NOT_ENOUGH_REPLICAS) and retried; default 1'),
   })
   .describe('topic-level configuration: segments and retention, in-sync replicas')
   .default({ 'retention.ms': 7 * DAY_MS * 1000, 'retention.bytes': -1, 'segment.bytes': 1_073_741_824, 'segment.ms': 7 * DAY_MS * 1000, 'min.insync.replicas': 1 });
 
 export const Topic = z.strictObject({
-  name: Name,
-  partitions: z.number().int().positive().max(100_000),
+  name: Name.describe('the topic name producers and consumer groups refer to'),
+  partitions: z.number().int().positive().max(100_000).describe('how many partitions the topic has (at most 100,000)'),
   'replication-factor': z.number().int().positive().optional().describe('default min(3, brokers.count)'),
   config: TopicConfig,
 });
@@ -451,17 +541,61 @@ function deliveryTimeoutIssue(p: { config: ProducerConfigOut }, ctx: z.Refinemen
   }
 }
 
-/** The default delivery.timeout.ms, raised silently to linger.ms + request.timeout.ms, as KafkaProducer does. */
-function withDeliveryTimeout<P extends { config: ProducerConfigOut }>(p: P): P & { config: ProducerConfigOut & { 'delivery.timeout.ms': number } } {
+/**
+ * ProducerConfig.postProcessAndValidateIdempotenceConfigs (Kafka 4.0): with idempotence on,
+ * retries=0 and acks other than all are ConfigExceptions when enable.idempotence was set (true),
+ * and silently turn idempotence off when it was only the default; more than 5 requests in flight
+ * is a ConfigException either way. `compression-ratio` needs a codec to apply to.
+ */
+function producerConfigIssues(p: { config: ProducerConfigOut; 'compression-ratio'?: number }, ctx: z.RefinementCtx): void {
+  deliveryTimeoutIssue(p, ctx);
+  const c = p.config;
+  if (c === undefined) return;
+  const explicit = c['enable.idempotence'] !== undefined;
+  if (c['enable.idempotence'] ?? true) {
+    if (explicit && c.retries === 0) {
+      ctx.addIssue({ code: 'custom', path: ['config', 'retries'], message: 'expected retries > 0 with enable.idempotence: true (Kafka: "Must set retries to non-zero when using the idempotent producer")' });
+    }
+    if (explicit && c.acks !== undefined && acksOf(c.acks) !== 'all') {
+      ctx.addIssue({ code: 'custom', path: ['config', 'acks'], message: `expected acks: all with enable.idempotence: true, got ${c.acks} (Kafka: "Must set acks to all in order to use the idempotent producer")` });
+    }
+    const inFlight = c['max.in.flight.requests.per.connection'];
+    if (typeof inFlight === 'number' && inFlight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['config', 'max.in.flight.requests.per.connection'],
+        message: `expected at most ${MAX_IN_FLIGHT_FOR_IDEMPOTENCE} with idempotence (on by default), got ${inFlight}: set enable.idempotence: false for more (Kafka: "To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5")`,
+      });
+    }
+  }
+  if (p['compression-ratio'] !== undefined && c['compression.type'] === 'none') {
+    ctx.addIssue({ code: 'custom', path: ['compression-ratio'], message: 'expected config.compression.type (gzip, snappy, lz4 or zstd) with a compression-ratio: with compression.type none nothing is compressed' });
+  }
+}
+
+/**
+ * The default delivery.timeout.ms, raised silently to linger.ms + request.timeout.ms, as
+ * KafkaProducer does; and enable.idempotence as ProducerConfig resolves it (off when only
+ * defaulted and acks is not all or retries is 0).
+ */
+function withDeliveryTimeout<P extends { config: ProducerConfigOut }>(p: P): P & { config: ProducerConfigOut & { 'delivery.timeout.ms': number; 'enable.idempotence': boolean } } {
   const c = p.config;
   const dt = c['delivery.timeout.ms'] ?? Math.max(DEFAULT_DELIVERY_TIMEOUT, c['linger.ms'] + c['request.timeout.ms']);
-  return { ...p, config: { ...c, 'delivery.timeout.ms': dt } };
+  const idempotence = c['enable.idempotence'] ?? (acksOf(c.acks) === 'all' && c.retries > 0);
+  return { ...p, config: { ...c, 'delivery.timeout.ms': dt, 'enable.idempotence': idempotence } };
 }
+
+/** `compression-ratio`: uncompressed bytes per compressed byte, for a producer with compression.type set. */
+const CompressionRatio = z
+  .number()
+  .positive()
+  .optional()
+  .describe('uncompressed bytes per compressed byte (4 means batches shrink to a quarter); default by codec: snappy 2, lz4 2.2, gzip 3, zstd 3.3');
 
 export const Producer = z
   .strictObject({
-    name: Name,
-    topic: Name,
+    name: Name.describe("the producer's name; also its client id, which quotas are keyed by"),
+    topic: Name.describe('the topic it writes'),
     instances: z
       .number()
       .int()
@@ -469,31 +603,33 @@ export const Producer = z
       .max(1000)
       .default(1)
       .describe('application instances, each with its own KafkaProducer and accumulator; the rate is shared equally'),
-    rate: RateProfile,
-    arrivals: z.enum(['poisson', 'paced']).default('poisson'),
-    'record-size': SizeDist.default({ dist: 'constant', value: 512 }),
-    keys: Keys.default({ dist: 'null' }),
+    rate: RateProfile.describe('records per second the application sends: a rate (20k/s), phases, a spike, a diurnal wave or a recorded series'),
+    arrivals: z.enum(['poisson', 'paced']).default('poisson').describe('poisson: random gaps at the rate; paced: evenly spaced; default poisson'),
+    'record-size': SizeDist.default({ dist: 'constant', value: 512 }).describe("a record's serialized size, uncompressed (a size or a distribution of sizes); default 512B"),
+    keys: Keys.default({ dist: 'null' }).describe('the keys records carry, which choose their partitions; default null (no keys: sticky partitioning)'),
     'on-buffer-full': z
       .enum(['block', 'drop'])
       .default('block')
       .describe('what the application does when send() would block on buffer.memory: block (wait up to max.block.ms, as Kafka does) or drop the record'),
+    'compression-ratio': CompressionRatio,
     config: ProducerConfig,
   })
-  .superRefine(deliveryTimeoutIssue)
+  .superRefine(producerConfigIssues)
   .transform(withDeliveryTimeout);
 
 export const Call = z.strictObject({
-  service: Name,
-  per: z.enum(['record', 'batch']).default('record'),
+  service: Name.describe('the service called (one of services)'),
+  per: z.enum(['record', 'batch']).default('record').describe('one call per record or one per poll batch; default record'),
 });
 
 export const Processing = z
   .strictObject({
-    'per-record': DurationDist.default({ dist: 'constant', value: 0 }),
-    'per-batch': DurationDist.default({ dist: 'constant', value: 0 }),
-    calls: z.array(Call).default([]),
-    commit: z.enum(['sync', 'async']).default('sync'),
+    'per-record': DurationDist.default({ dist: 'constant', value: 0 }).describe('processing time of each record (a duration or a distribution); default 0'),
+    'per-batch': DurationDist.default({ dist: 'constant', value: 0 }).describe('processing time added once per poll batch; default 0'),
+    calls: z.array(Call).default([]).describe('calls to services each record or batch makes, one after another; default none'),
+    commit: z.enum(['sync', 'async']).default('sync').describe('with enable.auto.commit false: commitSync (waits) or commitAsync after each batch; default sync'),
   })
+  .describe('what the application does with each poll batch')
   .default({ 'per-record': { dist: 'constant', value: 0 }, 'per-batch': { dist: 'constant', value: 0 }, calls: [], commit: 'sync' });
 
 /**
@@ -503,26 +639,27 @@ export const Processing = z
  */
 export const Produces = z
   .strictObject({
-    topic: Name,
+    topic: Name.describe('the topic the stage writes (downstream of the one it reads)'),
     keys: z
       .union([z.literal('keep'), Keys])
       .default('keep')
       .describe('keep: the input record\'s key (so its partition, when both topics have as many partitions), or a new key distribution'),
-    'record-size': SizeDist.default({ dist: 'constant', value: 512 }),
+    'record-size': SizeDist.default({ dist: 'constant', value: 512 }).describe("an output record's serialized size, uncompressed; default 512B"),
     yield: z.number().min(0).max(1_000).default(1).describe('records produced per input record, on average: below 1 filters, above 1 fans out'),
     'on-buffer-full': z
       .enum(['block', 'drop'])
       .default('block')
       .describe('block: send() blocks the processing thread (up to max.block.ms, then the record is rejected buffer-exhausted and processing goes on); drop: the record is dropped'),
+    'compression-ratio': CompressionRatio,
     config: ProducerConfig,
   })
-  .superRefine(deliveryTimeoutIssue)
+  .superRefine(producerConfigIssues)
   .transform(withDeliveryTimeout);
 
 export const ConsumerGroup = z.strictObject({
-  name: Name,
-  topic: Name,
-  instances: z.number().int().positive().max(10_000),
+  name: Name.describe("the group's name (group.id); also its client id for quotas"),
+  topic: Name.describe('the topic the group reads'),
+  instances: z.number().int().positive().max(10_000).describe('application instances, each one consumer (member) of the group'),
   config: ConsumerConfig,
   processing: Processing,
   produces: Produces.optional().describe('the topic this stage writes, with its producer: a stage of a multi-stage pipeline'),
@@ -530,18 +667,18 @@ export const ConsumerGroup = z.strictObject({
 
 export const ServiceWindow = z
   .strictObject({
-    from: Duration,
-    to: Duration,
-    latency: DurationDist,
-    label: z.string().optional(),
+    from: Duration.describe('when the window starts'),
+    to: Duration.describe('when it ends, after from'),
+    latency: DurationDist.describe("the service's latency during the window"),
+    label: z.string().optional().describe('what happened, for the charts\' marks'),
   })
   .refine((w) => w.to > w.from, { message: 'expected to > from', path: ['to'] });
 
 export const Service = z.strictObject({
-  name: Name,
-  latency: DurationDist,
+  name: Name.describe('the service name calls refer to'),
+  latency: DurationDist.describe('how long a call takes (a duration or a distribution)'),
   concurrency: z.number().int().positive().optional().describe('calls served at once; more wait in FIFO order. Unlimited when absent.'),
-  windows: z.array(ServiceWindow).default([]),
+  windows: z.array(ServiceWindow).default([]).describe('periods with a different latency (an incident, a slow dependency); default none'),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -552,42 +689,44 @@ export const Service = z.strictObject({
 // a loss makes its leaders unavailable until failover moves them.
 
 const Member = z.number().int().nonnegative().describe('member index, 0-based, in start-up order');
+const BrokerIndex = z.number().int().nonnegative().describe('the broker, by index from 0 (below brokers.count)');
 const FaultGroup = Name.optional().describe('the consumer group it concerns; may be left out when the scenario has one');
+const FaultAt = Duration.describe('when the fault happens, from the start of the run');
 
 export const Fault = byKind<FaultSpec>(
   'a mapping with type: consumer-crash, rolling-restart, scale, broker-slowdown or broker-loss',
   {
     'consumer-crash': z.strictObject({
-      type: z.literal('consumer-crash'),
+      type: z.literal('consumer-crash').describe('a member stops without leaving: the coordinator notices after session.timeout.ms'),
       group: FaultGroup,
-      at: Duration,
+      at: FaultAt,
       member: Member.default(0),
       'restart-after': Duration.optional().describe('the crashed instance starts again after this; never when absent'),
     }),
     'rolling-restart': z.strictObject({
-      type: z.literal('rolling-restart'),
+      type: z.literal('rolling-restart').describe("the group's members restarted one after another (a deploy)"),
       group: FaultGroup,
-      at: Duration,
+      at: FaultAt,
       interval: Duration.describe('from one member coming back to the next one stopping'),
       downtime: Duration.default(10_000_000).describe('how long each instance is down'),
     }),
     scale: z.strictObject({
-      type: z.literal('scale'),
+      type: z.literal('scale').describe('the group grows or shrinks to a number of instances'),
       group: FaultGroup,
-      at: Duration,
-      instances: z.number().int().positive().max(10_000),
+      at: FaultAt,
+      instances: z.number().int().positive().max(10_000).describe('how many instances the group has from then on'),
     }),
     'broker-slowdown': z.strictObject({
-      type: z.literal('broker-slowdown'),
-      at: Duration,
-      for: positive(Duration, 'a duration'),
-      broker: z.number().int().nonnegative(),
+      type: z.literal('broker-slowdown').describe("a broker's produce and fetch handling slows down for a while"),
+      at: FaultAt,
+      for: positive(Duration, 'a duration').describe('how long the slowdown lasts'),
+      broker: BrokerIndex,
       factor: z.number().min(1).describe('produce latency and time per byte are multiplied by this'),
     }),
     'broker-loss': z.strictObject({
-      type: z.literal('broker-loss'),
-      at: Duration,
-      broker: z.number().int().nonnegative(),
+      type: z.literal('broker-loss').describe('a broker is lost: its leaderships move to others after failover'),
+      at: FaultAt,
+      broker: BrokerIndex,
       failover: Duration.default(10_000_000).describe('time until new leaders are elected for its partitions'),
       'restart-after': Duration.optional().describe('the broker comes back (as a follower) after this'),
       connections: z
@@ -610,7 +749,7 @@ export type FaultSpec =
 
 export const Network = z
   .strictObject({
-    rtt: Duration.default(1_000),
+    rtt: Duration.default(1_000).describe('the round trip between a client and a broker; default 1ms'),
     'produce-latency': z
       .unknown()
       .optional()
@@ -628,7 +767,8 @@ export const Network = z
     }
   })
   .transform((n) => ({ rtt: n.rtt }))
-  .default({ rtt: 1_000 });
+  .default({ rtt: 1_000 })
+  .describe('the network between clients and brokers');
 
 /** Client quotas of one client id (a producer's or a consumer group's name), per broker as Kafka enforces them. */
 export const ClientQuotaSpec = z.strictObject({
@@ -649,7 +789,7 @@ const BROKERS_DEFAULTS = {
 
 export const Brokers = z
   .strictObject({
-    count: z.number().int().positive().max(10_000).default(3),
+    count: z.number().int().positive().max(10_000).default(3).describe('how many brokers; partition leaders are spread over them; default 3'),
     'append-latency': DurationDist.default(BROKERS_DEFAULTS['append-latency']).describe('leader: request handling and log append'),
     'replication-latency': DurationDist.default(BROKERS_DEFAULTS['replication-latency']).describe(
       'from leader append until every in-sync follower has fetched it (the high watermark covers it); 0 with replication-factor 1',
@@ -659,9 +799,12 @@ export const Brokers = z
     ...CoordinatorConfig,
     'log.retention.check.interval.ms': KafkaMs.refine((v) => v >= 1000, {
       message: 'expected log.retention.check.interval.ms >= 1 (ms, Kafka\'s minimum)',
-    }).default(300_000_000),
+    })
+      .default(300_000_000)
+      .describe('how often brokers delete segments past retention, ms; default 300000 (5 min)'),
   })
-  .default(BROKERS_DEFAULTS);
+  .default(BROKERS_DEFAULTS)
+  .describe('the Kafka cluster: brokers, their latencies, byte rates, quotas and coordinator settings');
 
 // ---------------------------------------------------------------------------------------------
 // Objectives (service-level objectives a run is checked against with `sim --check`). One mapping,
@@ -728,16 +871,20 @@ const LATENCY_FIGURES = {
 type LatencyKey = keyof typeof LATENCY_FIGURES;
 
 function latencyBounds<K extends LatencyKey>(keys: readonly K[]) {
-  const shape = Object.fromEntries(keys.map((k) => [k, Duration.optional()])) as Record<K, z.ZodOptional<typeof Duration>>;
+  const shape = Object.fromEntries(keys.map((k) => [k, Duration.optional().describe(k === 'mean' ? 'the mean latency, at most; no default' : k === 'max' ? 'the largest latency, at most; no default' : `the ${k} latency (${k.slice(1)}% of records take at most this), at most; no default`)])) as Record<K, z.ZodOptional<typeof Duration>>;
   return z.strictObject(shape);
 }
 
-const AtMost = z.union([Count, z.strictObject({ 'at-most': Count }).transform((o) => o['at-most'])]);
+const AtMost = z.union([Count, z.strictObject({ 'at-most': Count.describe('the bound: at most this many') }).transform((o) => o['at-most'])]);
 
 const LagBounds = z
-  .strictObject({ 'max-records': Count.optional(), 'max-seconds': Duration.optional(), 'max-partition-records': Count.optional() })
+  .strictObject({
+    'max-records': Count.optional().describe("the group's peak lag in records (summed over partitions), at most"),
+    'max-seconds': Duration.optional().describe('the peak lag in time (how far behind processing is), at most'),
+    'max-partition-records': Count.optional().describe("one partition's peak lag in records, at most"),
+  })
   .optional();
-const Drain = z.strictObject({ within: Duration }).optional();
+const Drain = z.strictObject({ within: Duration.describe('the time from the peak of lag until it is down to 10% of it, at most') }).optional();
 
 /** A group's objectives: under `groups.<name>`, or at the top for a scenario's only group. */
 const GroupObjectiveKinds = {
@@ -871,23 +1018,23 @@ export const Variants = z.record(
 
 export const Scenario = z
   .strictObject({
-    name: Name,
-    title: z.string().optional(),
-    description: z.string().default(''),
-    seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(1),
-    duration: Ticks,
-    'sample-interval': Ticks.default(1_000_000),
+    name: Name.describe("the scenario's name: its outputs go to reports/<name>/"),
+    title: z.string().optional().describe("a title for the report; default the name"),
+    description: z.string().default('').describe('what the scenario is about, shown in the report'),
+    seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(1).describe('the seed every random draw derives from: same seed, same run; default 1'),
+    duration: Ticks.describe('how much time to simulate'),
+    'sample-interval': Ticks.default(1_000_000).describe("the length of a sample window of the report's series; default 1s"),
     fidelity: z
       .enum(['auto', 'exact', 'batched'])
       .default('auto')
       .describe('exact: every record drawn; batched: counts and processing times drawn per slice and per poll batch; auto: batched from 5M expected records'),
     network: Network,
     brokers: Brokers,
-    topics: z.array(Topic).min(1).max(1_000),
-    producers: z.array(Producer).min(1),
-    'consumer-groups': z.array(ConsumerGroup).min(1).max(1_000),
-    services: z.array(Service).default([]),
-    faults: z.array(Fault).default([]),
+    topics: z.array(Topic).min(1).max(1_000).describe('the topics, each with its partitions and configuration'),
+    producers: z.array(Producer).min(1).describe('the source producers: applications sending records to a topic'),
+    'consumer-groups': z.array(ConsumerGroup).min(1).max(1_000).describe('the consumer groups: each reads a topic, processes records and may write another topic'),
+    services: z.array(Service).default([]).describe('downstream services the groups call while processing; default none'),
+    faults: z.array(Fault).default([]).describe('scheduled faults: consumer crashes, rolling restarts, scaling, broker slowdowns and losses; default none'),
     objectives: Objectives.default([]).describe('service-level objectives checked by sim --check'),
     variants: Variants.default({}).describe('named sets of overrides, picked with sim --variant NAME'),
   })

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { renderScenarioJsonSchema, scenarioJsonSchema, UNIT_PATTERNS } from '../../src/scenario/json-schema.js';
-import { parseDuration, parseRate, parseSize } from '../../src/scenario/units.js';
+import { COUNT_EXAMPLE, DURATION_EXAMPLE, parseDuration, parseRate, parseSize, RATE_EXAMPLE, SIZE_EXAMPLE } from '../../src/scenario/units.js';
+
+const schemaUnitExamples = { COUNT_EXAMPLE, DURATION_EXAMPLE, RATE_EXAMPLE, SIZE_EXAMPLE };
 import { MINIMAL } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -15,16 +17,20 @@ const scenarioFiles = readdirSync(path.join(root, 'scenarios'))
 type Schema = Record<string, unknown> & { $ref?: string; anyOf?: Schema[]; properties?: Record<string, Schema> };
 
 /**
- * Just enough of JSON Schema to check our scenarios against the generated file: $ref, anyOf,
+ * Just enough of JSON Schema to check our scenarios against the generated file: $ref, allOf, anyOf,
  * type, const, enum, pattern, properties, required, additionalProperties, items, bounds.
  * Returns the problems found (empty when the value conforms).
  */
 function validate(schema: Schema, value: unknown, defs: Record<string, Schema>, at = ''): string[] {
   if (schema.$ref) {
-    const target = defs[schema.$ref.replace('#/$defs/', '')];
+    const target = defs[schema.$ref.replace('#/definitions/', '')];
     if (!target) return [`${at}: no definition ${schema.$ref}`];
     const { $ref: _, ...rest } = schema;
     return [...validate(target, value, defs, at), ...validate(rest, value, defs, at)];
+  }
+  if (schema.allOf) {
+    const failed = (schema.allOf as Schema[]).flatMap((s) => validate(s, value, defs, at));
+    if (failed.length > 0) return failed;
   }
   if (schema.anyOf) {
     const results = schema.anyOf.map((s) => validate(s, value, defs, at));
@@ -66,7 +72,7 @@ function validate(schema: Schema, value: unknown, defs: Record<string, Schema>, 
 describe('scenario.schema.json', () => {
   const committed = readFileSync(path.join(root, 'scenario.schema.json'), 'utf8');
   const schema = JSON.parse(committed) as Schema;
-  const defs = schema.$defs as Record<string, Schema>;
+  const defs = schema.definitions as Record<string, Schema>;
 
   it('is what `npm run schema` generates from the zod schema now (run it after changing the schema)', () => {
     expect(committed).toBe(renderScenarioJsonSchema());
@@ -76,12 +82,45 @@ describe('scenario.schema.json', () => {
     expect(JSON.stringify(scenarioJsonSchema())).toBe(JSON.stringify(scenarioJsonSchema()));
   });
 
-  it('is a draft 2020-12 schema whose references all resolve', () => {
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+  it('is a draft-07 schema (what yaml-language-server reads) whose references all resolve', () => {
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     const refs = committed.match(/"\$ref": "[^"]*"/g) ?? [];
     expect(refs.length).toBeGreaterThan(0);
-    for (const ref of refs) expect(defs).toHaveProperty(ref.slice('"$ref": "#/$defs/'.length, -1));
+    for (const ref of refs) {
+      expect(ref.startsWith('"$ref": "#/definitions/')).toBe(true);
+      expect(defs).toHaveProperty(ref.slice('"$ref": "#/definitions/'.length, -1));
+    }
+    // Keywords of later drafts that draft-07 does not know.
+    for (const keyword of ['"$defs"', '"prefixItems"', '"$dynamicRef"', '"unevaluatedProperties"', '"dependentRequired"']) expect(committed).not.toContain(keyword);
     expect(committed).not.toContain('lagsimKinds');
+  });
+
+  it('describes every property, in more words than its unit', () => {
+    const undescribed: string[] = [];
+    const unitOnly: string[] = [];
+    const units = new Set(Object.values(schemaUnitExamples));
+    let properties = 0;
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}[${i}]`));
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key !== 'properties') {
+          walk(value, `${at}/${key}`);
+          continue;
+        }
+        for (const [name, property] of Object.entries(value as Record<string, Schema>)) {
+          properties++;
+          const d = property.description;
+          if (typeof d !== 'string' || d.trim() === '') undescribed.push(`${at}.${name}`);
+          else if (units.has(d) || /, or a mapping with dist: /.test(d)) unitOnly.push(`${at}.${name}`);
+          walk(property, `${at}.${name}`);
+        }
+      }
+    };
+    walk(schema, '');
+    expect(properties).toBeGreaterThan(250);
+    expect(undescribed).toEqual([]);
+    expect(unitOnly).toEqual([]);
   });
 
   it('knows every top-level key of the scenario files, and accepts them whole', () => {

@@ -42,6 +42,9 @@ describe('a valid scenario', () => {
       'request.timeout.ms': 30_000_000,
       'retry.backoff.ms': 100_000,
       'retry.backoff.max.ms': 1_000_000,
+      'compression.type': 'none',
+      'enable.idempotence': true,
+      retries: 2_147_483_647,
     });
     expect(s.producers[0]['on-buffer-full']).toBe('block');
     expect(s.brokers).toEqual({
@@ -235,7 +238,7 @@ describe('each kind of mistake is reported at its line and column, with its path
 describe('a value that may take several forms', () => {
   it('a misspelt rate profile key is reported once, against all the forms', () => {
     expect(issuesOf(MINIMAL.replace('rate: 20k/s', 'rate: { spkie: { base: 1k/s } }'))).toEqual([
-      issue(9, 11, 'producers[0].rate', missingOneOf(['phases', 'spike', 'diurnal'])),
+      issue(9, 11, 'producers[0].rate', missingOneOf(['phases', 'spike', 'diurnal', 'series'])),
       issue(9, 13, 'producers[0].rate.spkie', unknownKey('spkie', 'spike', [])),
     ]);
   });

@@ -10,6 +10,11 @@
  * in-flight limit binds Kafka's batches grow fuller than these (the Sender merges such batches
  * back when it drains them, see ReadyQueues).
  *
+ * Compression (compression.ts): `bytes` counts a batch's uncompressed bytes; a batch is full by
+ * Kafka's estimate of its compressed size (`fill` per byte, the new record counted
+ * uncompressed), and goes to the sender with its compressed size (`wire` per byte). Without
+ * compression both factors are 1.
+ *
  * Ahead of the clock. While records come in faster than the sender needs to look at them (a
  * slice of arrivals that cannot exhaust buffer.memory, see Arrivals), batches close in whatever
  * order their partitions fill; they are kept and handed to the sender at the slice's end in
@@ -20,10 +25,14 @@
 import type { Batches } from './batches.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { Sender } from './sender.js';
+import type { Compression } from './compression.js';
 
 export class RecordAccumulator {
   readonly linger: number;
   readonly batchSize: number;
+  /** Compressed bytes per uncompressed byte, and Kafka's estimate of a filling batch's size per byte (compression.ts). */
+  readonly wire: number;
+  readonly fill: number;
   // The open batch of each partition. Public because the batched fidelity's generation loop
   // (Arrivals.spread) keeps a partition's batch state in locals and writes it back here.
   readonly open: Uint8Array;
@@ -61,8 +70,10 @@ export class RecordAccumulator {
   private lingerHead = 0;
   private lingerOpened: number[] = [];
 
-  constructor(partitions: number, linger: number, batchSize: number, exact: boolean, batches: Batches, pool: BufferPool, sender: Sender) {
+  constructor(partitions: number, linger: number, batchSize: number, exact: boolean, batches: Batches, pool: BufferPool, sender: Sender, compression: Compression = { wire: 1, fill: 1 }) {
     this.partitions = partitions;
+    this.wire = compression.wire;
+    this.fill = compression.fill;
     this.linger = linger;
     this.batchSize = batchSize;
     this.exact = exact;
@@ -95,7 +106,7 @@ export class RecordAccumulator {
   append(p: number, t: number, createTime: number, size: number, origin = createTime): void {
     if (this.open[p]) {
       if (t >= this.opened[p] + this.linger) this.close(p, this.opened[p] + this.linger);
-      else if (this.bytes[p] + size > this.batchSize) this.close(p, t);
+      else if (this.bytes[p] * this.fill + size > this.batchSize) this.close(p, t);
     }
     if (!this.open[p]) {
       this.openBatch(p, t, createTime, size > this.batchSize ? Math.ceil(size) : this.batchSize);
@@ -106,12 +117,12 @@ export class RecordAccumulator {
     this.count[p]++;
     this.last[p] = createTime;
     this.bytes[p] += size;
-    if (this.bytes[p] >= this.batchSize) this.close(p, t);
+    if (this.bytes[p] * this.fill >= this.batchSize) this.close(p, t);
   }
 
   /** As append, when the record may need memory the pool does not have at t: false if so (nothing done). */
   tryAppend(p: number, t: number, createTime: number, size: number, origin = createTime): boolean {
-    if (this.open[p] && this.bytes[p] + size > this.batchSize) this.close(p, t);
+    if (this.open[p] && this.bytes[p] * this.fill + size > this.batchSize) this.close(p, t);
     if (!this.open[p]) {
       if (!this.pool.fits(t, size > this.batchSize ? Math.ceil(size) : this.batchSize)) return false;
       this.lingerQ.push(p);
@@ -137,8 +148,8 @@ export class RecordAccumulator {
     const a = this.alloc[p];
     const id =
       this.ageFirst === null
-        ? this.batches.close(p, this.opened[p], ready, this.first[p], this.last[p], this.count[p], this.bytes[p], a)
-        : this.batches.close(p, this.opened[p], ready, this.first[p], this.last[p], this.count[p], this.bytes[p], a, this.ageFirst[p], this.ageLast![p]);
+        ? this.batches.close(p, this.opened[p], ready, this.first[p], this.last[p], this.count[p], this.bytes[p] * this.wire, a)
+        : this.batches.close(p, this.opened[p], ready, this.first[p], this.last[p], this.count[p], this.bytes[p] * this.wire, a, this.ageFirst[p], this.ageLast![p]);
     this.pool.closed(a);
     this.open[p] = 0;
     if (this.ahead) {

@@ -174,7 +174,7 @@ export class Arrivals implements Application {
     // bytes in use are whole numbers too.
     const size = this.constantSize >= 0 ? this.constantSize : Math.max(1, Math.round(this.size(rng)));
     if (!this.partitioner) {
-      this.stickyBytes += size;
+      this.stickyBytes += size * this.acc.fill;
       if (this.stickyBytes >= this.batchSize) {
         this.stickyBytes = 0;
         this.sticky = Math.floor(rng() * this.nParts);
@@ -195,6 +195,7 @@ export class Arrivals implements Application {
     const open = acc.open;
     const opened = acc.opened;
     const bytes = acc.bytes;
+    const fill = acc.fill;
     const producer = this.producer;
     const produced = this.produced;
     let allocated = 0;
@@ -204,7 +205,7 @@ export class Arrivals implements Application {
       const p = this.pendingP;
       const size = this.pendingSize;
       // The record may need a new batch: stop the slice before it could exhaust the buffer.
-      if (open[p] === 0 || t >= opened[p] + linger || bytes[p] + size > batchSize) {
+      if (open[p] === 0 || t >= opened[p] + linger || bytes[p] * fill + size > batchSize) {
         const a = size > batchSize ? size : batchSize;
         if (allocated + a > budget) {
           this.next = t;
@@ -315,11 +316,11 @@ export class Arrivals implements Application {
       let done = 0;
       while (done < n) {
         if (this.sticky < 0) this.sticky = Math.floor(rng() * nParts);
-        const room = Math.max(1, Math.ceil((this.batchSize - this.stickyBytes) / size));
+        const room = Math.max(1, Math.ceil((this.batchSize - this.stickyBytes) / (size * this.acc.fill)));
         const run = Math.min(room, n - done);
         this.spread(this.sticky, pos, done, run, size, countEach);
         done += run;
-        this.stickyBytes += run * size;
+        this.stickyBytes += run * size * this.acc.fill;
         if (this.stickyBytes >= this.batchSize) {
           this.stickyBytes = 0;
           this.sticky = Math.floor(rng() * nParts);
@@ -417,6 +418,7 @@ export class Arrivals implements Application {
     const produced = this.produced;
     const linger = this.linger;
     const batchSize = this.batchSize;
+    const fill = acc.fill;
     // The mean size may have a fraction; memory is taken in whole bytes.
     const a = size > batchSize ? Math.ceil(size) : batchSize;
     let knot = 0;
@@ -441,7 +443,7 @@ export class Arrivals implements Application {
         t = kt[knot] + (target - kl[knot]) * slopes[knot];
       }
       if (countEach) produced.add(t, 1);
-      if (open && (t >= openedT + linger || bytes + size > batchSize)) {
+      if (open && (t >= openedT + linger || bytes * fill + size > batchSize)) {
         accCount[p] = c;
         accBytes[p] = bytes;
         accLast[p] = lastT;
@@ -458,7 +460,7 @@ export class Arrivals implements Application {
       c++;
       lastT = t;
       bytes += size;
-      if (bytes >= batchSize) {
+      if (bytes * fill >= batchSize) {
         accCount[p] = c;
         accBytes[p] = bytes;
         accLast[p] = lastT;

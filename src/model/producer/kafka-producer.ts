@@ -36,6 +36,7 @@ import type { WindowedCounter } from '../../metrics/windows.js';
 import type { AppendTarget } from '../log.js';
 import type { Brokers } from '../brokers.js';
 import { RecordAccumulator } from './accumulator.js';
+import { producerCompression } from './compression.js';
 import { Batches } from './batches.js';
 import { BufferPool } from './buffer-pool.js';
 import { InFlightRequests } from './in-flight.js';
@@ -51,7 +52,7 @@ export interface ProducerOptions {
   /** The client id quotas are looked up by (the producer's name, shared by its instances). */
   client: string;
   /** The producer's configuration and what its application does when the buffer is full (a source producer's spec, or a stage's `produces`). */
-  spec: Pick<ProducerSpec, 'config' | 'on-buffer-full'>;
+  spec: Pick<ProducerSpec, 'config' | 'on-buffer-full' | 'compression-ratio'>;
   logs: readonly AppendTarget[];
   /** Draws of the produce path (latencies, retry jitter), apart so they do not shift arrivals. */
   senderRng: Rng;
@@ -128,7 +129,7 @@ export class KafkaProducer {
       minInsyncReplicas: o.minInsyncReplicas ?? 1,
       batched,
     });
-    this.accumulator = new RecordAccumulator(n, c['linger.ms'], c['batch.size'], !batched, this.batches, this.pool, this.sender);
+    this.accumulator = new RecordAccumulator(n, c['linger.ms'], c['batch.size'], !batched, this.batches, this.pool, this.sender, producerCompression(o.spec));
   }
 
   // ---- what the run reads -------------------------------------------------------------------

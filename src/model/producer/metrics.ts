@@ -5,7 +5,7 @@
 import type { WindowedCounter } from '../../metrics/windows.js';
 import type { TopicCounters } from '../../metrics/recorder.js';
 
-export type RejectReason = 'buffer-exhausted' | 'delivery-timeout' | 'dropped' | 'unacknowledged-loss';
+export type RejectReason = 'buffer-exhausted' | 'delivery-timeout' | 'retries-exhausted' | 'dropped' | 'unacknowledged-loss';
 
 /** The counters of the producers writing one topic, as the recorder keeps them. */
 export type ProducerMetrics = TopicCounters;

@@ -16,7 +16,9 @@
  * (`connections: reset`); its batches are retried after `retry.backoff.ms` rising exponentially to
  * `retry.backoff.max.ms` (ExponentialBackoff), with idempotence keeping each partition's order
  * (Batches). A batch still unacknowledged `delivery.timeout.ms` after its creation is rejected
- * `delivery-timeout`. When a partition's leader changes its queued batches move to the new
+ * `delivery-timeout`; one that failed after `retries` retries, `retries-exhausted`. Each
+ * partition's order is kept whether or not `enable.idempotence` is on: lagsim does not model the
+ * reordering and duplicates a retry can cause without it. When a partition's leader changes its queued batches move to the new
  * leader; with no leader they are parked until there is one.
  *
  * A request's whole timeline is drawn when it is sent. That stays exact because nothing on it
@@ -41,6 +43,7 @@ import type { BufferPool } from './buffer-pool.js';
 import type { InFlightRequests } from './in-flight.js';
 import type { Rejections, RejectReason } from './metrics.js';
 import { ReadyQueues } from './ready-queues.js';
+import { COMPRESSION_ESTIMATION_FACTOR } from './compression.js';
 
 export interface SenderOptions {
   /** The producer instance's name, for error messages. */
@@ -86,6 +89,8 @@ export class Sender {
   private readonly rng: Rng;
   private readonly maxInFlight: number;
   private readonly deliveryTimeout: number;
+  /** `retries`: how many times a failed batch is sent again (Kafka's default, MAX_INT, leaves it to delivery.timeout.ms). */
+  private readonly maxRetries: number;
   private readonly requestTimeout: number;
   private readonly backoff: ExponentialBackoff;
   private readonly acks: 0 | 1 | 'all';
@@ -126,6 +131,7 @@ export class Sender {
     const c = o.config;
     this.maxInFlight = c['max.in.flight.requests.per.connection'];
     this.deliveryTimeout = c['delivery.timeout.ms'];
+    this.maxRetries = c.retries;
     this.requestTimeout = c['request.timeout.ms'];
     this.backoff = new ExponentialBackoff(c['retry.backoff.ms'], c['retry.backoff.max.ms']);
     this.acks = acksOf(c.acks);
@@ -139,7 +145,9 @@ export class Sender {
     this.nBrokers = B;
     this.hasLosses = o.brokers.hasLosses;
     this.quotas = Array.from({ length: B }, (_, b) => o.brokers.quota(o.client, b, 'producer_byte_rate'));
-    this.queues = new ReadyQueues(o.id, o.partitions, B, o.batches, c['max.request.size'], c['batch.size']);
+    // Merging batches as Kafka keeps filling a ready one: by its estimated size (compression.ts).
+    const estimate = c['compression.type'] === 'none' ? 1 : COMPRESSION_ESTIMATION_FACTOR;
+    this.queues = new ReadyQueues(o.id, o.partitions, B, o.batches, c['max.request.size'], c['batch.size'] / estimate);
     this.takenHw = new Float64Array(o.partitions + 1);
     this.connUntil = new Float64Array(B);
     this.nextExpiry = new Float64Array(B).fill(Infinity);
@@ -346,6 +354,13 @@ export class Sender {
       this.pool.requeued(batches.alloc[id]);
       if (d <= at) {
         this.expire(id, d);
+        continue;
+      }
+      // Sender.canRetry: a batch is retried while its attempts so far are fewer than `retries`.
+      if (batches.attempts[id] >= this.maxRetries) {
+        this.pool.dropped(batches.alloc[id]);
+        this.rejections.add('retries-exhausted', at, batches.count[id]);
+        batches.rejected(id);
         continue;
       }
       const attempts = ++batches.attempts[id];

@@ -25,7 +25,7 @@ import type { Objective, Scenario } from './scenario/schema.js';
 import type { LoadOptions } from './scenario/load.js';
 import type { RunResult } from './metrics/result.js';
 import type { ObjectiveVerdict, Replicated } from './metrics/study.js';
-import { loadScenario, parseScenario } from './scenario/load.js';
+import { loadScenario, loadScenarioWithNotes, parseScenario } from './scenario/load.js';
 import { PRODUCER_THREAD_RECORDS, simulate, type RunOptions } from './model/simulate.js';
 import { expectedRecords } from './model/estimate.js';
 import { prestartProducerThread } from './model/producer-thread.js';
@@ -41,6 +41,11 @@ export type { LoadOptions, RunOptions };
 /** Phases 1-2 for a file: the scenario with its overrides applied, validated, Kafka's defaults filled in. */
 export function load(file: string, options: LoadOptions = {}): Scenario {
   return loadScenario(file, options);
+}
+
+/** `load`, with the notes loading gave (keys of a client config file that have no effect), one line each. */
+export function loadWithNotes(file: string, options: LoadOptions = {}): { scenario: Scenario; notes: string[] } {
+  return loadScenarioWithNotes(file, options);
 }
 
 /** Phases 1-2 for YAML text; `file` names it in messages. */

@@ -25,7 +25,7 @@ import { formatSeconds } from '../report/format.js';
 import { formatSummary } from './summary.js';
 import { formatFailures, formatVerdicts } from './verdicts.js';
 import { checkJunitFile, JunitFileError, writeJunit } from './junit.js';
-import { load, prepare, replicate, judge } from '../run.js';
+import { loadWithNotes, prepare, replicate, judge } from '../run.js';
 import { jobsRange, replicationsRefusal } from '../study/messages.js';
 import { plainRunArgs, type RunArgs } from './argv.js';
 
@@ -195,7 +195,9 @@ async function run(args: RunArgs): Promise<number> {
     const refusal = replicationsRefusal(args.replications);
     if (refusal !== undefined) throw new UsageError(refusal);
     if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1)) throw new UsageError(jobsRange(args.jobs));
-    scenario = load(args.file, { set: args.set, variant: args.variant });
+    const loaded = loadWithNotes(args.file, { set: args.set, variant: args.variant });
+    scenario = loaded.scenario;
+    if (!args.quiet) for (const note of loaded.notes) process.stderr.write(`sim: ${note}\n`);
     if (args.seed !== undefined) {
       if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 2 ** 32 - 1) {
         throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${args.seed}`);

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { checkOutputName, listVariants, loadScenario, ScenarioError } from '../scenario/load.js';
+import { checkOutputName, listVariants, loadScenario, loadScenarioWithNotes, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ObjectiveVerdict, VariantResult } from '../metrics/study.js';
 import { ReportDirectoryError, checkOutputDirectory } from '../report/atomic.js';
@@ -249,7 +249,9 @@ export function runCompare(args: CompareArgs): Promise<number> {
       if (labels.has(c.label)) c.label = `${c.label} (${c.file})`;
       labels.add(c.label);
     }
-    const scenarios = configs.map((c) => loadScenario(c.file, { set: args.set, variant: c.variant }));
+    const loaded = configs.map((c) => loadScenarioWithNotes(c.file, { set: args.set, variant: c.variant }));
+    const scenarios = loaded.map((l) => l.scenario);
+    if (!args.quiet) for (const note of new Set(loaded.flatMap((l) => l.notes))) process.stderr.write(`sim: ${note}\n`);
     const first = scenarios[0];
     const name = args.scenarios.length === 1 ? `${first.name}-compare` : `${scenarios.map((s) => s.name).join('-vs-')}`;
     const out = args.out ?? path.join('reports', name);

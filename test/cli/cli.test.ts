@@ -77,6 +77,21 @@ describe('sim', () => {
     for (const k of Object.keys(a)) expect(tz[k].equals(a[k]), k).toBe(true);
   }, 60_000);
 
+  it("says once on stderr which keys of a client config file have no effect, and runs (not with --quiet)", () => {
+    write('consumer.properties', ['bootstrap.servers=kafka-1:9092,kafka-2:9092', 'group.id=orders', 'max.poll.records=250', ''].join('\n'));
+    const file = write('with-props.yaml', SMALL.replace("instances: 2,", "instances: 2, config: { file: consumer.properties },"));
+    const r = sim([file, '--out', 'props']);
+    expect(r.code, r.stderr).toBe(0);
+    const notes = r.stderr.split('\n').filter((l) => l.startsWith('sim: note:'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('bootstrap.servers');
+    expect(notes[0]).toContain('group.id');
+    expect(notes[0]).not.toContain('max.poll.records');
+    const quiet = sim([file, '--out', 'props-quiet', '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toContain('note:');
+  });
+
   it('runs a duration that is not a multiple of the sample interval: the short last window is in every output', () => {
     const partial = write('partial.yaml', SMALL.replace('name: small', 'name: partial').replace('duration: 20s', 'duration: 105s\nsample-interval: 10s').replace('rate: 2k/s', 'rate: 500/s'));
     const r = sim([partial, '--out', 'partial']);

@@ -30,10 +30,15 @@
  *    deleted before a group fetched them are lost to retention, counted when deleted.
  * 6. A stage's processing produces through a KafkaProducer of its own instance (app/sink.ts). A
  *    poll batch runs ahead only if its outputs' worst-case allocations fit in the memory free at
- *    its start (then none of its sends can block: the thread is the producer's only caller);
- *    its outputs wait in an outbox and reach send() at their exact times once the clock is
- *    there, so the logs they append to get every writer's batches in time order. Otherwise each
- *    record's sends happen at their own event and a full buffer blocks the thread.
+ *    its start (then none of its sends can block: the thread is the producer's only caller).
+ *    Its outputs then go into the producer's accumulator ahead of the clock when the batch's
+ *    work is computed (nothing in the accumulator depends on the sender while nothing blocks),
+ *    and the batches they close are queued for the sender in ready order without moving it; the
+ *    sender, which appends to the logs, moves only at the clock, so every log gets its writers'
+ *    batches in time order. Where the process may crash inside the batch (its outputs must stay
+ *    takeable back) or leaders may change, the outputs wait in an outbox and reach send() at
+ *    their exact times instead. Otherwise each record's sends happen at their own event and a
+ *    full buffer blocks the thread.
  */
 import { Simulation, named } from '../kernel/simulation.js';
 import type { Scenario } from '../scenario/schema.js';

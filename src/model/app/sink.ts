@@ -14,10 +14,14 @@
  *   order) and, if their worst-case allocations (one new batch each, max(batch.size, size)
  *   bytes) fit in the memory free now, no send() of the batch can block: memory in use only goes
  *   down until this thread allocates, and this thread is the producer's only caller. Processing
- *   then runs ahead of the clock as it does with no sink, and each output waits in an outbox
- *   until the clock reaches its time (`wake`), where it goes to send() at its exact time, so the
- *   producer and the log it appends to see sends in time order (one producer's state depends
- *   only on its own sends and the brokers' fixed timelines).
+ *   then runs ahead of the clock as it does with no sink. When the batch's work is computed,
+ *   its outputs go into the producer at once (`flushAhead`, KafkaProducer.beginAhead): the
+ *   accumulator takes them in time order and its closed batches are queued for the sender
+ *   without moving it, and the sender, which appends to the logs, is moved on at the clock
+ *   (`wake`), so every log sees its writers' batches in time order. Where the process may crash
+ *   before the batch ends (outputs of records it never finished must be takeable back) or
+ *   leaders may change, each output instead waits in an outbox until the clock reaches its time
+ *   and goes to send() then.
  * - Blocking. Otherwise every record's sends happen at their own event: a send() that needs
  *   memory the pool does not have blocks the processing thread until an answer frees it (the
  *   producer knows when) or `max.block.ms` runs out, and then the record is rejected

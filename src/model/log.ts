@@ -408,9 +408,41 @@ export class PartitionLog implements AppendTarget {
       for (let j = 0; j < k; j++) dst[at + j] = created[at + j];
       return;
     }
-    for (let j = 0; j < k; j++) {
-      const off = from + j;
-      dst[at + j] = off < this.logStartOffset ? created[at + j] : this.originTime(off);
+    // Records read after their segment was deleted have their origin forgotten: their create time.
+    let j = 0;
+    while (j < k && from + j < this.logStartOffset) {
+      dst[at + j] = created[at + j];
+      j++;
+    }
+    if (j === k) return;
+    if (this.originTimes !== null) {
+      const o = this.originTimes;
+      const base = from - this.recordBase;
+      for (; j < k; j++) dst[at + j] = o[base + j];
+      return;
+    }
+    // The batches in turn, as originTime() computes each record (the same arithmetic).
+    const ages0 = this.batchAgeFirst!;
+    const ages1 = this.batchAgeLast!;
+    let off = from + j;
+    const end = from + k;
+    let i = this.batchHead + this.batchStartingAt(off);
+    let start = this.batchStartAt(i);
+    while (off < end) {
+      const e = this.batchEnd[i];
+      const n = e - start;
+      const first = this.batchFirst[i];
+      const last = this.batchLast[i];
+      const a0 = ages0[i];
+      const a1 = ages1[i];
+      const stop = e < end ? e : end;
+      for (; off < stop; off++, j++) {
+        const c = this.perRecord ? created[at + j] : n > 1 ? first + ((last - first) * (off - start)) / (n - 1) : first;
+        const age = n > 1 ? a0 + ((a1 - a0) * (off - start)) / (n - 1) : a0;
+        dst[at + j] = c - age;
+      }
+      start = e;
+      i++;
     }
   }
 

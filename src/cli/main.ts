@@ -18,13 +18,13 @@ import type { Argv } from 'yargs';
 import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
-import { ReportDirectoryError, checkOutputDirectory, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
+import { OutputFileError, ReportDirectoryError, checkOutputDirectory, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
 import { estimate, formatRecords, LONG_RUN_SECONDS } from '../model/estimate.js';
 import { RunLimitError } from '../model/run-limit.js';
 import { formatSeconds } from '../report/format.js';
 import { formatSummary } from './summary.js';
 import { formatFailures, formatVerdicts } from './verdicts.js';
-import { checkJunitFile, JunitFileError, writeJunit } from './junit.js';
+import { checkJunitFile, writeJunit } from './junit.js';
 import { loadWithNotes, prepare, replicate, judge } from '../run.js';
 import { jobsRange, replicationsRefusal } from '../study/messages.js';
 import { plainRunArgs, type RunArgs } from './argv.js';
@@ -213,7 +213,7 @@ async function run(args: RunArgs): Promise<number> {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
-    if (err instanceof UsageError || err instanceof ReportDirectoryError || err instanceof JunitFileError) {
+    if (err instanceof UsageError || err instanceof ReportDirectoryError || err instanceof OutputFileError) {
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }
@@ -294,7 +294,7 @@ async function run(args: RunArgs): Promise<number> {
     try {
       writeJunit(args.junit, `sim ${args.file}`, [{ name, verdicts, seconds, properties: { scenario: args.file, seed: scenario.seed, runs: n } }]);
     } catch (err) {
-      if (!(err instanceof JunitFileError)) throw err;
+      if (!(err instanceof OutputFileError)) throw err;
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }

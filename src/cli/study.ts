@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import { checkOutputName, listVariants, loadScenario, loadScenarioWithNotes, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ObjectiveVerdict, VariantResult } from '../metrics/study.js';
-import { ReportDirectoryError, checkOutputDirectory } from '../report/atomic.js';
+import { OutputFileError, ReportDirectoryError, checkOutputDirectory } from '../report/atomic.js';
 import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../study/grid.js';
 import { createPool, type PoolProgress, type Runner } from '../study/pool.js';
 import { sweep } from '../study/sweep.js';
@@ -26,7 +26,7 @@ import { wiring } from '../study/wiring.js';
 import { RunLimitError } from '../model/run-limit.js';
 import { formatCount, formatMs } from '../report/format.js';
 import { formatFailures } from './verdicts.js';
-import { checkJunitFile, JunitFileError, writeJunit } from './junit.js';
+import { checkJunitFile, writeJunit } from './junit.js';
 
 export interface CommonStudyArgs {
   replications: number;
@@ -68,7 +68,7 @@ async function guarded(work: () => Promise<number>): Promise<number> {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
-    if (err instanceof StudyInputError || err instanceof ReportDirectoryError || err instanceof RunLimitError || err instanceof JunitFileError) {
+    if (err instanceof StudyInputError || err instanceof ReportDirectoryError || err instanceof RunLimitError || err instanceof OutputFileError) {
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }

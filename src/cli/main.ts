@@ -18,7 +18,7 @@ import type { Argv } from 'yargs';
 import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
-import { OutputFileError, ReportDirectoryError, checkOutputDirectory, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
+import { OutputFileError, ReportDirectoryError, checkOutputDirectory, checkOutputFile, writeOutputFile, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
 import { estimate, formatRecords, LONG_RUN_SECONDS } from '../model/estimate.js';
 import { RunLimitError } from '../model/run-limit.js';
 import { formatSeconds } from '../report/format.js';
@@ -64,6 +64,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           .option('set', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'override a field in every configuration: path=value (repeatable)' })
           .option('check', { type: 'boolean', default: false, describe: 'exit 1 if any configuration fails an objective; say which on stderr' })
           .option('junit', { type: 'string', describe: 'write the verdicts to FILE as a JUnit XML report, a test suite per configuration' })
+          .option('openmetrics', { type: 'string', describe: 'write every configuration\'s time series to FILE as OpenMetrics text, labelled by variant' })
           .example('$0 compare scenarios/flash-sale.yaml', 'the variants the flash sale declares')
           .example('$0 compare a.yaml b.yaml --replications 5', 'two files, five seeds each'),
       async (args) => {
@@ -132,6 +133,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more" })
           .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails; say which on stderr" })
           .option('junit', { type: 'string', describe: 'write the verdicts to FILE as a JUnit XML report, one test case per objective' })
+          .option('openmetrics', { type: 'string', describe: 'write every time series to FILE as OpenMetrics text (for promtool tsdb create-blocks-from openmetrics)' })
           .example('$0 scenarios/flash-sale.yaml', 'run the flash sale, report in reports/flash-sale/')
           .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere')
           .example('$0 scenarios/flash-sale.yaml --set consumer-groups.0.instances=16', 'change one field')
@@ -148,6 +150,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           jobs: args.jobs,
           check: args.check,
           junit: args.junit,
+          openmetrics: args.openmetrics,
         });
       },
     )
@@ -206,6 +209,7 @@ async function run(args: RunArgs): Promise<number> {
     }
     if (args.out === undefined) checkOutputName(outputName(scenario.name, args.variant));
     if (args.junit !== undefined) checkJunitFile(args.junit);
+    if (args.openmetrics !== undefined) checkOutputFile('--openmetrics', args.openmetrics, 'lagsim.om');
     // Before simulating: a mistake in where the report goes should cost nothing.
     checkOutputDirectory(outputDirectory(scenario, args));
   } catch (err) {
@@ -293,6 +297,17 @@ async function run(args: RunArgs): Promise<number> {
     const name = outputName(scenario.name, args.variant);
     try {
       writeJunit(args.junit, `sim ${args.file}`, [{ name, verdicts, seconds, properties: { scenario: args.file, seed: scenario.seed, runs: n } }]);
+    } catch (err) {
+      if (!(err instanceof OutputFileError)) throw err;
+      process.stderr.write(`sim: ${err.message}\n`);
+      return 2;
+    }
+  }
+  if (args.openmetrics !== undefined) {
+    try {
+      // With replications, the per-window medians the report charts.
+      const { openMetricsText } = await import('../report/openmetrics.js');
+      writeOutputFile('--openmetrics', args.openmetrics, openMetricsText([{ result, variant: args.variant }]));
     } catch (err) {
       if (!(err instanceof OutputFileError)) throw err;
       process.stderr.write(`sim: ${err.message}\n`);

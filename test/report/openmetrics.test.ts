@@ -411,3 +411,44 @@ describe('sim --openmetrics', () => {
     }
   });
 });
+
+describe('the Grafana dashboard (docs/grafana/lagsim.json)', () => {
+  const dashboard = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/grafana/lagsim.json'), 'utf8')) as {
+    schemaVersion: number;
+    uid: string;
+    title: string;
+    templating: { list: { name: string; type: string; query: unknown }[] };
+    panels: { id: number; type: string; title: string; gridPos: { h: number; w: number; x: number; y: number }; targets: { expr: string; refId: string }[] }[];
+  };
+
+  it('is a dashboard Grafana 10 imports: schema version, uid, unique panel ids, a data source and the run, variant and group variables', () => {
+    expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
+    expect(dashboard.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    expect(dashboard.templating.list.map((v) => `${v.name}:${v.type}`)).toEqual(['datasource:datasource', 'run:query', 'variant:query', 'group:query']);
+    for (const p of dashboard.panels) {
+      expect(p.type).toBe('timeseries');
+      expect(p.targets.length).toBeGreaterThan(0);
+      expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
+    }
+  });
+
+  it('charts only series the export writes, each filtered by $run and $variant', () => {
+    const families = checkOpenMetrics(openMetricsText([{ result: pipeline }]));
+    const names = new Set([...families.values()].flatMap((f) => [f.name, ...[...f.series.values()].map((s) => s.name)]));
+    const charted = new Set<string>();
+    for (const p of dashboard.panels) {
+      for (const t of p.targets) {
+        expect(t.expr).toContain('run="$run"');
+        expect(t.expr).toContain('variant=~"$variant"');
+        for (const m of t.expr.matchAll(/\b(kafka_|lagsim_)[a-z_]+(?=\{)/g)) {
+          expect(names, `${p.title}: ${m[0]}`).toContain(m[0]);
+          charted.add(m[0]);
+        }
+      }
+    }
+    for (const needed of ['kafka_consumergroup_group_sum_lag', 'kafka_consumergroup_group_lag', 'kafka_consumergroup_group_max_lag_seconds', 'lagsim_end_to_end_latency_seconds', 'lagsim_consumergroup_processed_records_total']) {
+      expect(charted).toContain(needed);
+    }
+  });
+});

@@ -22,6 +22,7 @@ import { OutputFileError, ReportDirectoryError, checkOutputDirectory, checkOutpu
 import { estimate, formatRecords, LONG_RUN_SECONDS } from '../model/estimate.js';
 import { RunLimitError } from '../model/run-limit.js';
 import { formatSeconds } from '../report/format.js';
+import { openMetricsText, sampleIntervalRefusal } from '../report/openmetrics.js';
 import { formatSummary } from './summary.js';
 import { formatFailures, formatVerdicts } from './verdicts.js';
 import { checkJunitFile, writeJunit } from './junit.js';
@@ -209,7 +210,11 @@ async function run(args: RunArgs): Promise<number> {
     }
     if (args.out === undefined) checkOutputName(outputName(scenario.name, args.variant));
     if (args.junit !== undefined) checkJunitFile(args.junit);
-    if (args.openmetrics !== undefined) checkOutputFile('--openmetrics', args.openmetrics, 'lagsim.om');
+    if (args.openmetrics !== undefined) {
+      checkOutputFile('--openmetrics', args.openmetrics, 'lagsim.om');
+      const refusal = sampleIntervalRefusal(scenario['sample-interval'] / 1e6);
+      if (refusal !== undefined) throw new UsageError(refusal);
+    }
     // Before simulating: a mistake in where the report goes should cost nothing.
     checkOutputDirectory(outputDirectory(scenario, args));
   } catch (err) {
@@ -306,7 +311,6 @@ async function run(args: RunArgs): Promise<number> {
   if (args.openmetrics !== undefined) {
     try {
       // With replications, the per-window medians the report charts.
-      const { openMetricsText } = await import('../report/openmetrics.js');
       writeOutputFile('--openmetrics', args.openmetrics, openMetricsText([{ result, variant: args.variant }]));
     } catch (err) {
       if (!(err instanceof OutputFileError)) throw err;

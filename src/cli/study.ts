@@ -25,7 +25,7 @@ import { jobsRange, replicationsRefusal } from '../study/messages.js';
 import { wiring } from '../study/wiring.js';
 import { RunLimitError } from '../model/run-limit.js';
 import { formatCount, formatMs } from '../report/format.js';
-import { openMetricsText } from '../report/openmetrics.js';
+import { openMetricsText, sampleIntervalRefusal } from '../report/openmetrics.js';
 import { formatFailures } from './verdicts.js';
 import { checkJunitFile, writeJunit } from './junit.js';
 
@@ -260,7 +260,13 @@ export function runCompare(args: CompareArgs): Promise<number> {
     if (args.out === undefined) checkOutputName(first.name, args.scenarios[0]);
     checkOutputDirectory(out);
     if (args.junit !== undefined) checkJunitFile(args.junit);
-    if (args.openmetrics !== undefined) checkOutputFile('--openmetrics', args.openmetrics, 'lagsim.om');
+    if (args.openmetrics !== undefined) {
+      checkOutputFile('--openmetrics', args.openmetrics, 'lagsim.om');
+      for (const s of scenarios) {
+        const refusal = sampleIntervalRefusal(s['sample-interval'] / 1e6);
+        if (refusal !== undefined) throw new StudyInputError(refusal);
+      }
+    }
 
     const evaluate = wiring.evaluator(args.objective);
     const jobs = scenarios.flatMap((s, i) =>

@@ -253,6 +253,16 @@ const FAMILIES: Family[] = [
   },
 ];
 
+/**
+ * Why a run with this sample interval cannot be exported, or undefined when it can. Prometheus
+ * keeps milliseconds: windows shorter than 1 ms would put two samples of a series on one
+ * millisecond, and promtool keeps one of them without a word.
+ */
+export function sampleIntervalRefusal(sampleIntervalSeconds: number): string | undefined {
+  if (sampleIntervalSeconds >= 0.001) return undefined;
+  return `--openmetrics: the sample-interval is ${sampleIntervalSeconds * 1e6}us; Prometheus keeps milliseconds, so it needs at least 1ms (--set sample-interval=1ms)`;
+}
+
 /** A label value as the format writes it: backslash, double quote and line feed escaped. */
 export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, run } from '../../src/run.js';
 import type { RunResult } from '../../src/metrics/result.js';
-import { DEFAULT_START_SECONDS, escapeLabelValue, openMetricsText } from '../../src/report/openmetrics.js';
+import { DEFAULT_START_SECONDS, escapeLabelValue, openMetricsText, sampleIntervalRefusal } from '../../src/report/openmetrics.js';
 
 // ---------------------------------------------------------------------------------------------
 // The checker: parses the text and throws at the first line that breaks the format.
@@ -408,7 +408,13 @@ describe('sim --openmetrics', () => {
         expect(r.stderr).toMatch(says);
         expect(existsSync(path.join(tmp, 'refused'))).toBe(false);
       }
+      // Windows under a millisecond would collapse in Prometheus (promtool keeps one sample a millisecond).
+      const r = sim([...args, '--quiet', '--out', 'refused', '--openmetrics', 'fine.om', '--set', 'sample-interval=500us']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`sim: ${sampleIntervalRefusal(0.0005)}\n`);
+      expect(existsSync(path.join(tmp, 'fine.om'))).toBe(false);
     }
+    expect(sampleIntervalRefusal(0.001)).toBeUndefined();
   });
 });
 

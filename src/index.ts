@@ -46,3 +46,5 @@ export { mainStage, stageOf, RESULT_VERSION } from './metrics/result.js';
 export type { RunResult, Summary, Series, Topology, Stage } from './metrics/result.js';
 export type { Replicated, ObjectiveVerdict } from './metrics/study.js';
 export { resolveFigure, resolveSeries, valueAt, FigurePathError } from './metrics/figures.js';
+export { openMetricsText, DEFAULT_START_SECONDS as OPENMETRICS_START_SECONDS } from './report/openmetrics.js';
+export type { OpenMetricsRun, OpenMetricsOptions } from './report/openmetrics.js';

@@ -25,11 +25,13 @@ export interface RunArgs {
   check: boolean;
   /** Where to write the verdicts as a JUnit XML report. */
   junit: string | undefined;
+  /** Where to write every time series as OpenMetrics text. */
+  openmetrics: string | undefined;
 }
 
 /** Positionals yargs reads as a subcommand, not as a scenario file. */
 const SUBCOMMANDS = new Set(['compare', 'sweep', 'plan', 'merge']);
-const STRINGS = new Set(['out', 'variant', 'set', 'junit']);
+const STRINGS = new Set(['out', 'variant', 'set', 'junit', 'openmetrics']);
 const INTEGERS = new Set(['seed', 'replications', 'jobs']);
 const FLAGS = new Set(['quiet', 'check']);
 const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
@@ -80,5 +82,6 @@ export function plainRunArgs(argv: readonly string[]): RunArgs | undefined {
     jobs: integers.get('jobs'),
     check: flags.has('check'),
     junit: strings.get('junit'),
+    openmetrics: strings.get('openmetrics'),
   };
 }

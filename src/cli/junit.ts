@@ -11,8 +11,7 @@
  * objective is judged, not run, so a test case's time is 0; a suite's time is the wall-clock
  * seconds its runs and verdicts took (the one figure here that is not the scenario's own).
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { checkOutputFile, writeOutputFile } from '../report/atomic.js';
 import type { ObjectiveVerdict } from '../metrics/study.js';
 import { failureSentence } from './verdicts.js';
 
@@ -97,51 +96,15 @@ export function junitXml(name: string, suites: readonly JunitSuite[], totalSecon
   ].join('\n');
 }
 
-/** A --junit FILE that cannot be written: said on stderr, exit 2. */
-export class JunitFileError extends Error {}
-
 /**
- * Checks before anything is simulated that `file` can be a JUnit report: not a folder, and under
- * no file (missing folders above it are made when it is written).
+ * Checks before anything is simulated that `file` can be a JUnit report (report/atomic.ts
+ * checkOutputFile: an OutputFileError otherwise).
  */
 export function checkJunitFile(file: string): void {
-  if (file === '') throw new JunitFileError('--junit: expected a file name, got ""');
-  const stat = statOf(file);
-  if (stat?.isDirectory()) throw new JunitFileError(`--junit ${file}: is a folder; give a file name, like ${path.join(file, 'junit.xml')}`);
-  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
-    const above = statOf(dir);
-    if (above !== undefined) {
-      if (!above.isDirectory()) throw new JunitFileError(`--junit ${file}: ${dir} is a file, not a folder`);
-      return;
-    }
-    if (dir === path.dirname(dir)) return;
-  }
-}
-
-/** What is at `p`, or undefined when nothing is (or a file stands where a folder above it should be). */
-function statOf(p: string) {
-  try {
-    return statSync(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new JunitFileError(`--junit ${p}: cannot look at it: ${code ?? (err as Error).message}`);
-  }
+  checkOutputFile('--junit', file, 'junit.xml');
 }
 
 /** Writes the report to `file` in one step (a reader never sees half of it). */
 export function writeJunit(file: string, name: string, suites: readonly JunitSuite[], totalSeconds?: number): void {
-  const staged = `${file}.tmp-${process.pid}`;
-  try {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    writeFileSync(staged, junitXml(name, suites, totalSeconds));
-    renameSync(staged, file);
-  } catch (err) {
-    try {
-      rmSync(staged, { force: true });
-    } catch {
-      // Nothing was staged, or it cannot be removed either: the error below says why.
-    }
-    throw new JunitFileError(`--junit ${file}: cannot write it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeOutputFile('--junit', file, junitXml(name, suites, totalSeconds));
 }

@@ -18,13 +18,14 @@ import type { Argv } from 'yargs';
 import { ScenarioError, checkOutputName } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Replicated } from '../metrics/study.js';
-import { ReportDirectoryError, checkOutputDirectory, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
+import { OutputFileError, ReportDirectoryError, checkOutputDirectory, checkOutputFile, writeOutputFile, guardStaging, removeStagingSync, replaceDirectory } from '../report/atomic.js';
 import { estimate, formatRecords, LONG_RUN_SECONDS } from '../model/estimate.js';
 import { RunLimitError } from '../model/run-limit.js';
 import { formatSeconds } from '../report/format.js';
+import { openMetricsText, sampleIntervalRefusal } from '../report/openmetrics.js';
 import { formatSummary } from './summary.js';
 import { formatFailures, formatVerdicts } from './verdicts.js';
-import { checkJunitFile, JunitFileError, writeJunit } from './junit.js';
+import { checkJunitFile, writeJunit } from './junit.js';
 import { loadWithNotes, prepare, replicate, judge } from '../run.js';
 import { jobsRange, replicationsRefusal } from '../study/messages.js';
 import { plainRunArgs, type RunArgs } from './argv.js';
@@ -64,6 +65,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           .option('set', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'override a field in every configuration: path=value (repeatable)' })
           .option('check', { type: 'boolean', default: false, describe: 'exit 1 if any configuration fails an objective; say which on stderr' })
           .option('junit', { type: 'string', describe: 'write the verdicts to FILE as a JUnit XML report, a test suite per configuration' })
+          .option('openmetrics', { type: 'string', describe: 'write every configuration\'s time series to FILE as OpenMetrics text, labelled by variant' })
           .example('$0 compare scenarios/flash-sale.yaml', 'the variants the flash sale declares')
           .example('$0 compare a.yaml b.yaml --replications 5', 'two files, five seeds each'),
       async (args) => {
@@ -132,6 +134,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           .option('jobs', { type: 'number', describe: "cores to use (default: every core): replications at once; a single run's producers get a thread of their own when 2 or more" })
           .option('check', { type: 'boolean', default: false, describe: "exit 1 if any of the scenario's objectives fails; say which on stderr" })
           .option('junit', { type: 'string', describe: 'write the verdicts to FILE as a JUnit XML report, one test case per objective' })
+          .option('openmetrics', { type: 'string', describe: 'write every time series to FILE as OpenMetrics text (for promtool tsdb create-blocks-from openmetrics)' })
           .example('$0 scenarios/flash-sale.yaml', 'run the flash sale, report in reports/flash-sale/')
           .example('$0 scenarios/flash-sale.yaml --seed 7 --out /tmp/fs7', 'another seed, elsewhere')
           .example('$0 scenarios/flash-sale.yaml --set consumer-groups.0.instances=16', 'change one field')
@@ -148,6 +151,7 @@ export async function withYargs(argv: string[], runCommand: (args: RunArgs) => P
           jobs: args.jobs,
           check: args.check,
           junit: args.junit,
+          openmetrics: args.openmetrics,
         });
       },
     )
@@ -206,6 +210,11 @@ async function run(args: RunArgs): Promise<number> {
     }
     if (args.out === undefined) checkOutputName(outputName(scenario.name, args.variant));
     if (args.junit !== undefined) checkJunitFile(args.junit);
+    if (args.openmetrics !== undefined) {
+      checkOutputFile('--openmetrics', args.openmetrics, 'lagsim.om');
+      const refusal = sampleIntervalRefusal(scenario['sample-interval'] / 1e6);
+      if (refusal !== undefined) throw new UsageError(refusal);
+    }
     // Before simulating: a mistake in where the report goes should cost nothing.
     checkOutputDirectory(outputDirectory(scenario, args));
   } catch (err) {
@@ -213,7 +222,7 @@ async function run(args: RunArgs): Promise<number> {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
-    if (err instanceof UsageError || err instanceof ReportDirectoryError || err instanceof JunitFileError) {
+    if (err instanceof UsageError || err instanceof ReportDirectoryError || err instanceof OutputFileError) {
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }
@@ -294,7 +303,17 @@ async function run(args: RunArgs): Promise<number> {
     try {
       writeJunit(args.junit, `sim ${args.file}`, [{ name, verdicts, seconds, properties: { scenario: args.file, seed: scenario.seed, runs: n } }]);
     } catch (err) {
-      if (!(err instanceof JunitFileError)) throw err;
+      if (!(err instanceof OutputFileError)) throw err;
+      process.stderr.write(`sim: ${err.message}\n`);
+      return 2;
+    }
+  }
+  if (args.openmetrics !== undefined) {
+    try {
+      // With replications, the per-window medians the report charts.
+      writeOutputFile('--openmetrics', args.openmetrics, openMetricsText([{ result, variant: args.variant }]));
+    } catch (err) {
+      if (!(err instanceof OutputFileError)) throw err;
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }

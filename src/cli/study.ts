@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import { checkOutputName, listVariants, loadScenario, loadScenarioWithNotes, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ObjectiveVerdict, VariantResult } from '../metrics/study.js';
-import { ReportDirectoryError, checkOutputDirectory } from '../report/atomic.js';
+import { OutputFileError, ReportDirectoryError, checkOutputDirectory, checkOutputFile, writeOutputFile } from '../report/atomic.js';
 import { parseGridAxis, parseShard, StudyInputError, type Shard } from '../study/grid.js';
 import { createPool, type PoolProgress, type Runner } from '../study/pool.js';
 import { sweep } from '../study/sweep.js';
@@ -25,8 +25,9 @@ import { jobsRange, replicationsRefusal } from '../study/messages.js';
 import { wiring } from '../study/wiring.js';
 import { RunLimitError } from '../model/run-limit.js';
 import { formatCount, formatMs } from '../report/format.js';
+import { openMetricsText, sampleIntervalRefusal } from '../report/openmetrics.js';
 import { formatFailures } from './verdicts.js';
-import { checkJunitFile, JunitFileError, writeJunit } from './junit.js';
+import { checkJunitFile, writeJunit } from './junit.js';
 
 export interface CommonStudyArgs {
   replications: number;
@@ -68,7 +69,7 @@ async function guarded(work: () => Promise<number>): Promise<number> {
       process.stderr.write(`${err.format()}\n`);
       return 2;
     }
-    if (err instanceof StudyInputError || err instanceof ReportDirectoryError || err instanceof RunLimitError || err instanceof JunitFileError) {
+    if (err instanceof StudyInputError || err instanceof ReportDirectoryError || err instanceof RunLimitError || err instanceof OutputFileError) {
       process.stderr.write(`sim: ${err.message}\n`);
       return 2;
     }
@@ -224,6 +225,7 @@ export interface CompareArgs extends CommonStudyArgs {
   set: string[];
   check: boolean;
   junit?: string;
+  openmetrics?: string;
 }
 
 /**
@@ -258,6 +260,13 @@ export function runCompare(args: CompareArgs): Promise<number> {
     if (args.out === undefined) checkOutputName(first.name, args.scenarios[0]);
     checkOutputDirectory(out);
     if (args.junit !== undefined) checkJunitFile(args.junit);
+    if (args.openmetrics !== undefined) {
+      checkOutputFile('--openmetrics', args.openmetrics, 'lagsim.om');
+      for (const s of scenarios) {
+        const refusal = sampleIntervalRefusal(s['sample-interval'] / 1e6);
+        if (refusal !== undefined) throw new StudyInputError(refusal);
+      }
+    }
 
     const evaluate = wiring.evaluator(args.objective);
     const jobs = scenarios.flatMap((s, i) =>
@@ -296,6 +305,11 @@ export function runCompare(args: CompareArgs): Promise<number> {
         properties: { scenario: configs[i].file, ...(configs[i].variant ? { variant: configs[i].variant! } : {}), seed: scenarios[i].seed, runs: args.replications },
       }));
       writeJunit(args.junit, `sim compare ${args.scenarios.join(' ')}`, suites, pool.usage.wallMs / 1000);
+    }
+    if (args.openmetrics !== undefined) {
+      // One file, each configuration's series (with replications, its per-window medians) under its label.
+      const runs = variants.map((v) => ({ result: v.result.median, run: first.name, variant: v.label }));
+      writeOutputFile('--openmetrics', args.openmetrics, openMetricsText(runs));
     }
     if (!args.quiet) {
       // In a pipeline, the stage where the baseline backs up most (as the comparison's report follows it).

@@ -16,7 +16,7 @@
  * a file, a name short enough to stage beside. Folders made on the way to the output are removed
  * again if the report cannot be written, so a failure leaves nothing new behind.
  */
-import { lstatSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -277,5 +277,66 @@ async function swapIn(staging: string, target: string, parent: string, base: str
       untrack(aside);
       if (!keep) await rm(aside, { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * A single output file the CLI was asked for (`--junit FILE`, `--openmetrics FILE`) that cannot be
+ * written: said on stderr, exit 2. The message starts with the option and the file.
+ */
+export class OutputFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputFileError';
+  }
+}
+
+/**
+ * Checks before anything is simulated that `file` can be written as `option`'s output: a name,
+ * not a folder, and under no file (missing folders above it are made when it is written).
+ * `example` is the file name suggested when a folder is given.
+ */
+export function checkOutputFile(option: string, file: string, example: string): void {
+  if (file === '') throw new OutputFileError(`${option}: expected a file name, got ""`);
+  const stat = statOf(option, file);
+  if (stat?.isDirectory()) throw new OutputFileError(`${option} ${file}: is a folder; give a file name, like ${path.join(file, example)}`);
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    const above = statOf(option, dir);
+    if (above !== undefined) {
+      if (!above.isDirectory()) throw new OutputFileError(`${option} ${file}: ${dir} is a file, not a folder`);
+      return;
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
+/** What is at `p`, or undefined when nothing is (or a file stands where a folder above it should be). */
+function statOf(option: string, p: string) {
+  try {
+    return statSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new OutputFileError(`${option} ${p}: cannot look at it: ${code ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * Writes `content` to `file` in one step: staged beside it and renamed into place, so a reader
+ * never sees half of it and a failure leaves the earlier file as it was. Folders above it are made.
+ */
+export function writeOutputFile(option: string, file: string, content: string): void {
+  const staged = `${file}.tmp-${process.pid}`;
+  try {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    writeFileSync(staged, content);
+    renameSync(staged, file);
+  } catch (err) {
+    try {
+      rmSync(staged, { force: true });
+    } catch {
+      // Nothing was staged, or it cannot be removed either: the error below says why.
+    }
+    throw new OutputFileError(`${option} ${file}: cannot write it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

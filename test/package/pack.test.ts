@@ -106,7 +106,7 @@ beforeAll(() => {
 describe('the npm package', () => {
   it('holds the build, the schema, the example scenarios, the README and the licence, and nothing else', () => {
     const names = packed.files.map((f) => f.path).sort();
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'scenario.schema.json', 'bin/sim.js', 'docs/definitions.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'scenario.schema.json', 'bin/sim.js', 'docs/definitions.md', 'docs/grafana/lagsim.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js']) {
       expect(names).toContain(f);
     }
     // Worker threads start from files of their own; they must be in the build.
@@ -115,7 +115,7 @@ describe('the npm package', () => {
     expect(scenarios.length).toBeGreaterThan(0);
     for (const s of scenarios) expect(names).toContain(`scenarios/${s}`);
     const unexpected = names.filter(
-      (f) => !/^(package\.json|README\.md|LICENSE|scenario\.schema\.json|bin\/sim\.js|docs\/definitions\.md|scenarios\/[^/]+\.yaml|dist\/src\/.+\.(js|d\.ts))$/.test(f),
+      (f) => !/^(package\.json|README\.md|LICENSE|scenario\.schema\.json|bin\/sim\.js|docs\/definitions\.md|docs\/grafana\/lagsim\.json|scenarios\/[^/]+\.yaml|dist\/src\/.+\.(js|d\.ts))$/.test(f),
     );
     expect(unexpected).toEqual([]);
     // A few hundred kB, not the 25 MB of tests and report gallery it once was.

@@ -10,7 +10,8 @@ import { parseGridAxis, StudyInputError, type Assignment } from '../../src/study
 import { createPool, RunFailedError, type Runner } from '../../src/study/pool.js';
 import { sweep, type SweepOptions } from '../../src/study/sweep.js';
 import { mergeShards, resultJson } from '../../src/study/shard.js';
-import { renderSweepReport, sweepCsv, type GridHeatmap } from '../../src/study/sweep-report.js';
+import { renderSweepReport, sweepCsv } from '../../src/study/sweep-report.js';
+import type { GridChartInput } from '../../src/report/grid-charts.js';
 import { parseObjectiveOption } from '../../src/study/objective-option.js';
 import { evaluateObjectives } from '../../src/slo/objectives.js';
 import { aggregate } from '../../src/stats/aggregate.js';
@@ -46,7 +47,7 @@ function factory(assignments: Assignment[]): Scenario {
 
 const grid = [parseGridAxis('topics.0.partitions=2,4'), parseGridAxis('consumer-groups.0.instances=1..3')];
 const objectives = [parseObjectiveOption('latency.p99Ms<=20'), parseObjectiveOption('lag.peakRecords<=1000')];
-const heatmapStub = async (m: GridHeatmap) => [{ name: `${m.name}.json`, content: JSON.stringify(m) }];
+const chartStub = async (m: GridChartInput) => [{ name: `${m.name}.json`, content: JSON.stringify(m) }];
 
 function options(pool: Runner, extra: Partial<SweepOptions> = {}): SweepOptions {
   return {
@@ -106,10 +107,10 @@ describe('sweep', () => {
     expect(resultJson(merged)).toBe(resultJson(whole));
     expect(merged).toStrictEqual(whole);
 
-    const a = await renderSweepReport(whole, { renderGridHeatmap: heatmapStub });
-    const b = await renderSweepReport(merged, { renderGridHeatmap: heatmapStub });
+    const a = await renderSweepReport(whole, { renderGridChart: chartStub });
+    const b = await renderSweepReport(merged, { renderGridChart: chartStub });
     expect(b).toStrictEqual(a);
-    expect(a.map((f) => f.name)).toStrictEqual(['report.md', 'sweep.csv', 'sweep.json', 'heatmap-latency.p99Ms.json', 'heatmap-objectives.json']);
+    expect(a.map((f) => f.name)).toStrictEqual(['report.md', 'sweep.csv', 'sweep.json', 'heatmap-latency.p99Ms.json', 'objectives.json']);
     expect(sweepCsv(whole, ['latency.p99Ms']).split('\n')[0]).toBe(
       'topics.0.partitions,consumer-groups.0.instances,latency.p99Ms,latency.p99Ms.low,latency.p99Ms.high,latency.p99Ms <= 20,lag.peakRecords <= 1000,objectives',
     );

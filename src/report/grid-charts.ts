@@ -212,6 +212,8 @@ export function gridHeatmapChart(input: GridHeatmapInput): Chart {
   // Dark cells get white text: the darker 45% of the scale.
   const darkFrom = input.better === 'high' ? lo + (hi - lo) * 0.45 : lo + (hi - lo) * 0.55;
   const reasons = missingReasons(input.cells);
+  const judged = judgedOf(input) ?? 'its objectives';
+  const outline = `✗ fails ${judged}`;
   const rows = input.cells.map((c) => {
     const value = c.value === null ? null : chartNumber(c.value / shown.per);
     const mark = c.pass === undefined ? '' : c.pass ? ' ✓' : ' ✗';
@@ -223,10 +225,10 @@ export function gridHeatmapChart(input: GridHeatmapInput): Chart {
       missing: c.value === null ? `no value: ${c.missing ?? 'not measured'}` : null,
       label: value === null ? '' : shown.text(value) + mark,
       verdict: c.pass === undefined ? 'no objective' : c.pass ? 'pass' : 'fail',
+      outline: c.pass === false ? outline : null,
       ink: dark ? 'white' : '#222222',
     };
   });
-  const judged = judgedOf(input) ?? 'its objectives';
   const anyVerdict = input.cells.some((c) => c.pass !== undefined);
   const anyFail = input.cells.some((c) => c.pass === false);
   const cellWidth = Math.max(60, Math.min(120, Math.floor(PLOT_WIDTH / Math.max(1, xs.length))));
@@ -284,7 +286,6 @@ export function gridHeatmapChart(input: GridHeatmapInput): Chart {
     );
   }
   if (anyFail) {
-    const outline = `✗ fails ${judged}`;
     layers.push({
       transform: [{ filter: "datum.verdict == 'fail'" }],
       mark: { type: 'rect', filled: false, strokeWidth: 3, tooltip: false },
@@ -292,7 +293,7 @@ export function gridHeatmapChart(input: GridHeatmapInput): Chart {
         x,
         y,
         stroke: {
-          datum: outline,
+          field: 'outline',
           type: 'nominal',
           title: null,
           scale: { domain: [outline], range: [FAIL_COLOUR] },
@@ -406,7 +407,7 @@ export function gridLineChart(input: GridLineInput): Chart {
     field: 'value',
     type: 'quantitative',
     title: yTitle,
-    scale: { type: log ? 'log' : 'linear', domain, nice: !log, zero: !log },
+    scale: log ? ({ type: 'log', domain, nice: false } as const) : ({ type: 'linear', domain, nice: true, zero: true } as const),
     axis: {
       titleLimit: 400,
       ...(log ? { values: logTicks(domain), format: '~r' } : {}),
@@ -458,21 +459,26 @@ export function gridLineChart(input: GridLineInput): Chart {
       encoding: { x, y, color: colour, shape },
     },
     {
-      transform: [{ filter: 'datum.value === null' }],
-      mark: { type: 'point', filled: false, size: 120, strokeWidth: 2.5, opacity: 1, tooltip: false },
-      encoding: { x, y: { ...y, field: 'floor' }, color: colour, shape },
-    },
-    {
       transform: [{ filter: "datum.label != ''" }],
       mark: { type: 'text', baseline: 'bottom', dy: -9, fontSize: 11, color: '#222222', tooltip: false },
       encoding: { x, y, text: { field: 'label', type: 'nominal' } },
     },
-    {
-      transform: [{ filter: "datum.why != ''" }],
-      mark: { type: 'text', baseline: 'bottom', dy: -10, fontSize: 10, fontStyle: 'italic', color: MISSING_INK, tooltip: false },
-      encoding: { x, y: { ...y, field: 'floor' }, text: { field: 'why', type: 'nominal' } },
-    },
   );
+  // Only when some point has no value: a layer with no data would give its scales an empty extent.
+  if (reasons.length > 0) {
+    layers.push(
+      {
+        transform: [{ filter: 'datum.value === null' }],
+        mark: { type: 'point', filled: false, size: 120, strokeWidth: 2.5, opacity: 1, tooltip: false },
+        encoding: { x, y: { ...y, field: 'floor' }, color: colour, shape },
+      },
+      {
+        transform: [{ filter: "datum.why != ''" }],
+        mark: { type: 'text', baseline: 'bottom', dy: -10, fontSize: 10, fontStyle: 'italic', color: MISSING_INK, tooltip: false },
+        encoding: { x, y: { ...y, field: 'floor' }, text: { field: 'why', type: 'nominal' } },
+      },
+    );
+  }
 
   const title = input.title ?? `${input.metric} by ${input.xField}`;
   const subtitle = [

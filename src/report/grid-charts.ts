@@ -434,7 +434,7 @@ export function gridLineChart(input: GridLineInput): Chart {
     layers.push({
       transform: [{ filter: 'datum.low !== null && datum.high !== null' }],
       mark: { type: 'rule', strokeWidth: 1.5, tooltip: false },
-      encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: { ...colour, legend: null } },
+      encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: colour },
     });
   }
   if (input.bound !== undefined && bound !== undefined) {

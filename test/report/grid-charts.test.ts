@@ -91,6 +91,18 @@ describe('one-knob sweep: a line with the bound', () => {
     expect(svg).not.toContain('n/a');
   });
 
+  it('draws the 95% interval of a replicated mean as a bar, and keeps the pass/fail legend', () => {
+    const cells: GridCell[] = [
+      { x: 1, value: 3680, low: 3330, high: 4030, pass: false },
+      { x: 2, value: 16.7, low: 15.2, high: 18.1, pass: true },
+    ];
+    const chart = gridLineChart({ xField: 'instances', cells, metric: 'End-to-end latency p99', unit: 'ms', bound: { ...bound, value: 50 }, note: 'mean of 3 runs at each point' });
+    const bar = layers(chart).find((l) => markOf(l) === 'rule' && (l.encoding as Json).y2 !== undefined)!;
+    expect(bar).toBeDefined();
+    expect(rowsOf(chart).map((r) => [r.low, r.high])).toStrictEqual([[3.33, 4.03], [0.0152, 0.0181]]);
+    for (const l of layers(chart)) expect(((l.encoding as Json).color as Json | undefined)?.legend, markOf(l) as string).not.toBeNull();
+  });
+
   it('keeps non-numeric knob values in the order given', () => {
     const named = gridLineChart({ xField: 'assignor', cells: ['range', 'sticky', 'cooperative-sticky'].map((x, i) => ({ x, value: 3 - i })), metric: 'Rebalances', unit: '' });
     const x = (layers(named)[0].encoding as Json).x as Json;

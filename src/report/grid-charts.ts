@@ -58,8 +58,8 @@ interface GridFigureInput {
   /** Which end is good: 'low' (default: lag, latency) or 'high' (throughput). Bad is dark on a heat map. */
   better?: 'low' | 'high';
   /**
-   * What the cells' `pass` judges: the objective drawn as `bound`, or if there is none, e.g.
-   * "every objective". Defaults to the bound's objective, else "its objectives".
+   * What the cells' `pass` judges: an objective's name, or "every objective". Defaults to the
+   * bound's objective, else every objective.
    */
   judged?: string;
   bound?: GridBound;
@@ -188,6 +188,11 @@ function judgedOf(input: GridFigureInput): string | undefined {
   return input.judged ?? input.bound?.objective;
 }
 
+/** "fails latency p99 <= 5s"; "fails an objective" for every objective. */
+function failsText(judged: string): string {
+  return judged === 'every objective' ? 'fails an objective' : `fails ${judged}`;
+}
+
 /** The reasons the cells give for having no value, in order of first appearance. */
 function missingReasons(cells: readonly GridCell[]): string[] {
   return [...new Set(cells.filter((c) => c.value === null).map((c) => `no value: ${c.missing ?? 'not measured'}`))];
@@ -212,8 +217,8 @@ export function gridHeatmapChart(input: GridHeatmapInput): Chart {
   // Dark cells get white text: the darker 45% of the scale.
   const darkFrom = input.better === 'high' ? lo + (hi - lo) * 0.45 : lo + (hi - lo) * 0.55;
   const reasons = missingReasons(input.cells);
-  const judged = judgedOf(input) ?? 'its objectives';
-  const outline = `✗ fails ${judged}`;
+  const judged = judgedOf(input) ?? 'every objective';
+  const outline = `✗ ${failsText(judged)}`;
   const rows = input.cells.map((c) => {
     const value = c.value === null ? null : chartNumber(c.value / shown.per);
     const mark = c.pass === undefined ? '' : c.pass ? ' ✓' : ' ✗';
@@ -314,7 +319,7 @@ export function gridHeatmapChart(input: GridHeatmapInput): Chart {
   });
   const subtitle = [
     [input.note, `colour = ${colourTitle}, darker is worse`].filter(Boolean).join('; '),
-    [anyVerdict ? `✓ meets ${judged}, ✗ and red outline: fails it` : undefined, reasons.length ? 'hatched: no value (the legend says why)' : undefined]
+    [anyVerdict ? `✓ meets ${judged}, ✗ and red outline: ${failsText(judged)}` : undefined, reasons.length ? 'hatched: no value (the legend says why)' : undefined]
       .filter(Boolean)
       .join('; '),
   ].filter((line) => line !== '');
@@ -355,14 +360,15 @@ export function gridLineChart(input: GridLineInput): Chart {
   const shown = displayUnit(input.unit, measured);
   const scale = (v: number) => chartNumber(v / shown.per);
   const bound = input.bound === undefined ? undefined : scale(input.bound.value);
-  const judged = judgedOf(input);
+  const judged = judgedOf(input) ?? 'every objective';
+  const judging = input.cells.some((c) => c.pass !== undefined);
   const reasons = missingReasons(input.cells);
   const status = (c: GridCell) =>
-    c.value === null ? `no value: ${c.missing ?? 'not measured'}` : c.pass === undefined ? 'measured' : c.pass ? `meets ${judged}` : `fails ${judged}`;
+    c.value === null ? `no value: ${c.missing ?? 'not measured'}` : c.pass === undefined ? 'measured' : c.pass ? `meets ${judged}` : failsText(judged);
   const statuses = [
     ...(input.cells.some((c) => c.value !== null && c.pass === undefined) ? ['measured'] : []),
     ...(input.cells.some((c) => c.value !== null && c.pass === true) ? [`meets ${judged}`] : []),
-    ...(input.cells.some((c) => c.value !== null && c.pass === false) ? [`fails ${judged}`] : []),
+    ...(input.cells.some((c) => c.value !== null && c.pass === false) ? [failsText(judged)] : []),
     ...reasons,
   ];
   const colours = statuses.map((s) => (s === 'measured' ? LINE_COLOUR : s.startsWith('meets') ? PASS_COLOUR : s.startsWith('fails') ? FAIL_COLOUR : MISSING_INK));
@@ -419,7 +425,7 @@ export function gridLineChart(input: GridLineInput): Chart {
     type: 'nominal',
     title: null,
     scale: { domain: statuses, range: colours },
-    legend: statuses.length > 1 || reasons.length > 0 || judged !== undefined ? { orient: 'bottom', direction: 'vertical' } : null,
+    legend: statuses.length > 1 || reasons.length > 0 || judging ? { orient: 'bottom', direction: 'vertical' } : null,
   } as const;
   const shape = { field: 'status', type: 'nominal', title: null, scale: { domain: statuses, range: shapes } } as const;
 
@@ -484,7 +490,7 @@ export function gridLineChart(input: GridLineInput): Chart {
   const subtitle = [
     [input.note, input.bound ? `dashed line: the bound of ${input.bound.objective}` : undefined].filter(Boolean).join('; '),
     [
-      judged !== undefined && input.cells.some((c) => c.pass !== undefined) ? `green meets ${judged}, red fails it` : undefined,
+      judging ? `green meets ${judged}, red ${failsText(judged)}` : undefined,
       reasons.length ? 'a grey cross on the axis: no value' : undefined,
     ]
       .filter(Boolean)

@@ -159,7 +159,7 @@ export function runSweep(args: SweepArgs): Promise<number> {
       }
       return 0;
     }
-    await writeSweepReport(out, result, { metrics, renderGridHeatmap: wiring.renderGridHeatmap });
+    await writeSweepReport(out, result, { metrics, renderGridChart: wiring.renderGridChart });
     if (!args.quiet) process.stdout.write(`${sweepTableMarkdown(result, metrics)}\n${path.join(out, 'report.md')}\n`);
     return 0;
   });
@@ -180,7 +180,7 @@ export function runMerge(args: MergeArgs): Promise<number> {
     if (first) checkMetrics(metrics, first);
     const out = args.out ?? path.join('reports', `${result.scenario}-sweep`);
     checkOutputDirectory(out);
-    await writeSweepReport(out, result, { metrics, renderGridHeatmap: wiring.renderGridHeatmap });
+    await writeSweepReport(out, result, { metrics, renderGridChart: wiring.renderGridChart });
     if (!args.quiet) process.stdout.write(`${sweepTableMarkdown(result, metrics)}\n${path.join(out, 'report.md')}\n`);
     return 0;
   });

@@ -10,8 +10,7 @@
  * - Events are not marked: variants need not share them (different faults, different rebalances).
  * - Per-partition lag is one heat map per variant, stacked, on one colour scale.
  *
- * gridHeatmapChart draws one figure over a 2-D grid of configurations (a sweep), with the cells
- * that fail an objective marked.
+ * A sweep's charts of one figure over a grid of configurations are grid-charts.ts's.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { resolveSeries, seriesOf } from '../metrics/figures.js';
@@ -307,125 +306,5 @@ function heatmapsChart(variants: readonly VariantResult[], labels: string[], axi
       spacing: 16,
       resolve: { scale: { color: 'shared', y: 'independent' }, legend: { color: 'shared' } },
     } as TopLevelSpec,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// A figure over a 2-D grid of configurations
-
-/** One configuration of a 2-D sweep: where it sits on each axis, its figure, and its verdict. */
-export interface GridCell {
-  x: string | number;
-  y: string | number;
-  /** The figure in `unit`; null if nothing was measured (drawn as an empty grey cell). */
-  value: number | null;
-  /** Whether the configuration meets its objectives; undefined if none were set. */
-  pass?: boolean;
-}
-
-export interface GridHeatmapInput {
-  /** Name of the knob on the x axis, e.g. "consumers". */
-  xField: string;
-  /** Name of the knob on the y axis, e.g. "max.poll.records". */
-  yField: string;
-  cells: readonly GridCell[];
-  /** What the colour shows, e.g. "latency p99". */
-  metric: string;
-  /** The figure's unit: 'ms', 's' and 'bytes' are formatted as durations and sizes; anything else follows the number. */
-  unit: string;
-  /** File name without extension; 'grid-heatmap' if not given. */
-  name?: string;
-  title?: string;
-  /** Which end is good: 'low' (default: lag, latency) or 'high' (throughput). Bad is dark. */
-  better?: 'low' | 'high';
-}
-
-const GRID_RANGE_LOW_IS_GOOD = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
-
-/**
- * A heat map of one figure over a grid of two knobs: one cell per configuration, coloured by the
- * figure, with its value written in; a cell that fails its objectives is outlined in red and
- * marked ✗, one that passes is marked ✓. Axis values keep their order of first appearance,
- * or ascending order when all are numbers.
- */
-export function gridHeatmapChart(input: GridHeatmapInput): Chart {
-  const order = (values: (string | number)[]) => {
-    const unique = [...new Set(values)];
-    return unique.every((v) => typeof v === 'number') ? (unique as number[]).sort((a, b) => a - b) : unique;
-  };
-  const xs = order(input.cells.map((c) => c.x)).map(String);
-  const ys = order(input.cells.map((c) => c.y)).map(String);
-  const measured = input.cells.map((c) => c.value).filter((v): v is number => v !== null);
-  const lo = measured.length > 0 ? Math.min(...measured) : 0;
-  const hi = measured.length > 0 ? Math.max(...measured) : 1;
-  const range = input.better === 'high' ? [...GRID_RANGE_LOW_IS_GOOD].reverse() : GRID_RANGE_LOW_IS_GOOD;
-  // Dark cells get white text: the darker 45% of the scale.
-  const darkFrom = input.better === 'high' ? lo + (hi - lo) * 0.45 : lo + (hi - lo) * 0.55;
-  const rows = input.cells.map((c) => {
-    const mark = c.pass === undefined ? '' : c.pass ? ' ✓' : ' ✗';
-    const dark = c.value !== null && (input.better === 'high' ? c.value <= darkFrom : c.value >= darkFrom) && hi > lo;
-    return {
-      x: String(c.x),
-      y: String(c.y),
-      value: c.value,
-      label: formatWithUnit(c.value, input.unit) + mark,
-      verdict: c.pass === undefined ? 'no objective' : c.pass ? 'pass' : 'fail',
-      ink: dark ? 'white' : '#222222',
-    };
-  });
-  const anyVerdict = input.cells.some((c) => c.pass !== undefined);
-  const cellWidth = Math.max(60, Math.min(120, Math.floor(PLOT_WIDTH / Math.max(1, xs.length))));
-  const cellHeight = Math.max(28, Math.min(48, Math.floor(400 / Math.max(1, ys.length))));
-  const title = input.title ?? `${input.metric} by ${input.xField} and ${input.yField}`;
-  const unitNote = input.unit === '' ? '' : ` (${input.unit})`;
-  const x = { field: 'x', type: 'ordinal', title: input.xField, sort: xs, axis: { labelAngle: 0 } } as const;
-  const y = { field: 'y', type: 'ordinal', title: input.yField, sort: ys } as const;
-  const spec = {
-    ...specBase(
-      title,
-      `colour = ${input.metric}${unitNote}, darker is worse` + (anyVerdict ? '; ✗ and red outline = fails an objective, ✓ = meets all' : ''),
-    ),
-    width: cellWidth * xs.length,
-    height: cellHeight * ys.length,
-    data: { values: rows },
-    layer: [
-      {
-        mark: { type: 'rect', tooltip: false },
-        encoding: {
-          x,
-          y,
-          color: {
-            field: 'value',
-            type: 'quantitative',
-            title: `${input.metric}${unitNote}`,
-            scale: { range, domain: [lo, hi === lo ? lo + 1 : hi], nice: false },
-            legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 240, titleLimit: 400 },
-          },
-        },
-      },
-      {
-        transform: [{ filter: "datum.verdict == 'fail'" }],
-        mark: { type: 'rect', filled: false, stroke: '#d62728', strokeWidth: 3, tooltip: false },
-        encoding: { x, y },
-      },
-      {
-        mark: { type: 'text', fontSize: 11, tooltip: false },
-        encoding: {
-          x,
-          y,
-          text: { field: 'label', type: 'nominal' },
-          color: { condition: { test: "datum.ink == 'white'", value: 'white' }, value: '#222222' },
-        },
-      },
-    ],
-  } as TopLevelSpec;
-  return {
-    name: input.name ?? 'grid-heatmap',
-    title,
-    alt: `Heat map of ${input.metric} over ${input.xField} and ${input.yField}`,
-    caption:
-      `Each cell is one configuration: ${input.xField} across, ${input.yField} down; its colour and number are ${input.metric}.` +
-      (anyVerdict ? ' Cells outlined in red fail an objective.' : ''),
-    spec,
   };
 }

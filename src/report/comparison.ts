@@ -14,7 +14,8 @@ import { focusGroup, stageTopology } from '../metrics/result.js';
 import type { VariantResult } from '../metrics/study.js';
 import { replaceDirectory, type OutputFile } from './atomic.js';
 import type { Chart } from './charts.js';
-import { buildComparisonCharts, displayLabels, gridHeatmapChart, type GridHeatmapInput } from './comparison-charts.js';
+import { buildComparisonCharts, displayLabels } from './comparison-charts.js';
+import { gridChart, gridHeatmapChart, type GridChartInput, type GridHeatmapInput } from './grid-charts.js';
 import { chartSection, heading, htmlTable, list, oneLine, paragraph, quote, renderHtml } from './html.js';
 import { sortKeys } from './json.js';
 import { whyLimited, whyText } from './why.js';
@@ -74,6 +75,12 @@ export async function renderComparison(variants: readonly VariantResult[], optio
 export async function renderGridHeatmap(input: GridHeatmapInput): Promise<OutputFile[]> {
   const { chartFiles } = await import('./render.js');
   return Promise.all(await chartFiles(gridHeatmapChart(input)));
+}
+
+/** Any chart of a sweep's grid (a line over one knob, a heat map over two, the verdicts), as chart files named as renderGridHeatmap's. */
+export async function renderGridChart(input: GridChartInput): Promise<OutputFile[]> {
+  const { chartFiles } = await import('./render.js');
+  return Promise.all(await chartFiles(gridChart(input)));
 }
 
 function defaultTitle(variants: readonly VariantResult[]): string {

@@ -23,8 +23,21 @@ import type { RunStudy } from './tables.js';
 
 export { ReportDirectoryError, type OutputFile, type StagedFile } from './atomic.js';
 export { startDrawingThreads, type ChartDrawer, type DrawingThreads } from './drawing.js';
-export { renderComparison, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
-export { gridHeatmapChart, VARIANT_PALETTE, type GridCell, type GridHeatmapInput } from './comparison-charts.js';
+export { renderComparison, renderGridChart, renderGridHeatmap, writeComparison, type ComparisonOptions } from './comparison.js';
+export { VARIANT_PALETTE } from './comparison-charts.js';
+export {
+  gridChart,
+  gridHeatmapChart,
+  gridLineChart,
+  gridVerdictsChart,
+  type GridBound,
+  type GridCell,
+  type GridChartInput,
+  type GridHeatmapInput,
+  type GridLineInput,
+  type GridVerdictCell,
+  type GridVerdictsInput,
+} from './grid-charts.js';
 export type { RunStudy } from './tables.js';
 
 /**

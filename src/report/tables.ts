@@ -298,7 +298,7 @@ export interface Figure {
   format: FigureFormat;
 }
 
-const FIGURES: Figure[] = [
+export const FIGURES: readonly Figure[] = [
   { path: 'lag.peakRecords', label: 'Peak group lag (records)', format: 'count' },
   { path: 'lag.peakSeconds', label: 'Peak lag in time', format: 'seconds' },
   { path: 'lag.maxPartitionLagRecords', label: 'Max partition lag (records)', format: 'count' },

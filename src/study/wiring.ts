@@ -1,7 +1,7 @@
 /**
  * Where the execution layer meets the modules it uses: scenarios built with `--set`-style
  * overrides (scenario/load.ts), replication seeds and aggregation (stats/), objectives
- * (slo/objectives.ts), grid heat maps and comparison reports (report/). The CLI takes all of
+ * (slo/objectives.ts), a sweep's grid charts and comparison reports (report/). The CLI takes all of
  * them from here, so the run layer itself depends only on the interfaces in study.ts.
  */
 import type { VariantResult } from '../metrics/study.js';
@@ -10,10 +10,10 @@ import type { Scenario } from '../scenario/schema.js';
 import { replicationSeeds } from '../stats/seeds.js';
 import { aggregate } from '../stats/aggregate.js';
 import { evaluateObjectives } from '../slo/objectives.js';
-import { renderGridHeatmap, writeComparison } from '../report/index.js';
+import { renderGridChart, writeComparison } from '../report/index.js';
 import type { Assignment } from './grid.js';
 import { checkObjectiveFigures, parseObjectiveOption } from './objective-option.js';
-import type { RenderGridHeatmap } from './sweep-report.js';
+import type { RenderGridChart } from './sweep-report.js';
 import type { Evaluate, StudyFunctions } from './study.js';
 
 /** Builds the scenario of a sweep point or plan value from `path=value` assignments. */
@@ -24,7 +24,7 @@ export interface StudyWiring extends StudyFunctions {
   factory(file: string): ScenarioFactory;
   /** Evaluates the scenario's objectives plus those given on the command line as `figure<=number`. */
   evaluator(objectives: readonly string[]): Evaluate;
-  renderGridHeatmap: RenderGridHeatmap;
+  renderGridChart: RenderGridChart;
   writeComparison(dir: string, variants: VariantResult[]): Promise<void>;
 }
 
@@ -41,21 +41,7 @@ export const wiring: StudyWiring = {
       return evaluateObjectives([...scenario.objectives, ...extra], result);
     };
   },
-  renderGridHeatmap: (map) =>
-    renderGridHeatmap({
-      name: map.name,
-      title: map.title,
-      xField: map.x.name,
-      yField: map.y?.name ?? '',
-      metric: map.metric,
-      unit: map.unit ?? '',
-      cells: map.cells.map((c) => ({
-        x: c.x,
-        y: c.y ?? '',
-        value: map.kind === 'pass' ? null : c.value,
-        ...(map.kind === 'pass' && (c.text === 'pass' || c.text === 'fail') ? { pass: c.text === 'pass' } : {}),
-      })),
-    }),
+  renderGridChart,
   writeComparison: async (dir, variants) => {
     await writeComparison(dir, variants);
   },

@@ -47,7 +47,9 @@ describe('sim sweep and sim merge', () => {
     const usage = cores > 1 ? `6 runs on ${cores} workers in [\\d.]+ s; the simulations took [\\d.]+ s in all: \\d+% of the workers' time` : '6 runs one after another in [\\d.]+ s \\(the simulations themselves: [\\d.]+ s\\)';
     expect(whole.stderr).toMatch(new RegExp(`^${usage}\\n$`));
     expect(whole.code).toBe(0);
-    expect(whole.stdout).toMatch(/^\| instances \| partitions \| latency\.p99Ms \| lag\.peakRecords \| lag\.peakSeconds \| latency\.p99Ms <= 50 \| all objectives \|/);
+    // Figures and objectives in words with their units, as a run's report names them; sweep.csv keeps the paths.
+    expect(whole.stdout).toMatch(/^\| instances \| partitions \| End-to-end latency p99 \| Peak group lag \(records\) \| Peak lag in time \| End-to-end latency p99 ≤ 50 ms \| all objectives \|/);
+    expect(whole.stdout).not.toMatch(/latency\.p99Ms|lag\.peak/);
     expect(whole.stdout.split('\n').filter((l) => /^\| \d/.test(l))).toHaveLength(6);
     // sweep.csv says of each objective what report.md says (pass, pass on average, fail), not the confidence's code name.
     const csv = readFileSync(path.join(tmp, 'whole', 'sweep.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
@@ -63,13 +65,18 @@ describe('sim sweep and sim merge', () => {
       'heatmap-latency.p99Ms.png',
       'heatmap-latency.p99Ms.svg',
       'heatmap-latency.p99Ms.vl.json',
-      'heatmap-objectives.png',
-      'heatmap-objectives.svg',
-      'heatmap-objectives.vl.json',
+      'objectives.png',
+      'objectives.svg',
+      'objectives.vl.json',
       'report.md',
       'sweep.csv',
       'sweep.json',
     ]);
+    // Two fields: a heat map titled in words, in one unit; no "n/a" painted over the colour ramp.
+    const heatmap = readFileSync(path.join(tmp, 'whole', 'heatmap-latency.p99Ms.svg'), 'utf8');
+    expect(heatmap).toContain('End-to-end latency p99 by partitions and instances');
+    expect(heatmap).not.toContain('n/a');
+    expect(readFileSync(path.join(tmp, 'whole', 'report.md'), 'utf8')).toContain('![End-to-end latency p99 by partitions and instances](heatmap-latency.p99Ms.svg)');
 
     for (const i of [1, 2, 3]) {
       const r = sim(['sweep', file, ...GRID, '--shard', `${i}/3`, '--out', 'shards', '--jobs', '1']);

@@ -10,7 +10,8 @@ import { parseGridAxis, StudyInputError, type Assignment } from '../../src/study
 import { createPool, RunFailedError, type Runner } from '../../src/study/pool.js';
 import { sweep, type SweepOptions } from '../../src/study/sweep.js';
 import { mergeShards, resultJson } from '../../src/study/shard.js';
-import { renderSweepReport, sweepCsv, type GridHeatmap } from '../../src/study/sweep-report.js';
+import { gridCharts, renderSweepReport, sweepCsv, sweepTableMarkdown } from '../../src/study/sweep-report.js';
+import type { GridChartInput } from '../../src/report/grid-charts.js';
 import { parseObjectiveOption } from '../../src/study/objective-option.js';
 import { evaluateObjectives } from '../../src/slo/objectives.js';
 import { aggregate } from '../../src/stats/aggregate.js';
@@ -46,7 +47,7 @@ function factory(assignments: Assignment[]): Scenario {
 
 const grid = [parseGridAxis('topics.0.partitions=2,4'), parseGridAxis('consumer-groups.0.instances=1..3')];
 const objectives = [parseObjectiveOption('latency.p99Ms<=20'), parseObjectiveOption('lag.peakRecords<=1000')];
-const heatmapStub = async (m: GridHeatmap) => [{ name: `${m.name}.json`, content: JSON.stringify(m) }];
+const chartStub = async (m: GridChartInput) => [{ name: `${m.name}.json`, content: JSON.stringify(m) }];
 
 function options(pool: Runner, extra: Partial<SweepOptions> = {}): SweepOptions {
   return {
@@ -106,10 +107,35 @@ describe('sweep', () => {
     expect(resultJson(merged)).toBe(resultJson(whole));
     expect(merged).toStrictEqual(whole);
 
-    const a = await renderSweepReport(whole, { renderGridHeatmap: heatmapStub });
-    const b = await renderSweepReport(merged, { renderGridHeatmap: heatmapStub });
+    const a = await renderSweepReport(whole, { renderGridChart: chartStub });
+    const b = await renderSweepReport(merged, { renderGridChart: chartStub });
     expect(b).toStrictEqual(a);
-    expect(a.map((f) => f.name)).toStrictEqual(['report.md', 'sweep.csv', 'sweep.json', 'heatmap-latency.p99Ms.json', 'heatmap-objectives.json']);
+    expect(a.map((f) => f.name)).toStrictEqual(['report.md', 'sweep.csv', 'sweep.json', 'heatmap-latency.p99Ms.json', 'objectives.json']);
+    // The table names figures and command-line objectives in words with their units; the CSV keeps the paths.
+    expect(sweepTableMarkdown(whole, ['latency.p99Ms', 'lag.peakRecords']).split('\n')[0]).toBe(
+      '| partitions | instances | End-to-end latency p99 | Peak group lag (records) | End-to-end latency p99 ≤ 20 ms | Peak group lag ≤ 1k records | all objectives |',
+    );
+    // Two fields: a heat map and the verdicts; one field: a line with the bound of the objective on its figure.
+    const [heatmap, verdicts] = gridCharts(whole, 'latency.p99Ms');
+    expect([heatmap.kind, heatmap.name, heatmap.title, verdicts.kind, verdicts.name]).toStrictEqual(['heatmap', 'heatmap-latency.p99Ms', 'End-to-end latency p99 by instances and partitions', 'verdicts', 'objectives']);
+    const oneField = {
+      ...whole,
+      grid: [whole.grid[1]],
+      points: whole.points.filter((p) => p.assignments[0].value === '2').map((p) => ({ ...p, assignments: p.assignments.slice(1) })),
+    };
+    const [line, perObjective] = gridCharts(oneField, 'latency.p99Ms');
+    expect(line).toMatchObject({
+      kind: 'line',
+      title: 'End-to-end latency p99 by instances',
+      unit: 'ms',
+      bound: { value: 20, comparison: 'at-most', objective: 'End-to-end latency p99 ≤ 20 ms' },
+      note: 'mean of 2 runs at each point, bars: 95% confidence interval',
+    });
+    expect(perObjective.kind === 'verdicts' && [...new Set(perObjective.cells.map((c) => c.y))]).toStrictEqual([
+      'End-to-end latency p99 ≤ 20 ms',
+      'Peak group lag ≤ 1k records',
+      'every objective',
+    ]);
     expect(sweepCsv(whole, ['latency.p99Ms']).split('\n')[0]).toBe(
       'topics.0.partitions,consumer-groups.0.instances,latency.p99Ms,latency.p99Ms.low,latency.p99Ms.high,latency.p99Ms <= 20,lag.peakRecords <= 1000,objectives',
     );

@@ -41,7 +41,7 @@ import { BlockedMemory } from './run-limit.js';
 import { CALLER_BYTES, Waiters } from './producer/waiters.js';
 import { compile } from '../random/distributions.js';
 import { Service } from './app/service.js';
-import { ConsumerGroup } from './consumer/group.js';
+import { ConsumerGroup, concernsGroup } from './consumer/group.js';
 import { Brokers } from './brokers.js';
 
 const US = 1e6;
@@ -120,11 +120,10 @@ export function graphFacts(scenario: Scenario): GraphFacts {
     callers.set(s.name, []);
     maxCallers.set(s.name, 0);
   }
-  const single = scenario['consumer-groups'].length === 1;
   for (const g of scenario['consumer-groups']) {
     // A scale fault names its group, or none when the scenario has one group.
     let most = g.instances;
-    for (const f of scenario.faults) if (f.type === 'scale' && (f.group === g.name || (f.group === undefined && single))) most = Math.max(most, f.instances);
+    for (const f of scenario.faults) if (f.type === 'scale' && concernsGroup(f, g.name)) most = Math.max(most, f.instances);
     const called = new Set(g.processing.calls.map((c) => c.service));
     for (const name of called) {
       callers.get(name)?.push(g.name);
@@ -187,8 +186,7 @@ export function buildGraph(scenario: Scenario, o: BuildOptions): Graph {
     const partitioner = output && spec.produces ? stagePartitioner(spec.produces, output.partitions) : null;
     // When a process of this group may crash (any of its instances: the sink runs ahead only
     // where none can, see sink.ts flushAhead).
-    const oneGroup = scenario['consumer-groups'].length === 1;
-    const crashes = scenario.faults.flatMap((f) => (f.type === 'consumer-crash' && (f.group === spec.name || (f.group === undefined && oneGroup)) ? [f.at] : []));
+    const crashes = scenario.faults.flatMap((f) => (f.type === 'consumer-crash' && concernsGroup(f, spec.name) ? [f.at] : []));
     const mayDie = (from: number, to: number) => crashes.some((c) => c >= from && c <= to);
     const sinkFor = (memberId: string): Sink | null => {
       if (!output || !spec.produces) return null;

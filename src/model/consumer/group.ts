@@ -195,7 +195,7 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   scheduleFaults(faults: FaultSpec[]): void {
     const name = this.spec.name;
     this.lifecycle.scheduleFaults(
-      faults.filter((f) => !('group' in f) || f.group === undefined || f.group === name),
+      faults.filter((f) => concernsGroup(f, name)),
       this.ctx.end,
     );
   }
@@ -464,4 +464,9 @@ export class ConsumerGroup implements GroupHost, CoordinatorHost, LifecycleHost 
   inProcessing(leo: (p: number) => number): number {
     return this.offsets.inProcessing(this.unfinished(), leo);
   }
+}
+
+/** Whether a fault concerns group `name`: it names the group, or names none (the loader allows that only in a scenario of one group). */
+export function concernsGroup(f: FaultSpec, name: string): boolean {
+  return !('group' in f) || f.group === undefined || f.group === name;
 }

@@ -252,7 +252,7 @@ export class RecordAccumulator {
     const out = sorted ? ids : this.sortInReadyOrder(n, lo, hi);
     const sender = this.sender;
     if (keepSender) {
-      for (let i = 0; i < n; i++) sender.enqueueAhead(out[i], ready[out[i]]);
+      for (let i = 0; i < n; i++) sender.enqueueAhead(out[i]);
       return;
     }
     for (let i = 0; i < n; i++) {

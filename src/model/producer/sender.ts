@@ -172,20 +172,22 @@ export class Sender {
       return;
     }
     this.advanceBroker(b, r);
-    this.queues.enqueue(b, id);
-    const d = this.batches.created[id] + this.deliveryTimeout;
-    if (d < this.nextExpiry[b]) this.nextExpiry[b] = d;
+    this.queue(b, id);
   }
 
   /**
-   * Batch `id`, ready at r, joins its leader's queue with the sender left where it is (behind r):
-   * for batches closed ahead of the clock by a thread whose sends come in time order, handed over
-   * in ready order after every batch already queued (KafkaProducer.endAhead). A request sent
-   * before r never takes it (drain takes only batches ready by the request's time), so the
-   * sender can be moved on at the clock. Only with fixed leaders (`aheadAllowed`).
+   * Batch `id` joins its leader's queue with the sender left where it is (behind the batch's
+   * ready time): for batches closed ahead of the clock by a thread whose sends come in time
+   * order, handed over in ready order after every batch already queued (KafkaProducer.endAhead).
+   * A request sent before the batch is ready never takes it (drain takes only batches ready by
+   * the request's time), so the sender can be moved on at the clock. Only with fixed leaders
+   * (`aheadAllowed`), where a partition's leader is p mod brokers.
    */
-  enqueueAhead(id: number, r: number): void {
-    const b = this.batches.part[id] % this.nBrokers;
+  enqueueAhead(id: number): void {
+    this.queue(this.batches.part[id] % this.nBrokers, id);
+  }
+
+  private queue(b: number, id: number): void {
     this.queues.enqueue(b, id);
     const d = this.batches.created[id] + this.deliveryTimeout;
     if (d < this.nextExpiry[b]) this.nextExpiry[b] = d;

@@ -26,14 +26,26 @@ function timed<T>(work: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - started };
 }
 
+/** The fastest of n timings of `work`, with the value of the last. */
+function fastest<T>(n: number, work: () => T): { value: T; ms: number } {
+  let best = timed(work);
+  for (let i = 1; i < n; i++) {
+    const t = timed(work);
+    best = { value: t.value, ms: Math.min(best.ms, t.ms) };
+  }
+  return best;
+}
+
 describe('many problems', () => {
   it('40,000 unknown keys are refused in under 2 s, the first 100 listed and the rest counted', () => {
     const text = MINIMAL + Array.from({ length: 40_000 }, (_, i) => `unknown-key-${i}: 1`).join('\n') + '\n';
     refusal(text.slice(0, 20_000)); // warm up
-    const { value: e, ms } = timed(() => refusal(text));
-    // 1.3 s alone on a 2-core machine, more than half of it yaml's parser (the quadratic loader took
+    // ~1 s alone on a 2-core machine, about half of it yaml's parser (the quadratic loader took
     // 69 s). When the suite loads the machine, parsing alone is slower too: 3x that is allowed.
-    const parsing = timed(() => parseDocument(text, { uniqueKeys: false })).ms;
+    // Each is timed 3 times and the fastest kept, so a burst of load from the test files running
+    // beside this one does not land on one side only.
+    const { value: e, ms } = fastest(3, () => refusal(text));
+    const parsing = fastest(3, () => parseDocument(text, { uniqueKeys: false })).ms;
     expect(ms).toBeLessThan(Math.max(2000, 3 * parsing));
     expect(e.issues).toHaveLength(MAX_ISSUES);
     expect(e.omitted).toBe(40_000 - MAX_ISSUES);
